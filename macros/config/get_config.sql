@@ -1,0 +1,258 @@
+{#-
+    The one place the `modelwatch` var is read. Every model and test calls get_config() and gets
+    the same normalised mapping: defaults filled in, names validated, thresholds merged
+    (model config over global config over built-in defaults).
+-#}
+
+{% macro check_defaults() %}
+    {#- direction: which side of the threshold is bad. null thresholds disable a level. -#}
+    {{ return({
+        'psi': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'js_distance': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'ks_statistic': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'null_rate_increase': {'warn': 0.05, 'error': 0.2, 'direction': 'above', 'runbook_url': none},
+        'quarantine_rate': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
+        'score_saturation_share': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+    }) }}
+{% endmacro %}
+
+
+{% macro _merge_checks(base, overrides, where) %}
+    {%- set merged = {} -%}
+    {%- for name, spec in base.items() -%}
+        {%- do merged.update({name: spec.copy()}) -%}
+    {%- endfor -%}
+    {%- for name, spec in (overrides or {}).items() -%}
+        {%- if name not in merged -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: unknown check '" ~ name ~ "' in " ~ where
+                ~ ". Known checks: " ~ (merged.keys() | sort | join(', '))) }}
+        {%- endif -%}
+        {%- if spec is not mapping -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: check '" ~ name ~ "' in " ~ where
+                ~ " must be a mapping like {warn: 0.1, error: 0.25}") }}
+        {%- endif -%}
+        {%- for key, value in spec.items() -%}
+            {%- if key not in ['warn', 'error', 'runbook_url', 'direction'] -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: unknown key '" ~ key ~ "' for check '" ~ name ~ "' in " ~ where
+                    ~ " (expected warn, error, runbook_url)") }}
+            {%- endif -%}
+            {%- if key in ['warn', 'error'] and value is not none and value is not number -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: threshold " ~ name ~ "." ~ key ~ " in " ~ where
+                    ~ " must be a number or null, got '" ~ value ~ "'") }}
+            {%- endif -%}
+            {%- do merged[name].update({key: value}) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(merged) }}
+{% endmacro %}
+
+
+{% macro _merge_dict(defaults, given, where) %}
+    {%- set merged = defaults.copy() -%}
+    {%- if given is not none and given is not mapping -%}
+        {{ exceptions.raise_compiler_error("modelwatch: '" ~ where ~ "' must be a mapping") }}
+    {%- endif -%}
+    {%- for key, value in (given or {}).items() -%}
+        {%- if key not in defaults -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: unknown key '" ~ key ~ "' in '" ~ where ~ "'. Known keys: "
+                ~ (defaults.keys() | sort | join(', '))) }}
+        {%- endif -%}
+        {%- do merged.update({key: value}) -%}
+    {%- endfor -%}
+    {{ return(merged) }}
+{% endmacro %}
+
+
+{% macro _name_list(value, where) %}
+    {%- if value is none -%}{{ return([]) }}{%- endif -%}
+    {%- if value is string or value is not iterable or value is mapping -%}
+        {{ exceptions.raise_compiler_error("modelwatch: '" ~ where ~ "' must be a list of names") }}
+    {%- endif -%}
+    {%- for name in value -%}
+        {%- do modelwatch.validate_name(name, where) -%}
+    {%- endfor -%}
+    {{ return(value | list) }}
+{% endmacro %}
+
+
+{% macro get_config() %}
+    {%- set raw = var('modelwatch', none) -%}
+    {%- if raw is none or raw is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: the dbt var 'modelwatch' is missing or not a mapping. Set it in "
+            ~ "dbt_project.yml or pass a config file with `modelwatch run --config FILE`.") }}
+    {%- endif -%}
+    {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'incremental',
+                     'alerts', 'checks', 'models', 'python_models', 'score'] -%}
+    {%- for key in raw.keys() -%}
+        {%- if key not in known -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: unknown top-level key '" ~ key ~ "'. Known keys: "
+                ~ (known | sort | join(', '))) }}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- set granularity = raw.get('granularity', 'day') -%}
+    {%- if granularity not in ['hour', 'day', 'week'] -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: granularity must be hour, day or week, got '" ~ granularity ~ "'") }}
+    {%- endif -%}
+
+    {%- set inputs = modelwatch._merge_dict(
+        {'predictions': none, 'labels': none, 'reference': none}, raw.get('inputs'), 'inputs') -%}
+    {%- if not inputs.predictions -%}
+        {{ exceptions.raise_compiler_error("modelwatch: inputs.predictions is required (schema.table)") }}
+    {%- endif -%}
+
+    {%- set raw_columns = raw.get('columns') or {} -%}
+    {%- set columns = {
+        'predictions': modelwatch._merge_dict({
+            'prediction_id': 'prediction_id', 'model_name': 'model_name',
+            'model_version': 'model_version', 'predicted_at': 'predicted_at', 'score': 'score',
+            'request_id': none, 'deployment_role': none, 'predicted_label': none,
+            'latency_ms': none, 'status_code': none, 'cost_usd': none,
+        }, raw_columns.get('predictions'), 'columns.predictions'),
+        'labels': modelwatch._merge_dict({
+            'prediction_id': 'prediction_id', 'label': 'label', 'labeled_at': 'labeled_at',
+        }, raw_columns.get('labels'), 'columns.labels'),
+        'reference': modelwatch._merge_dict({
+            'model_name': none, 'score': 'score', 'label': none,
+        }, raw_columns.get('reference'), 'columns.reference'),
+    } -%}
+    {%- for key in raw_columns.keys() -%}
+        {%- if key not in columns -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: unknown input '" ~ key ~ "' under columns (expected predictions, labels, reference)") }}
+        {%- endif -%}
+    {%- endfor -%}
+
+    {%- set drift = modelwatch._merge_dict({
+        'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
+        'deployment_roles': ['champion'], 'saturation_margin': 0.01,
+    }, raw.get('drift'), 'drift') -%}
+    {%- if drift.bins is not number or drift.bins < 2 or drift.bins > 100 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: drift.bins must be an integer from 2 to 100") }}
+    {%- endif -%}
+    {%- if drift.epsilon is not number or drift.epsilon <= 0 or drift.epsilon >= 1 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: drift.epsilon must be a number in (0, 1)") }}
+    {%- endif -%}
+
+    {%- set incremental = modelwatch._merge_dict(
+        {'lookback_windows': 2}, raw.get('incremental'), 'incremental') -%}
+    {%- if incremental.lookback_windows is not number or incremental.lookback_windows < 0 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: incremental.lookback_windows must be a whole number >= 0") }}
+    {%- endif -%}
+
+    {%- set alerts = modelwatch._merge_dict(
+        {'evaluate_last_windows': none}, raw.get('alerts'), 'alerts') -%}
+
+    {%- set global_checks = modelwatch._merge_checks(
+        modelwatch.check_defaults(), raw.get('checks'), 'checks') -%}
+
+    {%- set raw_models = raw.get('models') -%}
+    {%- if not raw_models or raw_models is mapping or raw_models is string -%}
+        {{ exceptions.raise_compiler_error("modelwatch: 'models' must be a non-empty list of models") }}
+    {%- endif -%}
+    {%- set reserved = ['prediction_id', 'model_name', 'model_version', 'predicted_at', 'score',
+                        'request_id', 'deployment_role', 'predicted_label', 'latency_ms',
+                        'status_code', 'cost_usd', 'window_start', 'quarantine_reason'] -%}
+    {%- set models = [] -%}
+    {%- set seen = [] -%}
+    {%- for m in raw_models -%}
+        {%- if m is not mapping or not m.get('name') -%}
+            {{ exceptions.raise_compiler_error("modelwatch: every entry of 'models' needs a name") }}
+        {%- endif -%}
+        {%- set where = "models[" ~ m.name ~ "]" -%}
+        {%- do modelwatch.validate_name(m.name, where ~ '.name') -%}
+        {%- if m.name in seen -%}
+            {{ exceptions.raise_compiler_error("modelwatch: model '" ~ m.name ~ "' is listed twice") }}
+        {%- endif -%}
+        {%- do seen.append(m.name) -%}
+        {%- set model = modelwatch._merge_dict({
+            'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
+            'slices': [], 'checks': {}, 'monitor_score': true, 'unit_cost_usd': none,
+        }, m, where) -%}
+        {%- set features = modelwatch._merge_dict(
+            {'numeric': [], 'categorical': []}, model.features, where ~ '.features') -%}
+        {%- set numeric = modelwatch._name_list(features.numeric, where ~ '.features.numeric') -%}
+        {%- set categorical = modelwatch._name_list(features.categorical, where ~ '.features.categorical') -%}
+        {%- if (numeric | length) + (categorical | length) == 0 and not model.monitor_score -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ " lists no features") }}
+        {%- endif -%}
+        {%- for name in numeric + categorical -%}
+            {%- if name | lower in reserved -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: feature '" ~ name ~ "' in " ~ where ~ " clashes with a reserved "
+                    ~ "column name; rename it in a view first. Reserved: " ~ (reserved | join(', '))) }}
+            {%- endif -%}
+            {%- if (numeric + categorical) | select('equalto', name) | list | length > 1 -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: feature '" ~ name ~ "' is listed twice in " ~ where) }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if model.threshold is not number or model.threshold < 0 or model.threshold > 1 -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".threshold must be a number in [0, 1]") }}
+        {%- endif -%}
+        {%- do model.update({
+            'features': {'numeric': numeric, 'categorical': categorical},
+            'protected_attributes': modelwatch._name_list(model.protected_attributes, where ~ '.protected_attributes'),
+            'slices': modelwatch._name_list(model.slices, where ~ '.slices'),
+            'checks': modelwatch._merge_checks(global_checks, model.checks, where ~ '.checks'),
+        }) -%}
+        {%- do models.append(model) -%}
+    {%- endfor -%}
+
+    {%- set python_models = raw.get('python_models', 'auto') -%}
+    {%- if python_models not in ['auto', true, false] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: python_models must be auto, true or false") }}
+    {%- endif -%}
+
+    {{ return({
+        'granularity': granularity,
+        'inputs': inputs,
+        'columns': columns,
+        'drift': drift,
+        'incremental': incremental,
+        'alerts': alerts,
+        'checks': global_checks,
+        'models': models,
+        'python_models': python_models,
+    }) }}
+{% endmacro %}
+
+
+{% macro validate_name(name, where) %}
+    {#- Names are quoted as identifiers, never pasted raw; refuse what quoting cannot make safe. -#}
+    {%- if name is not string or (name | length) == 0 or (name | length) > 128 -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: " ~ where ~ " must be a non-empty name of at most 128 characters, got '" ~ name ~ "'") }}
+    {%- endif -%}
+    {%- for bad in ['"', '`', '\\', '\n', '\r', '\t', ';'] -%}
+        {%- if bad in name -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: " ~ where ~ " '" ~ name ~ "' contains a quote, backslash, semicolon or "
+                ~ "control character; rename the column in a view first") }}
+        {%- endif -%}
+    {%- endfor -%}
+{% endmacro %}
+
+
+{% macro python_models_enabled() %}
+    {#- dbt Python models run on DuckDB only here; elsewhere p-value columns stay null. -#}
+    {%- set setting = var('modelwatch', {}).get('python_models', 'auto') -%}
+    {{ return(setting == true or (setting == 'auto' and target.type == 'duckdb')) }}
+{% endmacro %}
+
+
+{% macro all_features(model) %}
+    {#- [(feature_name, feature_type)] for one model, score last when monitored. -#}
+    {%- set out = [] -%}
+    {%- for f in model.features.numeric -%}{%- do out.append((f, 'numeric')) -%}{%- endfor -%}
+    {%- for f in model.features.categorical -%}{%- do out.append((f, 'categorical')) -%}{%- endfor -%}
+    {{ return(out) }}
+{% endmacro %}

@@ -1,0 +1,28 @@
+{#- 64-bit floats everywhere: dbt.type_float() is a 4-byte FLOAT on DuckDB. -#}
+{% macro type_double() %}
+    {{ return(adapter.dispatch('type_double', 'modelwatch')()) }}
+{% endmacro %}
+
+{% macro default__type_double() %}double precision{% endmacro %}
+
+{% macro duckdb__type_double() %}double{% endmacro %}
+
+{% macro spark__type_double() %}double{% endmacro %}
+
+
+{% macro sql_string(value) %}
+    {#- A string literal with embedded quotes doubled; user names never reach SQL unescaped. -#}
+    {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
+{% endmacro %}
+
+{% macro spark__sql_string(value) %}
+    {{ return("'" ~ (value | string | replace("\\", "\\\\") | replace("'", "\\'")) ~ "'") }}
+{% endmacro %}
+
+
+{% macro string_list(values) %}
+    {#- A SQL list of string literals: ('a', 'b'). -#}
+    {%- set literals = [] -%}
+    {%- for v in values -%}{%- do literals.append(modelwatch.sql_string(v)) -%}{%- endfor -%}
+    {{ return('(' ~ (literals | join(', ')) ~ ')') }}
+{% endmacro %}

@@ -1,0 +1,50 @@
+{% macro unpivot_features(relation, feature_type, with_window=true, is_reference=false) %}
+    {{ return(adapter.dispatch('unpivot_features', 'modelwatch')(relation, feature_type, with_window, is_reference)) }}
+{% endmacro %}
+
+{% macro default__unpivot_features(relation, feature_type, with_window, is_reference) %}
+    {#-
+        Long form (model_name, [window_start,] feature_name, value) of every monitored feature of
+        one type: one narrow scan per feature, so column stores read only that column.
+        Numeric values are doubles with NaN as null; categories are strings.
+    -#}
+    {%- if feature_type not in ['numeric', 'categorical'] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: unpivot_features takes numeric or categorical, got " ~ feature_type) }}
+    {%- endif -%}
+    {%- set selects = [] -%}
+    {%- for model in modelwatch.get_config().models -%}
+        {%- for feature in modelwatch.monitored_features(model) if feature.type == feature_type -%}
+            {%- set column = adapter.quote(feature.name) -%}
+            {%- set model_literal = modelwatch.sql_string(model.name) -%}
+            {%- set sql -%}
+    select
+        {{ model_literal }} as model_name,
+        {%- if with_window %}
+        window_start,
+        {%- endif %}
+        {{ modelwatch.sql_string(feature.name) }} as feature_name,
+        {%- if feature_type == 'numeric' %}
+        {{ modelwatch.to_double(column) }} as feature_value
+        {%- else %}
+        cast({{ column }} as {{ dbt.type_string() }}) as feature_value
+        {%- endif %}
+    from {{ relation }}
+    where {% if is_reference %}(model_name is null or model_name = {{ model_literal }}){% else %}model_name = {{ model_literal }}{% endif %}
+            {%- endset -%}
+            {%- do selects.append(sql) -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {%- if selects | length == 0 -%}
+        {#- No feature of this type anywhere: an empty relation of the same shape. -#}
+    select
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        {%- if with_window %}
+        cast(null as {{ dbt.type_timestamp() }}) as window_start,
+        {%- endif %}
+        cast(null as {{ dbt.type_string() }}) as feature_name,
+        cast(null as {{ modelwatch.type_double() if feature_type == 'numeric' else dbt.type_string() }}) as feature_value
+    where 1 = 0
+    {%- else -%}
+    {{ selects | join('\n    union all\n') }}
+    {%- endif -%}
+{% endmacro %}

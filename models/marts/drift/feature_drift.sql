@@ -1,0 +1,73 @@
+{#-
+    One row per model, window and monitored feature (the model score included, as 'score'):
+    PSI, Jensen-Shannon distance, KS (numeric) and chi-square (categorical) with p-values, null
+    rates and the drift severity from the configured thresholds.
+-#}
+{%- set with_p_values = modelwatch.python_models_enabled() -%}
+
+with
+
+statistics as (
+
+    select * from {{ ref('int_feature_drift__statistics') }}
+
+),
+
+{% if with_p_values -%}
+p_values as (
+
+    select * from {{ ref('int_feature_drift__p_values') }}
+
+),
+{%- endif %}
+
+joined as (
+
+    select
+        s.*,
+        {%- if with_p_values %}
+        p.ks_p_value,
+        p.chi2_p_value
+        {%- else %}
+        cast(null as {{ modelwatch.type_double() }}) as ks_p_value,
+        cast(null as {{ modelwatch.type_double() }}) as chi2_p_value
+        {%- endif %}
+    from statistics as s
+    {%- if with_p_values %}
+    left join p_values as p
+        on s.model_name = p.model_name and s.window_start = p.window_start and s.feature_name = p.feature_name
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        model_name,
+        window_start,
+        feature_name,
+        feature_type,
+        {{ modelwatch.window_end('window_start') }} as window_end,
+        reference_count,
+        current_count,
+        null_rate_reference,
+        null_rate_current,
+        null_rate_increase,
+        psi,
+        js_distance,
+        ks_statistic,
+        ks_p_value,
+        chi2_statistic,
+        chi2_dof,
+        chi2_p_value,
+        {{ modelwatch.severity_sql([
+            ('psi', 'psi'),
+            ('js_distance', 'js_distance'),
+            ('ks_statistic', 'ks_statistic'),
+            ('null_rate_increase', 'null_rate_increase'),
+        ]) }} as drift_severity
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,73 @@
+{#-
+    The baseline every window is compared with: a training/validation table, or a date range of
+    the prediction log (valid rows of the drift population only). model_name is null when the
+    reference table is shared by every model.
+-#}
+{%- set cfg = modelwatch.get_config() -%}
+{%- set passthrough = modelwatch.feature_names() -%}
+
+{%- if modelwatch.reference_mode() == 'relation' %}
+{%- set source_relation = modelwatch.input_relation('reference') -%}
+{%- set mapping = cfg.columns.reference -%}
+{%- set optional = [] -%}
+{%- for key in ['model_name', 'score', 'label'] if mapping[key] is not none -%}{%- do optional.append(mapping[key]) -%}{%- endfor -%}
+{%- set cols = modelwatch.resolve_columns('reference', source_relation, passthrough, optional) -%}
+{%- set expr = {} -%}
+{%- for key in ['model_name', 'score', 'label'] -%}
+    {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none and cols[mapping[key]] is not none else 'null')}) -%}
+{%- endfor %}
+
+with
+
+source as (
+
+    select * from {{ source_relation }}
+
+),
+
+final as (
+
+    select
+        cast({{ expr.model_name }} as {{ dbt.type_string() }}) as model_name,
+        cast({{ expr.score }} as {{ modelwatch.type_double() }}) as score,
+        cast({{ expr.label }} as {{ dbt.type_int() }}) as label,
+        {%- for name in passthrough %}
+        {{ cols[name] }} as {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from source
+
+)
+
+select * from final
+
+{%- else %}
+{%- set bounds = cfg.inputs.reference.predictions_between %}
+
+with
+
+predictions as (
+
+    select * from {{ ref('stg_predictions') }}
+
+),
+
+final as (
+
+    select
+        model_name,
+        score,
+        cast(null as {{ dbt.type_int() }}) as label,
+        {%- for name in passthrough %}
+        {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from predictions
+    where
+        quarantine_reason is null
+        and {{ modelwatch.drift_population_filter() }}
+        and predicted_at >= cast({{ modelwatch.sql_string(bounds[0]) }} as {{ dbt.type_timestamp() }})
+        and predicted_at < cast({{ modelwatch.sql_string(bounds[1]) }} as {{ dbt.type_timestamp() }})
+
+)
+
+select * from final
+{%- endif %}
