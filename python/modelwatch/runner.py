@@ -1,0 +1,186 @@
+"""Running the dbt project in-process and reading what it found.
+
+A run is two dbt invocations sharing one parsed manifest: `build` for every model and integrity
+test, then `test` for the alert tests (tag modelwatch_alert), so that a firing alert never stops
+downstream tables from being built.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+ALERT_TAG = "modelwatch_alert"
+
+
+def project_dir() -> Path:
+    """The dbt project: MODELWATCH_PROJECT_DIR, else the checkout this package lives in."""
+    configured = os.environ.get("MODELWATCH_PROJECT_DIR")
+    if configured:
+        return Path(configured).resolve()
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "dbt_project.yml").is_file():
+            return parent
+    raise RuntimeError(
+        "cannot find the modelwatch dbt project; install modelwatch from its checkout "
+        "(pip install -e .) or set MODELWATCH_PROJECT_DIR"
+    )
+
+
+@contextmanager
+def environment(values: dict[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of a dbt invocation (profiles read them)."""
+    saved = {key: os.environ.get(key) for key in values}
+    os.environ.update(values)
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    try:
+        yield
+    finally:
+        for key, old in saved.items():
+            if old is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = old
+
+
+@dataclass
+class Alert:
+    """One alert test that found breaching rows."""
+
+    test_name: str
+    severity: str  # 'error' pages, 'warn' goes to review
+    failures: int
+    relation: str | None
+
+
+@dataclass
+class RunOutcome:
+    """What a modelwatch run did: build status, the alerts that fired, and timings."""
+
+    build_ok: bool
+    build_errors: list[str] = field(default_factory=list)
+    alerts: list[Alert] = field(default_factory=list)
+    alert_tests_run: int = 0
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def has_error_alerts(self) -> bool:
+        return any(alert.severity == "error" for alert in self.alerts)
+
+
+class DbtProject:
+    """The dbt project driven in-process with dbtRunner; parses once per set of vars."""
+
+    def __init__(
+        self,
+        config: dict[str, Any],
+        env: dict[str, str],
+        target_path: Path | None = None,
+        quiet: bool = True,
+    ) -> None:
+        self.dir = project_dir()
+        self.vars_json = json.dumps({"modelwatch": config})
+        self.env = env
+        self.target_path = target_path
+        self.quiet = quiet
+        self._manifest: Any = None
+
+    def _common_args(self) -> list[str]:
+        args = ["--project-dir", str(self.dir), "--profiles-dir", str(self.dir)]
+        if self.target_path is not None:
+            args += ["--target-path", str(self.target_path)]
+        return args
+
+    def invoke(self, command: list[str]) -> Any:
+        """Run one dbt command and return dbt's result object."""
+        from dbt.cli.main import dbtRunner
+
+        flags = ["--quiet"] if self.quiet else []
+        if self.target_path is not None:
+            flags += ["--log-path", str(self.target_path / "logs")]
+        with environment(self.env):
+            if self._manifest is None and command[0] in ("build", "test", "run", "compile"):
+                parsed = dbtRunner().invoke(
+                    [*flags, "parse", *self._common_args(), "--vars", self.vars_json]
+                )
+                if parsed.success:
+                    self._manifest = parsed.result
+                elif parsed.exception is not None:
+                    raise parsed.exception
+                else:
+                    return parsed
+            runner = dbtRunner(manifest=self._manifest)
+            try:
+                return runner.invoke(
+                    [*flags, *command, *self._common_args(), "--vars", self.vars_json]
+                )
+            finally:
+                _release_duckdb()
+
+    def run(self, full_refresh: bool = False) -> RunOutcome:
+        """Build everything, then evaluate the alert tests."""
+        started = time.perf_counter()
+        build_args = ["build", "--exclude", f"tag:{ALERT_TAG}"]
+        if full_refresh:
+            build_args.append("--full-refresh")
+        build = self.invoke(build_args)
+        outcome = RunOutcome(build_ok=bool(build.success))
+        model_seconds = 0.0
+        for result in _results(build):
+            model_seconds += float(getattr(result, "execution_time", 0.0) or 0.0)
+            status = str(result.status)
+            if status in ("error", "fail"):
+                outcome.build_errors.append(f"{result.node.name}: {result.message}")
+        if build.exception is not None:
+            outcome.build_errors.append(str(build.exception))
+        test_seconds = 0.0
+        if outcome.build_ok:
+            tests = self.invoke(["test", "--select", f"tag:{ALERT_TAG}"])
+            for result in _results(tests):
+                test_seconds += float(getattr(result, "execution_time", 0.0) or 0.0)
+                outcome.alert_tests_run += 1
+                status = str(result.status)
+                if status in ("fail", "warn"):
+                    outcome.alerts.append(
+                        Alert(
+                            test_name=result.node.name,
+                            severity="error" if status == "fail" else "warn",
+                            failures=int(result.failures or 0),
+                            relation=getattr(result.node, "relation_name", None),
+                        )
+                    )
+                elif status == "error":
+                    outcome.build_ok = False
+                    outcome.build_errors.append(f"{result.node.name}: {result.message}")
+        total = time.perf_counter() - started
+        outcome.timings = {
+            "total_seconds": total,
+            "models_seconds": model_seconds,
+            "alert_tests_seconds": test_seconds,
+            "dbt_startup_seconds": max(total - model_seconds - test_seconds, 0.0),
+        }
+        return outcome
+
+
+def _release_duckdb() -> None:
+    """dbt-duckdb keeps its database open in-process; release it so readers can open the file."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:
+        return
+    DuckDBConnectionManager.close_all_connections()
+    import gc
+
+    gc.collect()
+
+
+def _results(result: Any) -> list[Any]:
+    run_result = getattr(result, "result", None)
+    return list(getattr(run_result, "results", None) or [])

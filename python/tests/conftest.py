@@ -1,0 +1,91 @@
+"""Shared warehouses: each fixture builds once per session and the tests only read it."""
+
+from __future__ import annotations
+
+import copy
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+import pytest
+
+from modelwatch.config import resolve_warehouse
+from modelwatch.demo import demo_config, generate_demo
+from modelwatch.runner import DbtProject, RunOutcome
+
+os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+
+# The demo at a tenth of its default volume: ~2,000 champion predictions a day for 63 days.
+DEMO_TEST_SCALE = 0.1
+
+
+@dataclass
+class Built:
+    """A DuckDB warehouse built by modelwatch, with helpers to read it back."""
+
+    path: Path
+    config: dict[str, Any]
+    outcome: RunOutcome
+    project: DbtProject
+
+    def df(self, sql: str) -> pd.DataFrame:
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            return con.execute(sql).df()
+        finally:
+            con.close()
+
+    def alerts(self) -> dict[str, str]:
+        return {alert.test_name: alert.severity for alert in self.outcome.alerts}
+
+
+def run_modelwatch(
+    path: Path, config: dict[str, Any], workdir: Path, full_refresh: bool = True
+) -> Built:
+    """Build the dbt project on a DuckDB file with this config (fresh dbt target dir)."""
+    config = copy.deepcopy(config)
+    config["warehouse"] = {"type": "duckdb", "path": str(path)}
+    warehouse = resolve_warehouse(config)
+    project = DbtProject(config, warehouse.env, target_path=workdir / "target")
+    outcome = project.run(full_refresh=full_refresh)
+    assert outcome.build_ok, outcome.build_errors
+    return Built(path=path, config=config, outcome=outcome, project=project)
+
+
+def write_tables(path: Path, tables: dict[str, pd.DataFrame], schema: str = "main") -> None:
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(f"create schema if not exists {schema}")
+        for name, frame in tables.items():
+            con.register("frame", frame)
+            con.execute(f"create or replace table {schema}.{name} as select * from frame")
+            con.unregister("frame")
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="session")
+def demo_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    workdir = tmp_path_factory.mktemp("demo")
+    path = workdir / "demo.duckdb"
+    con = duckdb.connect(str(path))
+    generate_demo(con, scale=DEMO_TEST_SCALE)
+    con.close()
+    return run_modelwatch(path, demo_config(), workdir)
+
+
+@pytest.fixture(scope="session")
+def builder(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Built]:
+    """Build a fresh warehouse from given tables and config (for small fixtures)."""
+
+    def build(tables: dict[str, pd.DataFrame], config: dict[str, Any], name: str) -> Built:
+        workdir = tmp_path_factory.mktemp(name)
+        path = workdir / f"{name}.duckdb"
+        write_tables(path, tables)
+        return run_modelwatch(path, config, workdir)
+
+    return build

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# sqlfluff (dbt templater) over the dbt models and tests. The templater compiles against a real
+# warehouse, so this writes a tiny demo DuckDB file first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DBT_SEND_ANONYMOUS_USAGE_STATS=false
+lint_dir="$(mktemp -d)"
+trap 'rm -rf "$lint_dir"' EXIT
+.venv/bin/python - "$lint_dir/lint.duckdb" <<'PY'
+import sys
+
+import duckdb
+
+from modelwatch.demo import generate_demo
+
+con = duckdb.connect(sys.argv[1])
+generate_demo(con, scale=0.02, days=3)
+con.close()
+PY
+export MODELWATCH_DUCKDB_PATH="$lint_dir/lint.duckdb"
+.venv/bin/sqlfluff lint models tests analyses --processes 2 "$@"
