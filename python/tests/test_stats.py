@@ -2,9 +2,10 @@
 
 Tolerance: p-values and statistics are compared with a *relative* tolerance of 1e-12 and no
 absolute slack (``_close``), because the module follows scipy's own computation and tiny p-values
-matter for thresholds. The only exceptions use looser, stated tolerances where the input itself
-differs from scipy's by rounding (a chi-square statistic recomputed by us, see
-``test_chi2_from_counts_matches_scipy``).
+matter for thresholds (in practice the results are bit-identical). Looser, stated tolerances are
+used only where the *input* differs from scipy's by rounding: a chi-square statistic recomputed by
+``chi2_from_counts`` (p-value 1e-10 relative) and a count/n-style D above MAX_AUTO_N, where scipy
+does no lattice snapping (1e-9 relative).
 """
 
 from __future__ import annotations
@@ -284,7 +285,7 @@ def test_chi2_p_value_from_scipy_statistic() -> None:
 
 
 def test_chi2_from_counts_matches_scipy() -> None:
-    # Statistic: relative 1e-12 (same formula, possibly different summation order).
+    # Statistic: relative 1e-12 (absolute 1e-12 near zero); same formula, maybe another sum order.
     # p-value from our statistic: relative 1e-10, since d log p / d log stat ~ stat / 2 amplifies
     # the statistic's last-ulp difference.
     rng = np.random.default_rng(22)

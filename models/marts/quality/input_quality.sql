@@ -79,8 +79,11 @@ final as (
         {%- for reason in label_reasons %}
         labels_{{ reason }},
         {%- endfor %}
-        1.0 * (prediction_rows - valid_prediction_rows - unmonitored_prediction_rows)
-            / nullif(prediction_rows - unmonitored_prediction_rows, 0) as quarantine_rate
+        -- a rate needs a window: rows without a timestamp are counted, not rated
+        case when window_start is not null then
+            1.0 * (prediction_rows - valid_prediction_rows - unmonitored_prediction_rows)
+            / nullif(prediction_rows - unmonitored_prediction_rows, 0)
+        end as quarantine_rate
     from counted
 
 )
