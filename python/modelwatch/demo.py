@@ -111,12 +111,12 @@ AGE_BAND_LOWER = (18, 26, 36, 51, 66)
 
 # True model: logit of P(default) (see _linear_predictor). The part of the risk the model cannot
 # see is a N(0, HIDDEN_SD) logit term; the champion integrates it out, so it is calibrated.
-INTERCEPT = -2.05
+INTERCEPT = -2.35
 HIDDEN_SD = 0.8
 CHALLENGER_SIGNAL_SD = 1.2  # noise of the challenger's extra view of the hidden term
 EMPLOYMENT_EFFECT = (0.0, 0.2, 0.3, -0.1, 0.4, 0.9)
 LOAN_PURPOSE_EFFECT = (0.2, -0.1, -0.2, 0.1, 0.3, 0.3, 0.0)
-DTI_EFFECT = 0.6  # logit per reference SD of debt_to_income
+DTI_EFFECT = 0.82  # logit per reference SD of debt_to_income
 DTI_MEAN = 4.0 / 12.5  # Beta(4, 8.5)
 DTI_SD = float(np.sqrt(4.0 * 8.5 / (12.5**2 * 13.5)))
 

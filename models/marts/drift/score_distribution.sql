@@ -50,6 +50,7 @@ final as (
         {%- endfor %}
         avg(case when score <= {{ margin }} then 1.0 else 0.0 end) as saturation_low_share,
         avg(case when score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_high_share,
+        avg(case when score <= {{ margin }} or score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_share,
         avg(1.0 * effective_label) as predicted_positive_rate
     from labelled
     group by model_name, model_version, window_start
