@@ -1,0 +1,71 @@
+"""Copying fixture tables from DuckDB into the local PostgreSQL (started by scripts/postgres.sh)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import duckdb
+import pytest
+
+PG = {
+    "host": os.environ.get("MODELWATCH_PG_HOST", "127.0.0.1"),
+    "port": int(os.environ.get("MODELWATCH_PG_PORT", "5432")),
+    "user": os.environ.get("MODELWATCH_PG_USER", "modelwatch"),
+    "password": os.environ.get("MODELWATCH_PG_PASSWORD", "modelwatch"),
+    "dbname": os.environ.get("MODELWATCH_PG_DATABASE", "modelwatch"),
+}
+
+_TYPES = {
+    "DOUBLE": "double precision",
+    "FLOAT": "real",
+    "BIGINT": "bigint",
+    "INTEGER": "integer",
+    "BOOLEAN": "boolean",
+    "TIMESTAMP": "timestamp",
+    "DATE": "date",
+}
+
+
+def connect_or_skip():
+    """A connection; when MODELWATCH_TEST_POSTGRES=1 (CI) a missing server is a failure."""
+    import psycopg2
+
+    try:
+        return psycopg2.connect(**PG)
+    except psycopg2.OperationalError as exc:
+        if os.environ.get("MODELWATCH_TEST_POSTGRES") == "1":
+            raise
+        pytest.skip(f"PostgreSQL not available ({exc}); run scripts/postgres.sh")
+
+
+def copy_tables(duckdb_path: Path, tables: list[str], pg_schema: str) -> None:
+    """Replace pg_schema.<table> with main.<table> of the DuckDB file: NULL stays NULL, NaN and
+    infinities stay themselves, column names keep their case and spaces."""
+    source = duckdb.connect(str(duckdb_path), read_only=True)
+    con = connect_or_skip()
+    try:
+        with con.cursor() as cur, tempfile.TemporaryDirectory() as tmp:
+            cur.execute(f'drop schema if exists "{pg_schema}" cascade')
+            cur.execute(f'create schema "{pg_schema}"')
+            for table in tables:
+                described = source.execute(f"describe main.{table}").fetchall()
+                columns = [(name, _TYPES.get(kind, "text")) for name, kind, *_ in described]
+                ddl = ", ".join(f'"{name}" {kind}' for name, kind in columns)
+                cur.execute(f'create table "{pg_schema}"."{table}" ({ddl})')
+                csv = Path(tmp) / f"{table}.csv"
+                source.execute(
+                    f"copy (select * from main.{table}) to '{csv}' (header false, nullstr '\\N')"
+                )
+                quoted = ", ".join(f'"{name}"' for name, _ in columns)
+                with csv.open() as handle:
+                    cur.copy_expert(
+                        f'copy "{pg_schema}"."{table}" ({quoted}) from stdin '
+                        "with (format csv, null '\\N')",
+                        handle,
+                    )
+        con.commit()
+    finally:
+        con.close()
+        source.close()

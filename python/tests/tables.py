@@ -1,0 +1,53 @@
+"""Comparing output tables between two builds (incremental vs full refresh, DuckDB vs Postgres)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+OUTPUT_TABLES = {
+    # table -> grain used to align rows
+    "reference_bins": ["model_name", "feature_name", "bin_index"],
+    "feature_bin_counts": ["model_name", "window_start", "feature_name", "bin_index"],
+    "feature_drift": ["model_name", "window_start", "feature_name"],
+    "score_distribution": ["model_name", "model_version", "window_start"],
+    "input_quality": ["model_name", "window_start"],
+}
+
+
+def normalise(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype == object:
+            converted = pd.to_numeric(out[column], errors="coerce")
+            if converted.notna().sum() == out[column].notna().sum() and out[column].notna().any():
+                out[column] = converted.astype("float64")
+        if str(out[column].dtype).startswith("datetime64"):
+            out[column] = out[column].astype("datetime64[us]")
+    return out.sort_values(keys, na_position="last").reset_index(drop=True)
+
+
+def assert_tables_equal(
+    left: pd.DataFrame,
+    right: pd.DataFrame,
+    keys: list[str],
+    rtol: float = 1e-12,
+    skip: tuple[str, ...] = (),
+) -> None:
+    """Same rows (by key), same values: exact for text and integers, rtol for floats."""
+    a, b = normalise(left, keys), normalise(right, keys)
+    assert list(a.columns) == list(b.columns), (list(a.columns), list(b.columns))
+    assert len(a) == len(b), (len(a), len(b))
+    for column in a.columns:
+        if column in skip:
+            continue
+        x, y = a[column], b[column]
+        if pd.api.types.is_float_dtype(x) or pd.api.types.is_float_dtype(y):
+            xa, ya = x.astype("float64").to_numpy(), y.astype("float64").to_numpy()
+            same_null = np.isnan(xa) == np.isnan(ya)
+            assert same_null.all(), column
+            np.testing.assert_allclose(
+                xa[~np.isnan(xa)], ya[~np.isnan(ya)], rtol=rtol, atol=1e-12, err_msg=column
+            )
+        else:
+            assert x.astype(str).tolist() == y.astype(str).tolist(), column

@@ -1,0 +1,76 @@
+"""Incremental runs equal a full refresh: build, append new days, build again; and a rerun
+with nothing new changes nothing."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+from conftest import run_modelwatch
+from tables import OUTPUT_TABLES, assert_tables_equal
+
+from modelwatch.demo import DEMO_START, demo_config, generate_demo
+
+DAYS, FIRST_BATCH_DAYS = 16, 10
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("incremental")
+    full_path = workdir / "full.duckdb"
+    con = duckdb.connect(str(full_path))
+    generate_demo(con, scale=0.05, days=DAYS)
+    con.close()
+
+    # the incremental warehouse first sees only the first days of predictions and labels
+    inc_path = workdir / "incremental.duckdb"
+    cutoff = f"timestamp '{DEMO_START}' + interval {FIRST_BATCH_DAYS} day"
+    con = duckdb.connect(str(inc_path))
+    con.execute(f"attach '{full_path}' as full_db (read_only)")
+    con.execute("create table main.training_reference as select * from full_db.main.training_reference")
+    con.execute(
+        "create table main.predictions as select * from full_db.main.predictions "
+        f"where predicted_at < {cutoff} or predicted_at is null"
+    )
+    con.execute(f"create table main.labels as select * from full_db.main.labels where labeled_at < {cutoff}")
+    con.close()
+
+    config = demo_config()
+    run_modelwatch(inc_path, config, workdir / "a")
+    con = duckdb.connect(str(inc_path))
+    con.execute(f"attach '{full_path}' as full_db (read_only)")
+    con.execute(
+        f"insert into main.predictions select * from full_db.main.predictions where predicted_at >= {cutoff}"
+    )
+    con.execute(
+        "insert into main.labels select * from full_db.main.labels "
+        f"where labeled_at >= {cutoff} or labeled_at is null"
+    )
+    con.close()
+    incremental = run_modelwatch(inc_path, config, workdir / "b", full_refresh=False)
+    full = run_modelwatch(full_path, config, workdir / "c", full_refresh=True)
+    return incremental, full, workdir, config
+
+
+@pytest.mark.parametrize("table", list(OUTPUT_TABLES))
+def test_incremental_equals_full_refresh(builds, table):
+    incremental, full, _, _ = builds
+    keys = OUTPUT_TABLES[table]
+    assert_tables_equal(
+        incremental.df(f"select * from modelwatch.{table}"),
+        full.df(f"select * from modelwatch.{table}"),
+        keys,
+    )
+
+
+def test_windows_processed_by_incremental_run(builds):
+    incremental, _, _, _ = builds
+    windows = incremental.df("select distinct window_start from modelwatch.feature_drift")
+    assert len(windows) == DAYS
+
+
+def test_rerun_without_new_data_is_identical(builds):
+    incremental, _, workdir, config = builds
+    before = {t: incremental.df(f"select * from modelwatch.{t}") for t in OUTPUT_TABLES}
+    rerun = run_modelwatch(incremental.path, config, workdir / "d", full_refresh=False)
+    for table, keys in OUTPUT_TABLES.items():
+        assert_tables_equal(rerun.df(f"select * from modelwatch.{table}"), before[table], keys)

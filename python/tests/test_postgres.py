@@ -1,0 +1,80 @@
+"""The same dbt project builds on PostgreSQL, its data tests pass, and its tables equal the
+DuckDB build's on identical data (p-values excepted: dbt Python models do not run there)."""
+
+from __future__ import annotations
+
+import copy
+
+import duckdb
+import pandas as pd
+import pytest
+from conftest import run_modelwatch
+from pg import PG, connect_or_skip, copy_tables
+from tables import OUTPUT_TABLES, assert_tables_equal
+
+from modelwatch.config import resolve_warehouse
+from modelwatch.demo import demo_config, generate_demo
+from modelwatch.runner import DbtProject
+
+INPUT_SCHEMA, OUTPUT_SCHEMA = "mw_inputs", "mw_test"
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory):
+    connect_or_skip().close()
+    workdir = tmp_path_factory.mktemp("postgres")
+    path = workdir / "source.duckdb"
+    con = duckdb.connect(str(path))
+    generate_demo(con, scale=0.05, days=14)
+    con.close()
+    copy_tables(path, ["predictions", "labels", "training_reference"], INPUT_SCHEMA)
+
+    duck = run_modelwatch(path, demo_config(), workdir / "duck")
+
+    config = copy.deepcopy(demo_config(schema=INPUT_SCHEMA))
+    config["warehouse"] = {
+        "type": "postgres",
+        "host": PG["host"],
+        "port": PG["port"],
+        "user": PG["user"],
+        "dbname": PG["dbname"],
+        "schema": OUTPUT_SCHEMA,
+    }
+    warehouse = resolve_warehouse(config)
+    project = DbtProject(config, warehouse.env, target_path=workdir / "pg" / "target")
+    outcome = project.run(full_refresh=True)
+    return duck, outcome
+
+
+def pg_df(sql: str) -> pd.DataFrame:
+    con = connect_or_skip()
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+            columns = [d[0] for d in cur.description]
+            return pd.DataFrame(cur.fetchall(), columns=columns)
+    finally:
+        con.close()
+
+
+def test_builds_and_data_tests_pass(builds):
+    _, outcome = builds
+    assert outcome.build_ok, outcome.build_errors
+    assert outcome.alert_tests_run == 12
+
+
+def test_alerts_agree_with_duckdb(builds):
+    duck, outcome = builds
+    assert {a.test_name: a.severity for a in outcome.alerts} == duck.alerts()
+
+
+@pytest.mark.parametrize("table", list(OUTPUT_TABLES))
+def test_tables_equal_duckdb(builds, table):
+    duck, _ = builds
+    keys = OUTPUT_TABLES[table]
+    expected = duck.df(f"select * from modelwatch.{table}")
+    actual = pg_df(f'select * from "{OUTPUT_SCHEMA}"."{table}"')
+    skip = ("ks_p_value", "chi2_p_value")
+    if table == "feature_drift":
+        assert actual.ks_p_value.isna().all() and actual.chi2_p_value.isna().all()
+    assert_tables_equal(actual, expected, keys, rtol=1e-9, skip=skip)
