@@ -21,7 +21,9 @@ inputs as (
 
 )
 
-select *
+select
+    counted.*,
+    inputs.*
 from counted
 cross join inputs
 where counted.prediction_rows != inputs.input_prediction_rows

@@ -116,7 +116,7 @@ HIDDEN_SD = 0.8
 CHALLENGER_SIGNAL_SD = 1.2  # noise of the challenger's extra view of the hidden term
 EMPLOYMENT_EFFECT = (0.0, 0.2, 0.3, -0.1, 0.4, 0.9)
 LOAN_PURPOSE_EFFECT = (0.2, -0.1, -0.2, 0.1, 0.3, 0.3, 0.0)
-DTI_EFFECT = 0.82  # logit per reference SD of debt_to_income
+DTI_EFFECT = 0.74  # logit per reference SD of debt_to_income
 DTI_MEAN = 4.0 / 12.5  # Beta(4, 8.5)
 DTI_SD = float(np.sqrt(4.0 * 8.5 / (12.5**2 * 13.5)))
 
@@ -126,7 +126,7 @@ MIN_LABEL_DELAY_DAYS = 1.0
 MAX_LABEL_DELAY_DAYS = 30.0
 
 # Incident parameters (documented in INCIDENTS and docs/demo_data.md).
-DTI_DRIFT_SD_PER_DAY = 0.04
+DTI_DRIFT_SD_PER_DAY = 0.055
 CALIBRATION_LOGIT_SHIFT_PER_DAY = 0.035
 FAIRNESS_SCORE_FACTOR = 0.6
 MONTHS_EMPLOYED_SPIKE_NULL_RATE = 0.40

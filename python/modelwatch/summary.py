@@ -52,7 +52,8 @@ def render(outcome: RunOutcome, warehouse: Warehouse, examples: int = 3) -> str:
                 subject = ", ".join(
                     _format_value(v)
                     for k, v in row.items()
-                    if k not in ("check_name", "severity", "observed_value", "threshold", "runbook_url")
+                    if k
+                    not in ("check_name", "severity", "observed_value", "threshold", "runbook_url")
                 )
                 observed = _format_value(row.get("observed_value"))
                 threshold = _format_value(row.get("threshold"))

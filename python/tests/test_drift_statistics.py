@@ -31,9 +31,11 @@ def raw(demo_built):
     return reference, monitored
 
 
-FEATURES = [(f, "numeric") for f in NUMERIC_FEATURES] + [
-    (f, "categorical") for f in CATEGORICAL_FEATURES
-] + [("score", "numeric")]
+FEATURES = (
+    [(f, "numeric") for f in NUMERIC_FEATURES]
+    + [(f, "categorical") for f in CATEGORICAL_FEATURES]
+    + [("score", "numeric")]
+)
 
 
 def test_reference_bins_match_numpy_quantiles(demo_built, raw):
@@ -45,7 +47,9 @@ def test_reference_bins_match_numpy_quantiles(demo_built, raw):
         lower = rows[~rows.is_null_bin].lower_bound.to_numpy()[1:]
         assert len(lower) == len(edges), feature
         np.testing.assert_allclose(lower, edges, rtol=RTOL, atol=ATOL)
-        assert pd.isna(rows.lower_bound.iloc[0]) and pd.isna(rows[~rows.is_null_bin].upper_bound.iloc[-1])
+        assert pd.isna(rows.lower_bound.iloc[0]) and pd.isna(
+            rows[~rows.is_null_bin].upper_bound.iloc[-1]
+        )
         assert rows.is_null_bin.iloc[-1] and rows.is_null_bin.sum() == 1
         assert rows.reference_count.sum() == len(reference)
 

@@ -69,9 +69,8 @@ def test_alert_tests_store_the_same_breaches(demo_built, severity):
     flagged = set()
     for level in ("warn", "error"):
         for check in ("psi", "null_rate_increase", "js_distance", "ks_statistic"):
-            stored = demo_built.df(
-                f"select feature_name, window_start from modelwatch_audit.feature_drift_{check}_{level}"
-            )
+            table = f"modelwatch_audit.feature_drift_{check}_{level}"
+            stored = demo_built.df(f"select feature_name, window_start from {table}")
             flagged |= set(map(tuple, stored.to_numpy().tolist()))
     expected = severity[severity.drift_severity != "ok"][["feature_name", "window_start"]]
     assert flagged == set(map(tuple, expected.to_numpy().tolist()))

@@ -26,12 +26,16 @@ def builds(tmp_path_factory):
     cutoff = f"timestamp '{DEMO_START}' + interval {FIRST_BATCH_DAYS} day"
     con = duckdb.connect(str(inc_path))
     con.execute(f"attach '{full_path}' as full_db (read_only)")
-    con.execute("create table main.training_reference as select * from full_db.main.training_reference")
+    con.execute(
+        "create table main.training_reference as select * from full_db.main.training_reference"
+    )
     con.execute(
         "create table main.predictions as select * from full_db.main.predictions "
         f"where predicted_at < {cutoff} or predicted_at is null"
     )
-    con.execute(f"create table main.labels as select * from full_db.main.labels where labeled_at < {cutoff}")
+    con.execute(
+        f"create table main.labels as select * from full_db.main.labels where labeled_at < {cutoff}"
+    )
     con.close()
 
     config = demo_config()
@@ -39,7 +43,8 @@ def builds(tmp_path_factory):
     con = duckdb.connect(str(inc_path))
     con.execute(f"attach '{full_path}' as full_db (read_only)")
     con.execute(
-        f"insert into main.predictions select * from full_db.main.predictions where predicted_at >= {cutoff}"
+        "insert into main.predictions select * from full_db.main.predictions "
+        f"where predicted_at >= {cutoff}"
     )
     con.execute(
         "insert into main.labels select * from full_db.main.labels "

@@ -123,9 +123,7 @@ def evaluate(built, checks, per_model: bool = False) -> dict[str, tuple[str, int
         config["checks"] = checks
     project = DbtProject(config, built.project.env, target_path=built.project.target_path)
     result = project.invoke(["test", "--select", f"tag:{ALERT_TAG}"])
-    return {
-        r.node.name: (str(r.status), int(r.failures or 0)) for r in result.result.results
-    }
+    return {r.node.name: (str(r.status), int(r.failures or 0)) for r in result.result.results}
 
 
 def expected_failures(observed, check, lower, upper=None) -> int:

@@ -43,6 +43,17 @@ edges_long as (
 
 ),
 
+distinct_edges as (
+
+    select distinct
+        model_name,
+        feature_name,
+        edge
+    from edges_long
+    where edge is not null
+
+),
+
 ranked_edges as (
 
     select
@@ -50,7 +61,7 @@ ranked_edges as (
         feature_name,
         edge,
         row_number() over (partition by model_name, feature_name order by edge) as edge_number
-    from (select distinct model_name, feature_name, edge from edges_long where edge is not null) as distinct_edges
+    from distinct_edges
 
 ),
 

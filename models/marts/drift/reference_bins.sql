@@ -34,17 +34,27 @@ categorical_values as (
 
 ),
 
-numeric_counts as (
+numeric_binned as (
 
     select
         v.model_name,
         v.feature_name,
-        {{ modelwatch.numeric_bin_index('v.feature_value', 'e') }} as bin_index,
-        count(*) as reference_count
+        {{ modelwatch.numeric_bin_index('v.feature_value', 'e') }} as bin_index
     from numeric_values as v
     inner join edges as e
         on v.model_name = e.model_name and v.feature_name = e.feature_name
-    group by 1, 2, 3
+
+),
+
+numeric_counts as (
+
+    select
+        model_name,
+        feature_name,
+        bin_index,
+        count(*) as reference_count
+    from numeric_binned
+    group by model_name, feature_name, bin_index
 
 ),
 
@@ -135,7 +145,7 @@ ranked_categories as (
         *,
         row_number() over (
             partition by model_name, feature_name
-            order by reference_count desc, category
+            order by reference_count desc, category asc
         ) as category_rank
     from category_counts
 
