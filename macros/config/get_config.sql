@@ -88,7 +88,7 @@
             ~ "dbt_project.yml or pass a config file with `modelwatch run --config FILE`.") }}
     {%- endif -%}
     {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'incremental',
-                     'alerts', 'checks', 'models', 'python_models', 'score'] -%}
+                     'alerts', 'checks', 'models', 'python_models'] -%}
     {%- for key in raw.keys() -%}
         {%- if key not in known -%}
             {{ exceptions.raise_compiler_error(
@@ -175,7 +175,7 @@
         {%- do seen.append(m.name) -%}
         {%- set model = modelwatch._merge_dict({
             'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
-            'slices': [], 'checks': {}, 'monitor_score': true, 'unit_cost_usd': none,
+            'slices': [], 'checks': {}, 'monitor_score': true,
         }, m, where) -%}
         {%- set features = modelwatch._merge_dict(
             {'numeric': [], 'categorical': []}, model.features, where ~ '.features') -%}
