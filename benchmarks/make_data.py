@@ -135,14 +135,16 @@ def _chunk(seed: int, table: str, chunk_index: int, n: int, drift: bool) -> dict
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    feats = ",\n".join([f"    {c} DOUBLE" for c in NUMERIC] + [f"    {c} VARCHAR" for c in CATEGORICAL])
+    feats = ",\n".join([f"    {c} DOUBLE" for c in NUMERIC]
+                       + [f"    {c} VARCHAR" for c in CATEGORICAL])
     con.execute(f"CREATE TABLE main.reference (\n{feats},\n    score DOUBLE\n)")
     con.execute(
         "CREATE TABLE main.predictions (\n"
         "    prediction_id VARCHAR,\n    model_name VARCHAR,\n    model_version VARCHAR,\n"
         f"    predicted_at TIMESTAMP,\n    score DOUBLE,\n{feats}\n)"
     )
-    con.execute("CREATE TABLE main.labels (prediction_id VARCHAR, label INTEGER, labeled_at TIMESTAMP)")
+    con.execute(
+        "CREATE TABLE main.labels (prediction_id VARCHAR, label INTEGER, labeled_at TIMESTAMP)")
     con.execute(
         "CREATE TABLE main.bench_meta (scenario VARCHAR, generator_version INTEGER, seed BIGINT, "
         "reference_rows BIGINT, current_rows BIGINT, generated_at TIMESTAMP)"
@@ -219,7 +221,8 @@ def is_complete(path: Path, scenario: str, seed: int = DEFAULT_SEED) -> bool:
                 "SELECT generator_version, seed, reference_rows, current_rows FROM main.bench_meta "
                 "WHERE scenario = ?", [scenario]).fetchone()
             counts = con.execute(
-                "SELECT (SELECT count(*) FROM main.reference), (SELECT count(*) FROM main.predictions)"
+                "SELECT (SELECT count(*) FROM main.reference), "
+                "(SELECT count(*) FROM main.predictions)"
             ).fetchone()
         finally:
             con.close()

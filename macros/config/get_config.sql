@@ -34,7 +34,7 @@
                 ~ " must be a mapping like {warn: 0.1, error: 0.25}") }}
         {%- endif -%}
         {%- for key, value in spec.items() -%}
-            {%- if key not in ['warn', 'error', 'runbook_url', 'direction'] -%}
+            {%- if key not in ['warn', 'error', 'runbook_url'] -%}
                 {{ exceptions.raise_compiler_error(
                     "modelwatch: unknown key '" ~ key ~ "' for check '" ~ name ~ "' in " ~ where
                     ~ " (expected warn, error, runbook_url)") }}
@@ -134,7 +134,11 @@
     {%- set drift = modelwatch._merge_dict({
         'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
+        'ks_strategy': 'auto', 'ks_merge_max_windows': 4,
     }, raw.get('drift'), 'drift') -%}
+    {%- if drift.ks_strategy not in ['auto', 'merge', 'asof'] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge or asof") }}
+    {%- endif -%}
     {%- if drift.bins is not number or drift.bins < 2 or drift.bins > 100 -%}
         {{ exceptions.raise_compiler_error("modelwatch: drift.bins must be an integer from 2 to 100") }}
     {%- endif -%}

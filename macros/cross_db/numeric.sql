@@ -49,3 +49,25 @@
     percentile({{ expr }}, {{ fraction }})
 {% endmacro %}
 
+
+
+{% macro quantiles(expr, fractions) %}
+    {#- One SQL expression per fraction (percentile_cont each); engines that can share one sort do. -#}
+    {{ return(adapter.dispatch('quantiles', 'modelwatch')(expr, fractions)) }}
+{% endmacro %}
+
+{% macro default__quantiles(expr, fractions) %}
+    {%- set out = [] -%}
+    {%- for f in fractions -%}{%- do out.append(modelwatch.percentile_cont(expr, f)) -%}{%- endfor -%}
+    {{ return(out) }}
+{% endmacro %}
+
+{% macro duckdb__quantiles(expr, fractions) %}
+    {#- The list form sorts once; the optimizer deduplicates the repeated aggregate. -#}
+    {%- set out = [] -%}
+    {%- set list_literal = '[' ~ (fractions | join(', ')) ~ ']' -%}
+    {%- for f in fractions -%}
+        {%- do out.append('quantile_cont(' ~ expr ~ ', ' ~ list_literal ~ ')[' ~ loop.index ~ ']') -%}
+    {%- endfor -%}
+    {{ return(out) }}
+{% endmacro %}

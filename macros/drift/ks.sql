@@ -1,184 +1,219 @@
-{% macro ks_statistics(current_counts, reference_ecdf) %}
-    {{ return(adapter.dispatch('ks_statistics', 'modelwatch')(current_counts, reference_ecdf)) }}
-{% endmacro %}
-
 {#-
-    Two-sample Kolmogorov-Smirnov statistic, exactly scipy.stats.ks_2samp(...).statistic, from
-    distinct values with counts:
-      current_counts (model_name, window_start, feature_name, feature_value, value_count)
-      reference_ecdf (model_name, feature_name, feature_value, value_count, cumulative_count,
-                      non_null_count)
-    Returns (model_name, window_start, feature_name, ks_statistic, reference_non_null,
-    current_non_null).
+    Two-sample Kolmogorov-Smirnov statistic, exactly scipy.stats.ks_2samp(...).statistic.
+      current_values   (feature_id, window_start, feature_value)  non-null raw values
+      reference_values (feature_id, feature_value)                non-null raw values
+    Returns (feature_id, window_start, ks_statistic, reference_non_null, current_non_null).
+    Two exact strategies: `merge` sorts each window's values together with the reference's
+    (cheapest for a few windows); `asof` sorts the reference once and looks every current value
+    up in it (cheapest for many windows; DuckDB only).
 -#}
 
-{% macro default__ks_statistics(current_counts, reference_ecdf) %}
-    {#- Portable form: evaluate both empirical CDFs at every distinct value of either sample. -#}
+{% macro ks_statistics(current_values, reference_values, strategy='merge') %}
+    {%- if strategy not in ['merge', 'asof'] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: KS strategy must be merge or asof, got " ~ strategy) }}
+    {%- endif -%}
+    {%- if strategy == 'asof' -%}
+        {{ return(adapter.dispatch('ks_statistics_asof', 'modelwatch')(current_values, reference_values)) }}
+    {%- endif -%}
+    {{ return(adapter.dispatch('ks_statistics_merge', 'modelwatch')(current_values, reference_values)) }}
+{% endmacro %}
+
+
+{% macro default__ks_statistics_merge(current_values, reference_values) %}
+    {#-
+        Both empirical CDFs evaluated at every value of either sample: a range frame counts all
+        values <= v (ties included), as scipy's searchsorted(side='right').
+    -#}
     with
 
     current_totals as (
         select
-            model_name,
+            feature_id,
             window_start,
-            feature_name,
-            cast(sum(value_count) as {{ dbt.type_bigint() }}) as current_non_null
-        from {{ current_counts }}
-        group by model_name, window_start, feature_name
+            count(*) as current_non_null
+        from {{ current_values }}
+        group by feature_id, window_start
     ),
 
     reference_totals as (
-        select distinct
-            model_name,
-            feature_name,
-            non_null_count as reference_non_null
-        from {{ reference_ecdf }}
+        select
+            feature_id,
+            count(*) as reference_non_null
+        from {{ reference_values }}
+        group by feature_id
     ),
 
     points as (
         select
-            model_name,
+            feature_id,
             window_start,
-            feature_name,
             feature_value,
-            value_count as current_count,
-            0 as reference_count
-        from {{ current_counts }}
+            1 as is_current
+        from {{ current_values }}
         union all
         select
-            r.model_name,
+            r.feature_id,
             t.window_start,
-            r.feature_name,
             r.feature_value,
-            0 as current_count,
-            r.value_count as reference_count
-        from {{ reference_ecdf }} as r
+            0 as is_current
+        from {{ reference_values }} as r
         inner join current_totals as t
-            on r.model_name = t.model_name and r.feature_name = t.feature_name
-    ),
-
-    per_value as (
-        select
-            model_name,
-            window_start,
-            feature_name,
-            feature_value,
-            sum(current_count) as current_count,
-            sum(reference_count) as reference_count
-        from points
-        group by model_name, window_start, feature_name, feature_value
+            on r.feature_id = t.feature_id
     ),
 
     cumulative as (
         select
-            model_name,
+            feature_id,
             window_start,
-            feature_name,
-            sum(current_count) over (
-                partition by model_name, window_start, feature_name
-                order by feature_value rows between unbounded preceding and current row
+            sum(is_current) over (
+                partition by feature_id, window_start
+                order by feature_value range between unbounded preceding and current row
             ) as current_cumulative,
-            sum(reference_count) over (
-                partition by model_name, window_start, feature_name
-                order by feature_value rows between unbounded preceding and current row
+            sum(1 - is_current) over (
+                partition by feature_id, window_start
+                order by feature_value range between unbounded preceding and current row
             ) as reference_cumulative
-        from per_value
+        from points
     ),
 
     final as (
         select
-            c.model_name,
+            c.feature_id,
             c.window_start,
-            c.feature_name,
             max(abs(
                 1.0 * c.reference_cumulative / r.reference_non_null
                 - 1.0 * c.current_cumulative / t.current_non_null
             )) as ks_statistic,
-            max(r.reference_non_null) as reference_non_null,
-            max(t.current_non_null) as current_non_null
+            cast(max(r.reference_non_null) as {{ dbt.type_bigint() }}) as reference_non_null,
+            cast(max(t.current_non_null) as {{ dbt.type_bigint() }}) as current_non_null
         from cumulative as c
         inner join current_totals as t
-            on c.model_name = t.model_name and c.window_start = t.window_start and c.feature_name = t.feature_name
+            on c.feature_id = t.feature_id and c.window_start = t.window_start
         inner join reference_totals as r
-            on c.model_name = r.model_name and c.feature_name = r.feature_name
-        group by c.model_name, c.window_start, c.feature_name
+            on c.feature_id = r.feature_id
+        group by c.feature_id, c.window_start
     )
 
     select * from final
 {% endmacro %}
 
 
-{% macro duckdb__ks_statistics(current_counts, reference_ecdf) %}
+{% macro default__ks_statistics_asof(current_values, reference_values) %}
+    {{ exceptions.raise_compiler_error("modelwatch: the asof KS strategy needs DuckDB; use merge") }}
+{% endmacro %}
+
+
+{% macro duckdb__ks_statistics_asof(current_values, reference_values) %}
     {#-
-        Same statistic without re-sorting the reference for every window. Between two consecutive
-        current values F_cur is flat and F_ref rises, so the supremum is reached at a current value
-        x (F_ref(x) vs F_cur(x)) or just below it (F_ref(x-) vs F_cur of the previous value).
-        Two as-of joins find F_ref(x) and F_ref(x-) in the sorted reference.
+        Between two consecutive current values F_cur is flat and F_ref rises, so the supremum is
+        reached at a current value x (F_ref(x) vs F_cur(x)) or just below it (F_ref(x-) vs F_cur
+        of the previous value). One as-of join finds the last reference value <= x: its running
+        count is F_ref(x); F_ref(x-) is that minus the value's own count when it equals x.
     -#}
     with
 
-    current_cumulative as (
+    reference_counts as (
         select
-            model_name,
-            window_start,
-            feature_name,
+            feature_id,
+            feature_value,
+            count(*) as value_count
+        from {{ reference_values }}
+        group by feature_id, feature_value
+    ),
+
+    reference_ecdf as (
+        select
+            feature_id,
             feature_value,
             value_count,
             sum(value_count) over (
-                partition by model_name, window_start, feature_name
+                partition by feature_id
+                order by feature_value rows between unbounded preceding and current row
+            ) as cumulative_count,
+            sum(value_count) over (partition by feature_id) as reference_non_null
+        from reference_counts
+    ),
+
+    current_counts as (
+        select
+            feature_id,
+            window_start,
+            feature_value,
+            count(*) as value_count
+        from {{ current_values }}
+        group by feature_id, window_start, feature_value
+    ),
+
+    current_cumulative as (
+        select
+            feature_id,
+            window_start,
+            feature_value,
+            value_count,
+            sum(value_count) over (
+                partition by feature_id, window_start
                 order by feature_value rows between unbounded preceding and current row
             ) as current_cumulative,
-            cast(sum(value_count) over (partition by model_name, window_start, feature_name) as {{ dbt.type_bigint() }}) as current_non_null
-        from {{ current_counts }}
+            sum(value_count) over (partition by feature_id, window_start) as current_non_null
+        from current_counts
     ),
 
-    at_or_below as (
+    matched as (
         select
             c.*,
-            coalesce(r.cumulative_count, 0) as reference_at_or_below
+            coalesce(r.cumulative_count, 0) as reference_at_or_below,
+            coalesce(r.cumulative_count, 0)
+                - case when r.feature_value = c.feature_value then r.value_count else 0 end as reference_below
         from current_cumulative as c
-        asof left join {{ reference_ecdf }} as r
-            on c.model_name = r.model_name
-            and c.feature_name = r.feature_name
+        asof left join reference_ecdf as r
+            on c.feature_id = r.feature_id
             and c.feature_value >= r.feature_value
-    ),
-
-    strictly_below as (
-        select
-            c.*,
-            coalesce(r.cumulative_count, 0) as reference_below
-        from at_or_below as c
-        asof left join {{ reference_ecdf }} as r
-            on c.model_name = r.model_name
-            and c.feature_name = r.feature_name
-            and c.feature_value > r.feature_value
     ),
 
     reference_totals as (
         select distinct
-            model_name,
-            feature_name,
-            non_null_count as reference_non_null
-        from {{ reference_ecdf }}
+            feature_id,
+            reference_non_null
+        from reference_ecdf
     ),
 
     final as (
         select
-            c.model_name,
+            c.feature_id,
             c.window_start,
-            c.feature_name,
             max(greatest(
                 abs(1.0 * c.reference_at_or_below / t.reference_non_null
                     - 1.0 * c.current_cumulative / c.current_non_null),
                 abs(1.0 * c.reference_below / t.reference_non_null
                     - 1.0 * (c.current_cumulative - c.value_count) / c.current_non_null)
             )) as ks_statistic,
-            max(t.reference_non_null) as reference_non_null,
-            max(c.current_non_null) as current_non_null
-        from strictly_below as c
+            cast(max(t.reference_non_null) as {{ dbt.type_bigint() }}) as reference_non_null,
+            cast(max(c.current_non_null) as {{ dbt.type_bigint() }}) as current_non_null
+        from matched as c
         inner join reference_totals as t
-            on c.model_name = t.model_name and c.feature_name = t.feature_name
-        group by c.model_name, c.window_start, c.feature_name
+            on c.feature_id = t.feature_id
+        group by c.feature_id, c.window_start
     )
 
     select * from final
+{% endmacro %}
+
+
+{% macro ks_strategy(windows_relation) %}
+    {#-
+        drift.ks_strategy: merge, asof, or auto = asof on DuckDB when a run processes more than
+        drift.ks_merge_max_windows windows (the reference is then sorted once, not per window).
+    -#}
+    {%- set drift = modelwatch.get_config().drift -%}
+    {%- if drift.ks_strategy != 'auto' -%}
+        {{ return(drift.ks_strategy) }}
+    {%- endif -%}
+    {%- if target.type != 'duckdb' or not execute or load_relation(windows_relation) is none -%}
+        {#- (compile-only runs before the upstream view exists: either strategy compiles) -#}
+        {{ return('merge') }}
+    {%- endif -%}
+    {%- set counted = run_query('select count(distinct window_start) from ' ~ windows_relation
+        ~ ' where ' ~ modelwatch.incremental_window_filter()) -%}
+    {%- set windows = counted.columns[0].values()[0] or 0 -%}
+    {{ return('asof' if windows > drift.ks_merge_max_windows else 'merge') }}
 {% endmacro %}

@@ -4,25 +4,23 @@
 
 {% macro default__unpivot_features(relation, feature_type, with_window, is_reference) %}
     {#-
-        Long form (model_name, [window_start,] feature_name, value) of every monitored feature of
-        one type: one narrow scan per feature, so column stores read only that column.
-        Numeric values are doubles with NaN as null; categories are strings.
+        Long form (feature_id, [window_start,] feature_value) of every monitored feature of one
+        type (ids from feature_catalog): one narrow scan per feature, so column stores read only
+        that column. Numeric values are doubles with NaN as null; categories are strings.
     -#}
     {%- if feature_type not in ['numeric', 'categorical'] -%}
         {{ exceptions.raise_compiler_error("modelwatch: unpivot_features takes numeric or categorical, got " ~ feature_type) }}
     {%- endif -%}
     {%- set selects = [] -%}
-    {%- for model in modelwatch.get_config().models -%}
-        {%- for feature in modelwatch.monitored_features(model) if feature.type == feature_type -%}
-            {%- set column = adapter.quote(feature.name) -%}
-            {%- set model_literal = modelwatch.sql_string(model.name) -%}
-            {%- set sql -%}
+    {%- for feature in modelwatch.feature_catalog() if feature.type == feature_type -%}
+        {%- set column = adapter.quote(feature.name) -%}
+        {%- set model_literal = modelwatch.sql_string(feature.model) -%}
+        {%- set sql -%}
     select
-        {{ model_literal }} as model_name,
+        {{ feature.id }} as feature_id,
         {%- if with_window %}
         window_start,
         {%- endif %}
-        {{ modelwatch.sql_string(feature.name) }} as feature_name,
         {%- if feature_type == 'numeric' %}
         {{ modelwatch.to_double(column) }} as feature_value
         {%- else %}
@@ -30,18 +28,16 @@
         {%- endif %}
     from {{ relation }}
     where {% if is_reference %}(model_name is null or model_name = {{ model_literal }}){% else %}model_name = {{ model_literal }}{% endif %}
-            {%- endset -%}
-            {%- do selects.append(sql) -%}
-        {%- endfor -%}
+        {%- endset -%}
+        {%- do selects.append(sql) -%}
     {%- endfor -%}
     {%- if selects | length == 0 -%}
         {#- No feature of this type anywhere: an empty relation of the same shape. -#}
     select
-        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_int() }}) as feature_id,
         {%- if with_window %}
         cast(null as {{ dbt.type_timestamp() }}) as window_start,
         {%- endif %}
-        cast(null as {{ dbt.type_string() }}) as feature_name,
         cast(null as {{ modelwatch.type_double() if feature_type == 'numeric' else dbt.type_string() }}) as feature_value
     where 1 = 0
     {%- else -%}

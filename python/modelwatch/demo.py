@@ -2,17 +2,18 @@
 
 ``generate_demo`` writes three tables into DuckDB: the prediction log (champion ``v1`` and shadow
 challenger ``v2`` scoring every request), the delayed label feed and the training reference. The
-data is stationary except for the documented incidents in ``INCIDENTS`` and, optionally, a small
-fixed set of malformed rows (``BAD_ROWS``) that the quality layer must quarantine.
-docs/demo_data.md describes every distribution, incident and bad row.
+data is stationary except for the incidents in ``INCIDENTS`` and, optionally, a small fixed set of
+malformed rows (``BAD_ROWS``) that the quality layer must quarantine. docs/demo_data.md describes
+every distribution, incident and bad row.
 
-Everything is vectorised numpy drawn from ``numpy.random.default_rng`` streams derived from the
-seed, so the same arguments always produce the same tables, row for row.
+Generation is vectorised numpy drawn from ``numpy.random.default_rng(seed)`` streams, so the same
+arguments always produce the same tables, row for row.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,10 +32,11 @@ DEMO_DAYS = 63
 MODEL_NAME = "credit_default"
 CHAMPION_VERSION = "v1"
 CHALLENGER_VERSION = "v2"
-PREDICTIONS_PER_DAY = 20_000  # champion rows per day at scale 1.0 (the shadow adds as many)
+PREDICTIONS_PER_DAY = 20_000  # champion rows per day at scale 1.0; the shadow adds as many
 REFERENCE_ROWS = 50_000  # training_reference rows at scale 1.0
 MIN_REFERENCE_ROWS = 5_000
 MIN_PREDICTIONS_PER_DAY = 20
+THRESHOLD = 0.5  # decision threshold of the demo model: score >= 0.5 is a positive prediction
 
 NUMERIC_FEATURES: list[str] = [
     "income",
@@ -54,8 +56,8 @@ SLICES = ["region", "channel"]
 # Champion rows per weekday (Monday first) relative to PREDICTIONS_PER_DAY; the mean is 1.
 WEEKDAY_FACTORS = (1.04, 1.06, 1.06, 1.04, 1.00, 0.90, 0.90)
 
-# Share of values missing from the log in the stationary period (logging gaps: the model itself
-# saw the value, so scores do not depend on them).
+# Share of values missing from the log in the stationary period. These are logging gaps: the
+# model saw the value, so scores do not depend on whether the logged value is null.
 NUMERIC_NULL_RATES: dict[str, float] = {
     "income": 0.01,
     "credit_utilization": 0.02,
@@ -72,14 +74,7 @@ CATEGORICAL_NULL_RATES: dict[str, float] = {
 CATEGORIES: dict[str, tuple[str, ...]] = {
     "region": ("north", "south", "east", "west", "central"),
     "device": ("mobile", "desktop", "tablet", "other"),
-    "employment_type": (
-        "salaried",
-        "self_employed",
-        "contract",
-        "retired",
-        "student",
-        "unemployed",
-    ),
+    "employment_type": ("salaried", "self_employed", "contract", "part_time", "unemployed"),
     "loan_purpose": (
         "debt_consolidation",
         "home_improvement",
@@ -89,50 +84,51 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
         "business",
         "other",
     ),
-    "sex": ("F", "M", "X"),
+    "sex": ("F", "M"),
     "age_band": ("18-25", "26-35", "36-50", "51-65", "66+"),
     "channel": ("online", "branch", "broker"),
 }
 REGION_MIX = (0.22, 0.27, 0.18, 0.25, 0.08)
 DEVICE_MIX = (0.30, 0.50, 0.15, 0.05)
 DEVICE_MIX_AFTER_SHIFT = (0.65, 0.25, 0.075, 0.025)
+EMPLOYMENT_MIX = (0.60, 0.14, 0.12, 0.09, 0.05)
 LOAN_PURPOSE_MIX = (0.34, 0.16, 0.18, 0.08, 0.07, 0.07, 0.10)
-SEX_MIX = (0.49, 0.495, 0.015)
+SEX_MIX = (0.49, 0.51)
 CHANNEL_MIX = (0.55, 0.25, 0.20)
-# employment_type mix by age band (rows follow CATEGORIES["age_band"])
-EMPLOYMENT_MIX_BY_AGE_BAND = (
-    (0.45, 0.06, 0.17, 0.00, 0.25, 0.07),
-    (0.66, 0.12, 0.14, 0.00, 0.03, 0.05),
-    (0.64, 0.18, 0.12, 0.01, 0.01, 0.04),
-    (0.60, 0.18, 0.10, 0.08, 0.00, 0.04),
-    (0.10, 0.10, 0.04, 0.75, 0.00, 0.01),
-)
 AGE_BAND_LOWER = (18, 26, 36, 51, 66)
 
-# True model: logit of P(default) (see _linear_predictor). The part of the risk the model cannot
-# see is a N(0, HIDDEN_SD) logit term; the champion integrates it out, so it is calibrated.
-INTERCEPT = -2.35
+# The true model: P(default) = sigmoid(eta + hidden), eta a linear function of the features (see
+# _draw_population) and hidden ~ N(0, HIDDEN_SD) the risk no feature shows. The champion scores
+# E[sigmoid(eta + hidden) | features], so it is calibrated while the world is stationary.
+INTERCEPT = -2.0
 HIDDEN_SD = 0.8
-CHALLENGER_SIGNAL_SD = 1.2  # noise of the challenger's extra view of the hidden term
-EMPLOYMENT_EFFECT = (0.0, 0.2, 0.3, -0.1, 0.4, 0.9)
+CHALLENGER_SIGNAL_SD = 0.7  # noise of the challenger's extra view of the hidden risk
+EMPLOYMENT_EFFECT = (0.0, 0.2, 0.3, 0.35, 0.9)
+EMPLOYMENT_LOG_INCOME = (0.0, 0.15, -0.05, -0.45, -1.0)
 LOAN_PURPOSE_EFFECT = (0.2, -0.1, -0.2, 0.1, 0.3, 0.3, 0.0)
 DTI_EFFECT = 0.74  # logit per reference SD of debt_to_income
-DTI_MEAN = 4.0 / 12.5  # Beta(4, 8.5)
+DTI_MEAN = 4.0 / 12.5  # debt_to_income ~ Beta(4, 8.5) before the drift
 DTI_SD = float(np.sqrt(4.0 * 8.5 / (12.5**2 * 13.5)))
 
 LABEL_COVERAGE = 0.90  # share of requests whose outcome is ever reported
-LABEL_CORRECTION_RATE = 0.01
+LABEL_CORRECTION_RATE = 0.01  # share of reported outcomes first reported wrong, then corrected
 MIN_LABEL_DELAY_DAYS = 1.0
 MAX_LABEL_DELAY_DAYS = 30.0
 
-# Incident parameters (documented in INCIDENTS and docs/demo_data.md).
+# Incident parameters (see INCIDENTS and docs/demo_data.md).
 DTI_DRIFT_SD_PER_DAY = 0.055
+DEVICE_SHIFT_PSI = 0.51
 CALIBRATION_LOGIT_SHIFT_PER_DAY = 0.035
+FAIRNESS_GROUP = "18-25"
 FAIRNESS_SCORE_FACTOR = 0.6
 MONTHS_EMPLOYED_SPIKE_NULL_RATE = 0.40
 LATENCY_FACTOR = 5.0
+# First day the model score (monitored as a numeric feature) has expected PSI >= 0.1: it moves
+# with debt_to_income (expected PSI 0.091 on day 29, 0.110 on day 30).
+SCORE_PSI_ALERT_DAY = 30
 
 _US_PER_DAY = 86_400_000_000
+_US_PER_HOUR = 3_600_000_000
 
 
 @dataclass(frozen=True)
@@ -146,15 +142,20 @@ class Incident:
     end_day: int | None  # inclusive; None means to the end of the data
     description: str
     magnitude: str
-    # First day whose expected PSI of the subject against the reference (10 quantile bins)
-    # reaches 0.1; None for incidents that are not distribution drift of the subject.
+    # First day whose expected PSI of the subject against the reference (10 quantile bins) is
+    # >= 0.1; None for incidents that are not a distribution shift of the subject.
     psi_alert_day: int | None = None
 
     def active(self, day: int) -> bool:
         return day >= self.start_day and (self.end_day is None or day <= self.end_day)
 
+    def active_days(self, day: IntArray) -> BoolArray:
+        """Vectorised ``active``; negative day indices (the reference) are never active."""
+        last = np.iinfo(np.int64).max if self.end_day is None else self.end_day
+        return (day >= self.start_day) & (day <= last)
+
     def dates(self, start: dt.date = DEMO_START, days: int = DEMO_DAYS) -> tuple[dt.date, dt.date]:
-        """First and last calendar day of the incident within a run of ``days`` days."""
+        """First and last calendar day of the incident in a run of ``days`` days from ``start``."""
         last = days - 1 if self.end_day is None else min(self.end_day, days - 1)
         return start + dt.timedelta(days=self.start_day), start + dt.timedelta(days=last)
 
@@ -169,15 +170,18 @@ INCIDENTS: dict[str, Incident] = {
             start_day=21,
             end_day=None,
             description=(
-                "Applicants carry more debt: debt_to_income rises linearly. The score rises with "
-                "it (the model uses the feature) and stays calibrated."
+                "Applicants carry more debt: debt_to_income rises linearly. The model uses the "
+                "feature, so the score rises with it (and stays calibrated: the true risk rises "
+                "the same way)."
             ),
             magnitude=(
-                f"+{DTI_DRIFT_SD_PER_DAY} reference SD ({DTI_DRIFT_SD_PER_DAY * DTI_SD:.4f}) per "
-                "day: day d adds 0.04*(d-20) SD, +0.04 SD on day 21, +0.40 SD on day 30, "
-                "+1.68 SD on day 62; expected PSI 0.10 on day 29 (0.09 on day 28)"
+                f"+{DTI_DRIFT_SD_PER_DAY} reference SD (+{DTI_DRIFT_SD_PER_DAY * DTI_SD:.5f}) per "
+                "day: day d adds 0.055*(d-20) SD, i.e. +0.055 SD on day 21, +0.33 SD on day 26, "
+                "+2.31 SD on day 62 (mean 0.320 -> 0.613). Expected PSI 0.082 on day 25, 0.116 "
+                "on day 26. The score's expected PSI crosses 0.1 on day 30 (0.091 on day 29, "
+                "0.110 on day 30)"
             ),
-            psi_alert_day=29,
+            psi_alert_day=26,
         ),
         Incident(
             name="category_mix_shift",
@@ -185,10 +189,13 @@ INCIDENTS: dict[str, Incident] = {
             subject="device",
             start_day=35,
             end_day=None,
-            description="A mobile campaign: the device mix changes overnight.",
+            description=(
+                "A mobile campaign changes the device mix overnight. The model does not use the "
+                "device, so nothing else moves."
+            ),
             magnitude=(
                 "mobile/desktop/tablet/other 30/50/15/5% -> 65/25/7.5/2.5% (nulls stay 0.5%); "
-                "expected PSI 0.51"
+                f"expected PSI {DEVICE_SHIFT_PSI} from day 35"
             ),
             psi_alert_day=35,
         ),
@@ -199,10 +206,13 @@ INCIDENTS: dict[str, Incident] = {
             start_day=45,
             end_day=47,
             description=(
-                "An upstream bug drops months_employed from the log for three days, then it "
-                "recovers. Logging only: the model still saw the value, so scores are unchanged."
+                "An upstream logging bug drops months_employed for three days, then it recovers. "
+                "The model still received the value, so scores are unchanged."
             ),
-            magnitude="null rate 1.5% -> 40% (null-rate increase +0.385); expected PSI 1.1",
+            magnitude=(
+                f"null rate 1.5% -> {MONTHS_EMPLOYED_SPIKE_NULL_RATE:.0%} (increase +0.385) on "
+                "days 45-47, back to 1.5% on day 48; expected PSI about 1.5 (the null bin)"
+            ),
             psi_alert_day=45,
         ),
         Incident(
@@ -212,14 +222,16 @@ INCIDENTS: dict[str, Incident] = {
             start_day=28,
             end_day=None,
             description=(
-                "The world changes under the model: outcomes are drawn from a logit shifted "
-                "upward a little more each day while scores are unchanged, so the model "
-                "increasingly under-predicts default."
+                "The world changes under the model: outcomes are drawn from a true logit shifted "
+                "up a little more each day while scores are unchanged, so the champion (and the "
+                "challenger) increasingly under-predict default. Features are unchanged."
             ),
             magnitude=(
-                f"true logit + {CALIBRATION_LOGIT_SHIFT_PER_DAY}*(d-27) on day d: +0.035 on day "
-                "28, +0.35 on day 37, +1.225 on day 62; mean label - mean score about +0.06 on "
-                "day 37 and +0.2 on day 62"
+                f"true logit +{CALIBRATION_LOGIT_SHIFT_PER_DAY}*(d-27) on day d: +0.035 on day "
+                "28, +0.35 on day 37, +1.225 on day 62. Expected mean outcome minus mean "
+                "champion score (without the fairness regression's own effect): 0 before day "
+                "28, +0.005 on day 28, +0.016 on day 30, +0.058 on day 37, +0.078 on day 40, "
+                "+0.142 on day 50, +0.205 on day 62"
             ),
         ),
         Incident(
@@ -229,13 +241,17 @@ INCIDENTS: dict[str, Incident] = {
             start_day=40,
             end_day=None,
             description=(
-                "A bad feature-pipeline release: the champion's scores for age_band '18-25' are "
-                "scaled down, so that group's selection rate (score >= 0.5) collapses. Labels and "
-                "the shadow challenger are unchanged."
+                f"A bad release scales the champion's scores for age_band '{FAIRNESS_GROUP}' "
+                "down, so that group's selection rate (score >= 0.5) collapses while the other "
+                "bands are untouched. Labels, features and the shadow challenger are unchanged. "
+                "It also moves the champion's score distribution."
             ),
             magnitude=(
-                f"champion score x{FAIRNESS_SCORE_FACTOR} for age_band '18-25' (about 19% of "
-                "requests); its selection rate about 24% -> 2%"
+                f"champion score x{FAIRNESS_SCORE_FACTOR} for age_band '{FAIRNESS_GROUP}' (19% "
+                "of requests). Expected selection rate (score >= 0.5) of that band: 11.5% in the "
+                "stationary period, 26% on day 39 (the debt_to_income drift raises every band's) "
+                "-> 3.5% on day 40 while the other bands are at 26%; before day 40 all bands are "
+                "within about 1 point of each other"
             ),
         ),
         Incident(
@@ -246,22 +262,28 @@ INCIDENTS: dict[str, Incident] = {
             end_day=51,
             description="A noisy neighbour slows the champion's serving host for two days.",
             magnitude=(
-                f"champion latency_ms x{LATENCY_FACTOR:g} (median about 40 ms -> 200 ms); shadow, "
-                "status codes and cost unchanged"
+                f"champion latency_ms x{LATENCY_FACTOR:g} on days 50-51 (median 40 ms -> 200 ms, "
+                "p95 76 ms -> 380 ms); shadow latency, status codes and cost unchanged"
             ),
         ),
     )
 }
+_DTI_DRIFT = INCIDENTS["gradual_mean_drift"]
+_DEVICE_SHIFT = INCIDENTS["category_mix_shift"]
+_NULL_SPIKE = INCIDENTS["null_rate_spike"]
+_CALIBRATION = INCIDENTS["calibration_decay"]
+_FAIRNESS = INCIDENTS["fairness_regression"]
+_LATENCY = INCIDENTS["latency_spike"]
 
 
 @dataclass(frozen=True)
 class BadRow:
     """A group of malformed rows injected on purpose; ``reason`` is the quarantine reason."""
 
-    table: str
+    table: str  # predictions | labels
     reason: str
     kind: str
-    day: int | None  # day index of predicted_at (labels: of the labelled prediction)
+    day: int  # day index of predicted_at (labels: of the labelled prediction), capped to days - 1
     count: int
     description: str
 
@@ -271,48 +293,27 @@ BAD_ROW_GROUPS: tuple[BadRow, ...] = (
     BadRow("predictions", "score_not_finite", "nan_score", 4, 2, "score is NaN"),
     BadRow("predictions", "score_not_finite", "inf_score", 5, 2, "score is +Infinity"),
     BadRow("predictions", "score_out_of_range", "score_above_one", 8, 2, "score 1.0000001, 1.7"),
-    BadRow("predictions", "score_out_of_range", "score_below_zero", 9, 2, "score -1e-06, -0.3"),
+    BadRow("predictions", "score_out_of_range", "score_below_zero", 9, 2, "score -0.000001, -0.3"),
     BadRow(
         "predictions",
         "null_predicted_at",
         "null_predicted_at",
-        None,
+        13,
         3,
-        "predicted_at is NULL (features copied from day-13 requests)",
+        "predicted_at is NULL (other columns copied from day-13 requests)",
     ),
-    BadRow(
-        "predictions",
-        "duplicate_prediction_id",
-        "resend",
-        11,
-        3,
-        "exact re-send of an existing champion row",
-    ),
-    BadRow(
-        "predictions",
-        "duplicate_prediction_id",
-        "resend",
-        12,
-        2,
-        "exact re-send of an existing champion row",
-    ),
-    BadRow("labels", "invalid_label", "label_two", 3, 3, "label = 2, labeled_at +36 h"),
-    BadRow("labels", "null_label", "null_label", 6, 3, "label is NULL, labeled_at +36 h"),
-    BadRow(
-        "labels",
-        "null_labeled_at",
-        "null_labeled_at",
-        10,
-        2,
-        "labeled_at is NULL (label 0/1 is valid)",
-    ),
+    BadRow("predictions", "duplicate_prediction_id", "resend", 11, 3, "exact re-send of a row"),
+    BadRow("predictions", "duplicate_prediction_id", "resend", 12, 2, "exact re-send of a row"),
+    BadRow("labels", "invalid_label", "label_two", 3, 3, "label = 2, labeled_at + 36 h"),
+    BadRow("labels", "null_label", "null_label", 6, 3, "label is NULL, labeled_at + 36 h"),
+    BadRow("labels", "null_labeled_at", "null_labeled_at", 10, 2, "labeled_at is NULL, label ok"),
     BadRow(
         "labels",
         "unknown_prediction",
         "unknown_prediction",
         8,
         4,
-        "prediction_id p9000000001..p9000000004 does not exist; labeled_at on day 8",
+        "prediction_id p9000000001..p9000000004 does not exist; labeled_at day 8, 01:00..04:00",
     ),
 )
 
@@ -324,33 +325,31 @@ def _bad_row_totals() -> dict[str, int]:
     return totals
 
 
-# quarantine reason -> number of injected rows (reason names as in macros/quality).
+# Quarantine reason (as in macros/quality/quarantine_reasons.sql) -> number of injected rows.
 BAD_ROWS: dict[str, int] = _bad_row_totals()
 BAD_PREDICTION_ROWS = sum(g.count for g in BAD_ROW_GROUPS if g.table == "predictions")
 BAD_LABEL_ROWS = sum(g.count for g in BAD_ROW_GROUPS if g.table == "labels")
 UNKNOWN_PREDICTION_ID_BASE = 9_000_000_000
+_SPECIAL_SCORES: dict[str, tuple[float, ...]] = {
+    "nan_score": (float("nan"), float("nan")),
+    "inf_score": (float("inf"), float("inf")),
+    "score_above_one": (1.0000001, 1.7),
+    "score_below_zero": (-0.000001, -0.3),
+}
 
 
 # --------------------------------------------------------------------------------------------
-# sampling helpers
+# populations and models
 
 
 def _categorical(rng: np.random.Generator, n: int, mix: tuple[float, ...]) -> IntArray:
     cdf = np.cumsum(np.asarray(mix, dtype=np.float64))
     cdf /= cdf[-1]
-    return np.searchsorted(cdf, rng.random(n), side="right").astype(np.int64)
+    codes = np.searchsorted(cdf, rng.random(n), side="right")
+    return np.minimum(codes, len(mix) - 1).astype(np.int64)
 
 
-def _categorical_by_row(rng: np.random.Generator, probabilities: FloatArray) -> IntArray:
-    """One draw per row from that row's probability vector (rows of ``probabilities``)."""
-    cdf = np.cumsum(probabilities, axis=1)
-    cdf /= cdf[:, -1:]
-    u = rng.random(probabilities.shape[0])
-    idx = (u[:, None] >= cdf).sum(axis=1)
-    return np.minimum(idx, probabilities.shape[1] - 1).astype(np.int64)
-
-
-def _logistic_normal_mean(mu: FloatArray, sd: float, nodes: int = 24) -> FloatArray:
+def _logistic_normal_mean(mu: FloatArray, sd: float, nodes: int = 16) -> FloatArray:
     """E[sigmoid(mu + sd * Z)], Z ~ N(0, 1), by Gauss-Hermite quadrature."""
     x, w = np.polynomial.hermite.hermgauss(nodes)
     out = np.zeros_like(mu)
@@ -361,46 +360,39 @@ def _logistic_normal_mean(mu: FloatArray, sd: float, nodes: int = 24) -> FloatAr
 
 @dataclass
 class _Population:
-    """Complete (pre-logging) feature values of n requests plus their true-model terms."""
+    """Feature values of n requests as they really are, with their true-model terms."""
 
     numeric: dict[str, FloatArray]
-    categorical: dict[str, IntArray]  # codes into CATEGORIES; -1 is null (logged as NULL)
-    numeric_null: dict[str, BoolArray]
+    numeric_null: dict[str, BoolArray]  # True where the log lost the value
+    categorical: dict[str, IntArray]  # codes into CATEGORIES; -1 is logged as NULL
     sex: IntArray
     age_band: IntArray
     channel: IntArray
-    eta: FloatArray  # logit of the risk the model can see
-    hidden: FloatArray  # logit of the risk it cannot see
+    eta: FloatArray  # logit of the risk the features show
+    hidden: FloatArray  # logit of the risk they do not show
 
 
 def _draw_population(rng: np.random.Generator, day: IntArray) -> _Population:
-    """Feature values of one request per element of ``day`` (day index; -1 = reference)."""
+    """One request per element of ``day`` (0-based day index; -1 draws the reference)."""
     n = day.shape[0]
-    dti_shift = np.where(day >= 21, DTI_DRIFT_SD_PER_DAY * (day - 20), 0.0) * DTI_SD
-    device_shifted = day >= 35
-    null_spike = (day >= 45) & (day <= 47)
 
-    age = np.minimum(18.0 + np.floor(rng.gamma(2.2, 9.5, n)), 85.0)
-    age_band = (np.searchsorted(np.asarray(AGE_BAND_LOWER), age, side="right") - 1).astype(
-        np.int64
+    # Risk does not depend on age (only months_employed is capped by it), so selection rates are
+    # the same across age bands until the fairness regression.
+    age = 18.0 + np.floor(rng.beta(1.1, 2.0, n) * 68.0)
+    age_band = np.searchsorted(np.asarray(AGE_BAND_LOWER), age, side="right") - 1
+    employment = _categorical(rng, n, EMPLOYMENT_MIX)
+    log_income = 10.75 + np.asarray(EMPLOYMENT_LOG_INCOME)[employment] + rng.normal(0.0, 0.5, n)
+    income = np.maximum(np.round(np.exp(log_income), -2), 1_000.0)
+    drift_days = day - (_DTI_DRIFT.start_day - 1)
+    dti_shift = np.where(
+        _DTI_DRIFT.active_days(day), DTI_DRIFT_SD_PER_DAY * DTI_SD * drift_days, 0.0
     )
-    employment = _categorical_by_row(rng, np.asarray(EMPLOYMENT_MIX_BY_AGE_BAND)[age_band])
-    employment_effect = np.asarray(EMPLOYMENT_EFFECT)[employment]
-
-    log_income = (
-        10.75
-        + 0.012 * (np.minimum(age, 55.0) - 35.0)
-        + np.asarray((0.0, 0.15, -0.05, -0.25, -0.9, -1.0))[employment]
-        + rng.normal(0.0, 0.5, n)
-    )
-    income = np.round(np.exp(log_income), -2)
-    income = np.maximum(income, 1_000.0)
     dti = np.round(rng.beta(4.0, 8.5, n) + dti_shift, 4)
     utilization = np.round(rng.beta(1.8, 3.2, n), 4)
     late = rng.negative_binomial(0.5, 0.5 / 0.95, n).astype(np.float64)
-    tenure_cap = np.maximum((age - 16.0) * 12.0, 0.0)
+    tenure_cap = (age - 16.0) * 12.0
     months = np.floor(np.minimum(rng.gamma(1.6, 40.0, n), tenure_cap))
-    months = np.where(employment == 5, 0.0, months)
+    months = np.where(employment == 4, 0.0, months)
     log_loan = np.log(12_000.0) + 0.5 * (log_income - 10.75) + rng.normal(0.0, 0.6, n)
     loan = np.maximum(np.round(np.exp(log_loan) / 50.0) * 50.0, 500.0)
     accounts = (rng.poisson(3.5, n) + 1).astype(np.float64)
@@ -409,27 +401,26 @@ def _draw_population(rng: np.random.Generator, day: IntArray) -> _Population:
     region = _categorical(rng, n, REGION_MIX)
     device_u = rng.random(n)
     device = np.where(
-        device_shifted,
+        _DEVICE_SHIFT.active_days(day),
         np.searchsorted(np.cumsum(DEVICE_MIX_AFTER_SHIFT), device_u, side="right"),
         np.searchsorted(np.cumsum(DEVICE_MIX), device_u, side="right"),
-    ).astype(np.int64)
-    device = np.minimum(device, len(DEVICE_MIX) - 1)
+    )
+    device = np.minimum(device, len(DEVICE_MIX) - 1).astype(np.int64)
     purpose = _categorical(rng, n, LOAN_PURPOSE_MIX)
     sex = _categorical(rng, n, SEX_MIX)
     channel = _categorical(rng, n, CHANNEL_MIX)
 
     eta = (
         INTERCEPT
-        - 0.55 * (np.log(income) - 10.75) / 0.55
+        - (np.log(income) - 10.75)
         + DTI_EFFECT * (dti - DTI_MEAN) / DTI_SD
         + 0.55 * (utilization - 0.36) / 0.2
         + 0.4 * np.minimum(late, 6.0)
-        - 0.025 * (age - 40.0)
         - 0.2 * (np.log1p(months) - 3.6)
         + 0.15 * (np.log(loan) - 9.4) / 0.6
         + 0.03 * (accounts - 4.5)
         + 0.18 * (inquiries - 1.1)
-        + employment_effect
+        + np.asarray(EMPLOYMENT_EFFECT)[employment]
         + np.asarray(LOAN_PURPOSE_EFFECT)[purpose]
     )
     hidden = rng.normal(0.0, HIDDEN_SD, n)
@@ -448,10 +439,9 @@ def _draw_population(rng: np.random.Generator, day: IntArray) -> _Population:
     numeric_null: dict[str, BoolArray] = {}
     for name in NUMERIC_FEATURES:
         rate: FloatArray | float = NUMERIC_NULL_RATES.get(name, 0.0)
-        if name == "months_employed":
-            rate = np.where(null_spike, MONTHS_EMPLOYED_SPIKE_NULL_RATE, rate)
-        u = rng.random(n)
-        numeric_null[name] = u < rate
+        if name == _NULL_SPIKE.subject:
+            rate = np.where(_NULL_SPIKE.active_days(day), MONTHS_EMPLOYED_SPIKE_NULL_RATE, rate)
+        numeric_null[name] = rng.random(n) < rate
     categorical = {
         "region": region,
         "device": device,
@@ -463,10 +453,10 @@ def _draw_population(rng: np.random.Generator, day: IntArray) -> _Population:
         categorical[name] = np.where(missing, -1, categorical[name])
     return _Population(
         numeric=numeric,
-        categorical=categorical,
         numeric_null=numeric_null,
+        categorical=categorical,
         sex=sex,
-        age_band=age_band,
+        age_band=age_band.astype(np.int64),
         channel=channel,
         eta=eta,
         hidden=hidden,
@@ -474,19 +464,259 @@ def _draw_population(rng: np.random.Generator, day: IntArray) -> _Population:
 
 
 def _champion_score(pop: _Population) -> FloatArray:
-    """P(default | what the model sees): calibrated while the world is stationary."""
+    """P(default | features): calibrated while the world is stationary."""
     return _logistic_normal_mean(pop.eta, HIDDEN_SD)
 
 
 def _challenger_score(rng: np.random.Generator, pop: _Population) -> FloatArray:
-    """The challenger also sees a noisy signal of the hidden risk: a different, better model."""
+    """A different, better model: it also sees a noisy signal of the hidden risk."""
     signal = pop.hidden + rng.normal(0.0, CHALLENGER_SIGNAL_SD, pop.eta.shape[0])
     k = HIDDEN_SD**2 / (HIDDEN_SD**2 + CHALLENGER_SIGNAL_SD**2)
     return _logistic_normal_mean(pop.eta + k * signal, HIDDEN_SD * np.sqrt(1.0 - k))
 
 
-def _calibration_shift(day: IntArray) -> FloatArray:
-    return np.where(day >= 28, CALIBRATION_LOGIT_SHIFT_PER_DAY * (day - 27), 0.0)
+def _true_probability(pop: _Population, day: IntArray) -> FloatArray:
+    shift = np.where(
+        _CALIBRATION.active_days(day),
+        CALIBRATION_LOGIT_SHIFT_PER_DAY * (day - (_CALIBRATION.start_day - 1)),
+        0.0,
+    )
+    return expit(pop.eta + pop.hidden + shift)
+
+
+# --------------------------------------------------------------------------------------------
+# the prediction log and the label feed, as columns
+
+
+@dataclass
+class _Log:
+    """Prediction rows; ``request`` indexes the population the features come from."""
+
+    request: IntArray
+    request_num: IntArray
+    prediction_num: IntArray
+    is_shadow: BoolArray
+    predicted_at: IntArray  # microseconds since the epoch
+    predicted_at_null: BoolArray
+    score: FloatArray
+    score_null: BoolArray
+    latency_ms: FloatArray
+    status_code: IntArray
+    cost_usd: FloatArray
+
+    def append(self, other: _Log) -> _Log:
+        return _Log(
+            **{
+                name: np.concatenate([getattr(self, name), getattr(other, name)])
+                for name in self.__dataclass_fields__
+            }
+        )
+
+
+@dataclass
+class _Labels:
+    prediction_num: IntArray
+    label: IntArray
+    label_null: BoolArray
+    labeled_at: IntArray
+    labeled_at_null: BoolArray
+
+    def append(self, other: _Labels) -> _Labels:
+        return _Labels(
+            **{
+                name: np.concatenate([getattr(self, name), getattr(other, name)])
+                for name in self.__dataclass_fields__
+            }
+        )
+
+
+def _day_counts(scale: float, days: int, start: dt.date) -> IntArray:
+    weekday = (start.weekday() + np.arange(days)) % 7
+    counts = np.round(PREDICTIONS_PER_DAY * scale * np.asarray(WEEKDAY_FACTORS)[weekday])
+    return np.maximum(counts.astype(np.int64), MIN_PREDICTIONS_PER_DAY)
+
+
+def _status_codes(rng: np.random.Generator, n: int) -> IntArray:
+    """~99.2% 200, ~0.5% 4xx, ~0.3% 5xx; the score is logged on error rows too."""
+    u = rng.random(n)
+    client = np.asarray((400, 422, 429))[rng.integers(0, 3, n)]
+    server = np.asarray((500, 503))[rng.integers(0, 2, n)]
+    return np.where(u < 0.005, client, np.where(u < 0.008, server, 200)).astype(np.int64)
+
+
+def _latency(rng: np.random.Generator, n: int, median_ms: float, sigma: float) -> FloatArray:
+    """Lognormal with a 2% slow tail (x2 to x6)."""
+    latency = np.exp(rng.normal(np.log(median_ms), sigma, n))
+    return latency * np.where(rng.random(n) < 0.02, rng.uniform(2.0, 6.0, n), 1.0)
+
+
+@dataclass
+class _Simulation:
+    pop: _Population
+    day: IntArray  # day index of each request
+    day_start: IntArray  # index of the first request of each day (and the total at the end)
+    log: _Log
+    labels: _Labels
+
+
+def _simulate(
+    streams: list[np.random.Generator], counts: IntArray, epoch_us: int, end_us: int
+) -> _Simulation:
+    rng_features, rng_serving, rng_labels = streams
+    days = counts.shape[0]
+    day = np.repeat(np.arange(days, dtype=np.int64), counts)
+    n = day.shape[0]
+    # requests uniform over each day, in time order; ids follow that order
+    offset = np.floor(rng_features.random(n) * _US_PER_DAY).astype(np.int64)
+    offset = offset[np.lexsort((offset, day))]
+    ts = epoch_us + day * _US_PER_DAY + offset
+    pop = _draw_population(rng_features, day)
+
+    champion = _champion_score(pop)
+    champion = np.where(
+        _FAIRNESS.active_days(day) & (pop.age_band == CATEGORIES["age_band"].index(FAIRNESS_GROUP)),
+        champion * FAIRNESS_SCORE_FACTOR,
+        champion,
+    )
+    challenger = _challenger_score(rng_serving, pop)
+    outcome = (rng_labels.random(n) < _true_probability(pop, day)).astype(np.int64)
+
+    latency_c = _latency(rng_serving, n, 40.0, 0.35)
+    latency_c *= np.where(_LATENCY.active_days(day), LATENCY_FACTOR, 1.0)
+    latency_s = _latency(rng_serving, n, 55.0, 0.4)
+    request = np.arange(n, dtype=np.int64)
+    no = np.zeros(2 * n, dtype=bool)
+    log = _Log(
+        request=np.concatenate([request, request]),
+        request_num=np.concatenate([request, request]) + 1,
+        prediction_num=np.concatenate([2 * request + 1, 2 * request + 2]),
+        is_shadow=np.repeat(np.asarray([False, True]), n),
+        predicted_at=np.concatenate([ts, ts]),
+        predicted_at_null=no,
+        score=np.concatenate([champion, challenger]),
+        score_null=no,
+        latency_ms=np.round(np.concatenate([latency_c, latency_s]), 2),
+        status_code=np.concatenate([_status_codes(rng_serving, n), _status_codes(rng_serving, n)]),
+        cost_usd=np.round(
+            np.concatenate(
+                [
+                    0.0004 * np.exp(rng_serving.normal(0.0, 0.1, n)),
+                    0.0006 * np.exp(rng_serving.normal(0.0, 0.1, n)),
+                ]
+            ),
+            8,
+        ),
+    )
+
+    # One outcome per request, reported for both of its prediction rows at the same time.
+    labelled = rng_labels.random(n) < LABEL_COVERAGE
+    span = MAX_LABEL_DELAY_DAYS - MIN_LABEL_DELAY_DAYS
+    delay = MIN_LABEL_DELAY_DAYS + span * rng_labels.beta(1.0, 6.0, n)
+    corrected = labelled & (rng_labels.random(n) < LABEL_CORRECTION_RATE)
+    # a correction arrives 1-10 days after the first report, at most 30 days after the prediction
+    correction_delay = np.minimum(delay + rng_labels.uniform(1.0, 10.0, n), MAX_LABEL_DELAY_DAYS)
+    first_at = ts + np.floor(delay * _US_PER_DAY).astype(np.int64)
+    second_at = ts + np.floor(correction_delay * _US_PER_DAY).astype(np.int64)
+    # a corrected outcome is first reported flipped; the later correction carries the truth
+    first_label = np.where(corrected, 1 - outcome, outcome)
+    first = np.flatnonzero(labelled & (first_at < end_us))
+    second = np.flatnonzero(corrected & (second_at < end_us))
+    rows = np.concatenate([first, first, second, second])
+    shadow = np.concatenate(
+        [
+            np.zeros(first.shape[0], bool),
+            np.ones(first.shape[0], bool),
+            np.zeros(second.shape[0], bool),
+            np.ones(second.shape[0], bool),
+        ]
+    )
+    is_correction = np.arange(rows.shape[0]) >= 2 * first.shape[0]
+    labels = _Labels(
+        prediction_num=2 * rows + 1 + shadow,
+        label=np.where(is_correction, outcome[rows], first_label[rows]),
+        label_null=np.zeros(rows.shape[0], dtype=bool),
+        labeled_at=np.where(is_correction, second_at[rows], first_at[rows]),
+        labeled_at_null=np.zeros(rows.shape[0], dtype=bool),
+    )
+    day_start = np.concatenate([[0], np.cumsum(counts)]).astype(np.int64)
+    return _Simulation(pop=pop, day=day, day_start=day_start, log=log, labels=labels)
+
+
+def _bad_rows(
+    rng: np.random.Generator, sim: _Simulation, days: int, epoch_us: int
+) -> tuple[_Log, _Labels]:
+    """The BAD_ROW_GROUPS rows: extra prediction rows and extra label rows."""
+    n = sim.day.shape[0]
+    champion = sim.log  # the first n rows are the champion's, in request order
+    next_request = n + 1
+    next_prediction = 2 * n + 1
+    logs: list[_Log] = []
+    labels: list[_Labels] = []
+    for group in BAD_ROW_GROUPS:
+        d = min(group.day, days - 1)
+        lo, hi = int(sim.day_start[d]), int(sim.day_start[d + 1])
+        k = group.count
+        no = np.zeros(k, dtype=bool)
+        if group.table == "predictions":
+            picks = np.sort(rng.choice(np.arange(lo, hi), size=k, replace=False))
+            row = _Log(
+                request=picks,
+                request_num=champion.request_num[picks],
+                prediction_num=champion.prediction_num[picks],
+                is_shadow=no,
+                predicted_at=champion.predicted_at[picks],
+                predicted_at_null=no,
+                score=champion.score[picks],
+                score_null=no,
+                latency_ms=champion.latency_ms[picks],
+                status_code=champion.status_code[picks],
+                cost_usd=champion.cost_usd[picks],
+            )
+            if group.kind != "resend":
+                # a separate request (a retry) whose only row is this broken champion row
+                row.request_num = np.arange(next_request, next_request + k, dtype=np.int64)
+                row.prediction_num = np.arange(next_prediction, next_prediction + k, dtype=np.int64)
+                next_request += k
+                next_prediction += k
+                offsets = np.sort(np.floor(rng.random(k) * _US_PER_DAY).astype(np.int64))
+                row.predicted_at = epoch_us + d * _US_PER_DAY + offsets
+                row.predicted_at_null = np.full(k, group.kind == "null_predicted_at")
+                row.score_null = np.full(k, group.kind == "null_score")
+                if group.kind in _SPECIAL_SCORES:
+                    row.score = np.asarray(_SPECIAL_SCORES[group.kind], dtype=np.float64)
+            logs.append(row)
+        else:
+            picks = np.arange(lo, lo + k)  # the day's first champion predictions
+            row_labels = _Labels(
+                prediction_num=champion.prediction_num[picks],
+                label=np.zeros(k, dtype=np.int64),
+                label_null=no,
+                labeled_at=champion.predicted_at[picks] + 36 * _US_PER_HOUR,
+                labeled_at_null=no,
+            )
+            if group.kind == "label_two":
+                row_labels.label = np.full(k, 2, dtype=np.int64)
+            elif group.kind == "null_label":
+                row_labels.label_null = np.ones(k, dtype=bool)
+            elif group.kind == "null_labeled_at":
+                row_labels.labeled_at_null = np.ones(k, dtype=bool)
+            elif group.kind == "unknown_prediction":
+                row_labels.prediction_num = UNKNOWN_PREDICTION_ID_BASE + np.arange(1, k + 1)
+                row_labels.labeled_at = (
+                    epoch_us + d * _US_PER_DAY + _US_PER_HOUR * np.arange(1, k + 1)
+                )
+            labels.append(row_labels)
+    log = logs[0]
+    for extra in logs[1:]:
+        log = log.append(extra)
+    label_rows = labels[0]
+    for extra in labels[1:]:
+        label_rows = label_rows.append(extra)
+    return log, label_rows
+
+
+# --------------------------------------------------------------------------------------------
+# arrow tables and loading
 
 
 def _dictionary(codes: IntArray, name: str) -> pa.DictionaryArray:
@@ -498,8 +728,37 @@ def _float(values: FloatArray, null: BoolArray | None = None) -> pa.Array:
     return pa.array(values.astype(np.float64), mask=null)
 
 
+def _timestamp(us: IntArray, null: BoolArray) -> pa.Array:
+    return pa.array(us.astype(np.int64), type=pa.timestamp("us"), mask=null)
+
+
+@functools.cache
+def _five_digits() -> npt.NDArray[np.uint8]:
+    """Row i holds the ASCII digits of i zero-padded to 5 characters."""
+    values = np.arange(100_000, dtype=np.int64)
+    powers = 10 ** np.arange(4, -1, -1, dtype=np.int64)
+    return (ord("0") + (values[:, None] // powers) % 10).astype(np.uint8)
+
+
+def _ids(prefix: str, numbers: IntArray) -> pa.Array:
+    """prefix + the number zero-padded to 10 digits, so text order is numeric order."""
+    n = numbers.shape[0]
+    chars = np.empty((n, 11), dtype=np.uint8)
+    chars[:, 0] = ord(prefix)
+    chars[:, 1:6] = _five_digits()[numbers // 100_000]
+    chars[:, 6:] = _five_digits()[numbers % 100_000]
+    offsets = np.arange(0, 11 * (n + 1), 11, dtype=np.int32)
+    return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.reshape(-1)))
+
+
+def _labelled(flags: BoolArray, if_false: str, if_true: str) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(
+        pa.array(flags.astype(np.int8)), pa.array([if_false, if_true])
+    )
+
+
 def _feature_columns(pop: _Population, rows: IntArray) -> dict[str, pa.Array]:
-    """Logged feature and attribute columns for the given request indices."""
+    """Logged feature and attribute columns of the given requests."""
     cols: dict[str, pa.Array] = {}
     for name in NUMERIC_FEATURES:
         cols[name] = _float(pop.numeric[name][rows], pop.numeric_null[name][rows])
@@ -511,34 +770,72 @@ def _feature_columns(pop: _Population, rows: IntArray) -> dict[str, pa.Array]:
     return cols
 
 
+def _predictions_table(log: _Log, pop: _Population) -> pa.Table:
+    """Rows ordered by predicted_at (nulls last), prediction_id."""
+    time_key = np.where(log.predicted_at_null, np.iinfo(np.int64).max, log.predicted_at)
+    order = np.lexsort((log.prediction_num, time_key))
+    n = order.shape[0]
+    shadow = log.is_shadow[order]
+    return pa.table(
+        {
+            "prediction_id": _ids("p", log.prediction_num[order]),
+            "request_id": _ids("r", log.request_num[order]),
+            "model_name": _labelled(np.zeros(n, dtype=bool), MODEL_NAME, MODEL_NAME),
+            "model_version": _labelled(shadow, CHAMPION_VERSION, CHALLENGER_VERSION),
+            "deployment_role": _labelled(shadow, "champion", "shadow"),
+            "predicted_at": _timestamp(log.predicted_at[order], log.predicted_at_null[order]),
+            "score": _float(log.score[order], log.score_null[order]),
+            "latency_ms": _float(log.latency_ms[order]),
+            "status_code": pa.array(log.status_code[order].astype(np.int32)),
+            "cost_usd": _float(log.cost_usd[order]),
+            **_feature_columns(pop, log.request[order]),
+        }
+    )
+
+
+def _labels_table(labels: _Labels) -> pa.Table:
+    """Rows ordered by labeled_at (nulls last), prediction_id, label (nulls last)."""
+    big = np.iinfo(np.int64).max
+    order = np.lexsort(
+        (
+            np.where(labels.label_null, big, labels.label),
+            labels.prediction_num,
+            np.where(labels.labeled_at_null, big, labels.labeled_at),
+        )
+    )
+    return pa.table(
+        {
+            "prediction_id": _ids("p", labels.prediction_num[order]),
+            "label": pa.array(labels.label[order].astype(np.int32), mask=labels.label_null[order]),
+            "labeled_at": _timestamp(labels.labeled_at[order], labels.labeled_at_null[order]),
+        }
+    )
+
+
+def _reference_table(rng: np.random.Generator, rows: int) -> pa.Table:
+    pop = _draw_population(rng, np.full(rows, -1, dtype=np.int64))
+    label = rng.random(rows) < _true_probability(pop, np.full(rows, -1, dtype=np.int64))
+    return pa.table(
+        {
+            **_feature_columns(pop, np.arange(rows)),
+            "score": _float(_champion_score(pop)),
+            "label": pa.array(label.astype(np.int32)),
+        }
+    )
+
+
 def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _write(
-    con: duckdb.DuckDBPyConnection, table: pa.Table, target: str, select: str, order_by: str
-) -> None:
-    view = "__modelwatch_demo_" + target.split(".")[-1]
+def _load(con: duckdb.DuckDBPyConnection, table: pa.Table, target: str) -> None:
+    """create or replace ``target`` from an arrow table, keeping its row order."""
+    view = "__modelwatch_demo_rows"
     con.register(view, table)
     try:
-        con.execute(f"create or replace table {target} as select {select} from {view} {order_by}")
+        con.execute(f"create or replace table {target} as select * from {view}")
     finally:
         con.unregister(view)
-
-
-# --------------------------------------------------------------------------------------------
-# generation
-
-
-def _day_counts(scale: float, days: int, start: dt.date) -> IntArray:
-    weekday = (start.weekday() + np.arange(days)) % 7
-    factors = np.asarray(WEEKDAY_FACTORS)[weekday]
-    counts = np.round(PREDICTIONS_PER_DAY * scale * factors).astype(np.int64)
-    return np.maximum(counts, MIN_PREDICTIONS_PER_DAY)
-
-
-def _bad_day(day: int | None, days: int) -> int:
-    return min(day if day is not None else 13, days - 1)
 
 
 def generate_demo(
@@ -552,250 +849,42 @@ def generate_demo(
 ) -> dict[str, int]:
     """Writes tables {schema}.predictions, {schema}.labels, {schema}.training_reference
     (replacing them) and returns row counts per table."""
-    if scale <= 0:
-        raise ValueError("scale must be positive")
+    if not scale > 0:
+        raise ValueError(f"scale must be positive, got {scale}")
     if days < 1:
-        raise ValueError("days must be at least 1")
-    streams = np.random.default_rng(seed).spawn(5)
-    rng_features, rng_serving, rng_labels, rng_reference, rng_bad = streams
-    epoch_us = int(
-        (dt.datetime.combine(start, dt.time()) - dt.datetime(1970, 1, 1)) // dt.timedelta(
-            microseconds=1
-        )
+        raise ValueError(f"days must be at least 1, got {days}")
+    rng_features, rng_serving, rng_labels, rng_reference, rng_bad = np.random.default_rng(
+        seed
+    ).spawn(5)
+    epoch_us = (dt.datetime.combine(start, dt.time()) - dt.datetime(1970, 1, 1)) // dt.timedelta(
+        microseconds=1
     )
     end_us = epoch_us + days * _US_PER_DAY
 
-    # requests: uniform over each day, in time order; ids follow that order
     counts = _day_counts(scale, days, start)
-    day = np.repeat(np.arange(days, dtype=np.int64), counts)
-    n = day.shape[0]
-    offset = np.floor(rng_features.random(n) * _US_PER_DAY).astype(np.int64)
-    order = np.lexsort((offset, day))
-    offset = offset[order]
-    ts = epoch_us + day * _US_PER_DAY + offset
-    pop = _draw_population(rng_features, day)
-
-    champion = _champion_score(pop)
-    challenger = _challenger_score(rng_serving, pop)
-    young = (pop.age_band == 0) & (day >= 40)
-    champion = np.where(young, champion * FAIRNESS_SCORE_FACTOR, champion)
-    p_true = expit(pop.eta + pop.hidden + _calibration_shift(day))
-    outcome = (rng_labels.random(n) < p_true).astype(np.int64)
-
-    # serving telemetry: champion then shadow
-    latency_c = np.exp(rng_serving.normal(np.log(40.0), 0.35, n))
-    latency_c *= np.where(rng_serving.random(n) < 0.02, rng_serving.uniform(2.0, 6.0, n), 1.0)
-    latency_c *= np.where((day >= 50) & (day <= 51), LATENCY_FACTOR, 1.0)
-    latency_s = np.exp(rng_serving.normal(np.log(55.0), 0.4, n))
-    latency_s *= np.where(rng_serving.random(n) < 0.02, rng_serving.uniform(2.0, 6.0, n), 1.0)
-
-    def status_codes(size: int) -> IntArray:
-        u = rng_serving.random(size)
-        client = np.asarray((400, 422, 429))[rng_serving.integers(0, 3, size)]
-        server = np.asarray((500, 503))[rng_serving.integers(0, 2, size)]
-        return np.where(u < 0.005, client, np.where(u < 0.008, server, 200)).astype(np.int64)
-
-    status_c = status_codes(n)
-    status_s = status_codes(n)
-    cost_c = 0.0004 * np.exp(rng_serving.normal(0.0, 0.1, n))
-    cost_s = 0.0006 * np.exp(rng_serving.normal(0.0, 0.1, n))
-
-    request = np.arange(n, dtype=np.int64)
-    pred_id_c = 2 * request + 1
-    pred_id_s = 2 * request + 2
-    rows = np.concatenate([request, request])
-    req_num = rows + 1
-    is_shadow = np.concatenate([np.zeros(n, dtype=bool), np.ones(n, dtype=bool)])
-    pred_num = np.concatenate([pred_id_c, pred_id_s])
-    score = np.concatenate([champion, challenger])
-    ts_all = np.concatenate([ts, ts])
-    latency = np.round(np.concatenate([latency_c, latency_s]), 2)
-    status = np.concatenate([status_c, status_s])
-    cost = np.round(np.concatenate([cost_c, cost_s]), 8)
-    score_null = np.zeros(2 * n, dtype=bool)
-    ts_null = np.zeros(2 * n, dtype=bool)
-
-    # labels: one outcome per request, reported for both of its prediction rows
-    labelled = rng_labels.random(n) < LABEL_COVERAGE
-    delay = MIN_LABEL_DELAY_DAYS + (MAX_LABEL_DELAY_DAYS - MIN_LABEL_DELAY_DAYS) * rng_labels.beta(
-        1.0, 6.0, n
-    )
-    corrected = labelled & (rng_labels.random(n) < LABEL_CORRECTION_RATE)
-    correction_delay = delay + (MAX_LABEL_DELAY_DAYS - delay) * rng_labels.uniform(0.2, 1.0, n)
-    labeled_at = ts + np.floor(delay * _US_PER_DAY).astype(np.int64)
-    corrected_at = ts + np.floor(correction_delay * _US_PER_DAY).astype(np.int64)
-    first = labelled & (labeled_at < end_us)
-    second = corrected & (corrected_at < end_us)
-    first_rows = np.flatnonzero(first)
-    second_rows = np.flatnonzero(second)
-    first_label = np.where(corrected, 1 - outcome, outcome)[first_rows]
-    label_pred = np.concatenate(
-        [pred_id_c[first_rows], pred_id_s[first_rows], pred_id_c[second_rows], pred_id_s[second_rows]]
-    )
-    label_value = np.concatenate(
-        [first_label, first_label, outcome[second_rows], outcome[second_rows]]
-    )
-    label_at = np.concatenate(
-        [labeled_at[first_rows], labeled_at[first_rows], corrected_at[second_rows]]
-        + [corrected_at[second_rows]]
-    )
-    label_value_null = np.zeros(label_value.shape[0], dtype=bool)
-    label_at_null = np.zeros(label_value.shape[0], dtype=bool)
-
+    sim = _simulate([rng_features, rng_serving, rng_labels], counts, epoch_us, end_us)
+    log, labels = sim.log, sim.labels
     if with_bad_rows:
-        day_start = np.concatenate([[0], np.cumsum(counts)])
-        bad_rows: list[IntArray] = []
-        bad_score: list[FloatArray] = []
-        bad_ts: list[IntArray] = []
-        bad_score_null: list[BoolArray] = []
-        bad_ts_null: list[BoolArray] = []
-        bad_num: list[IntArray] = []
-        bad_req: list[IntArray] = []
-        extra_labels: list[tuple[IntArray, IntArray, IntArray, BoolArray, BoolArray]] = []
-        next_id = 2 * n + 1
-        next_req = n + 1
-        special_scores = {
-            "nan_score": np.array([np.nan, np.nan]),
-            "inf_score": np.array([np.inf, np.inf]),
-            "score_above_one": np.array([1.0000001, 1.7]),
-            "score_below_zero": np.array([-1e-06, -0.3]),
-        }
-        for group in BAD_ROW_GROUPS:
-            d = _bad_day(group.day, days)
-            lo, hi = int(day_start[d]), int(day_start[d + 1])
-            if group.table == "predictions":
-                picks = rng_bad.choice(np.arange(lo, hi), size=group.count, replace=False)
-                picks = np.sort(picks)
-                bad_rows.append(picks)
-                if group.kind == "resend":
-                    bad_req.append(picks + 1)
-                    bad_num.append(pred_id_c[picks])
-                    bad_score.append(champion[picks])
-                    bad_ts.append(ts[picks])
-                    bad_score_null.append(np.zeros(group.count, dtype=bool))
-                    bad_ts_null.append(np.zeros(group.count, dtype=bool))
-                    continue
-                # a separate (retried) request whose only row is this broken champion row
-                bad_req.append(np.arange(next_req, next_req + group.count, dtype=np.int64))
-                next_req += group.count
-                bad_num.append(np.arange(next_id, next_id + group.count, dtype=np.int64))
-                next_id += group.count
-                new_ts = epoch_us + d * _US_PER_DAY
-                new_ts += np.sort(np.floor(rng_bad.random(group.count) * _US_PER_DAY))
-                bad_ts.append(new_ts.astype(np.int64))
-                bad_ts_null.append(np.full(group.count, group.kind == "null_predicted_at"))
-                bad_score_null.append(np.full(group.count, group.kind == "null_score"))
-                bad_score.append(special_scores.get(group.kind, champion[picks]))
-            else:
-                picks = np.arange(lo, lo + group.count)
-                value = outcome[picks]
-                value_null = np.zeros(group.count, dtype=bool)
-                at = ts[picks] + 36 * 3_600_000_000
-                at_null = np.zeros(group.count, dtype=bool)
-                ids = pred_id_c[picks]
-                if group.kind == "label_two":
-                    value = np.full(group.count, 2, dtype=np.int64)
-                elif group.kind == "null_label":
-                    value_null[:] = True
-                elif group.kind == "null_labeled_at":
-                    at_null[:] = True
-                elif group.kind == "unknown_prediction":
-                    ids = UNKNOWN_PREDICTION_ID_BASE + np.arange(1, group.count + 1)
-                    at = epoch_us + d * _US_PER_DAY + 3_600_000_000 * np.arange(1, group.count + 1)
-                extra_labels.append((ids, value, at, value_null, at_null))
-        extra = np.concatenate(bad_rows)
-        rows = np.concatenate([rows, extra])
-        is_shadow = np.concatenate([is_shadow, np.zeros(extra.shape[0], dtype=bool)])
-        pred_num = np.concatenate([pred_num, *bad_num])
-        req_num = np.concatenate([req_num, *bad_req])
-        score = np.concatenate([score, *bad_score])
-        ts_all = np.concatenate([ts_all, *bad_ts])
-        latency = np.concatenate([latency, np.round(latency_c[extra], 2)])
-        status = np.concatenate([status, status_c[extra]])
-        cost = np.concatenate([cost, np.round(cost_c[extra], 8)])
-        score_null = np.concatenate([score_null, *bad_score_null])
-        ts_null = np.concatenate([ts_null, *bad_ts_null])
-        label_pred = np.concatenate([label_pred, *(e[0] for e in extra_labels)])
-        label_value = np.concatenate([label_value, *(e[1] for e in extra_labels)])
-        label_at = np.concatenate([label_at, *(e[2] for e in extra_labels)])
-        label_value_null = np.concatenate([label_value_null, *(e[3] for e in extra_labels)])
-        label_at_null = np.concatenate([label_at_null, *(e[4] for e in extra_labels)])
+        bad_log, bad_labels = _bad_rows(rng_bad, sim, days, epoch_us)
+        log, labels = log.append(bad_log), labels.append(bad_labels)
+    reference_rows = max(MIN_REFERENCE_ROWS, int(round(REFERENCE_ROWS * scale)))
 
+    tables = {
+        "predictions": _predictions_table(log, sim.pop),
+        "labels": _labels_table(labels),
+        "training_reference": _reference_table(rng_reference, reference_rows),
+    }
     con.execute(f"create schema if not exists {_quote(schema)}")
-    target = f"{_quote(schema)}."
-
-    predictions = pa.table(
-        {
-            "pred_num": pa.array(pred_num),
-            "req_num": pa.array(req_num),
-            "is_shadow": pa.array(is_shadow),
-            "predicted_at": pa.array(ts_all, type=pa.timestamp("us"), mask=ts_null),
-            "score": _float(score, score_null),
-            "latency_ms": _float(latency),
-            "status_code": pa.array(status.astype(np.int32)),
-            "cost_usd": _float(cost),
-            **_feature_columns(pop, rows),
-        }
-    )
-    feature_select = ", ".join(
-        _quote(c) for c in [*NUMERIC_FEATURES, *CATEGORICAL_FEATURES, "sex", "age_band", "channel"]
-    )
-    _write(
-        con,
-        predictions,
-        target + "predictions",
-        "'p' || lpad(cast(pred_num as varchar), 10, '0') as prediction_id, "
-        "'r' || lpad(cast(req_num as varchar), 10, '0') as request_id, "
-        f"'{MODEL_NAME}' as model_name, "
-        f"case when is_shadow then '{CHALLENGER_VERSION}' else '{CHAMPION_VERSION}' end "
-        "as model_version, "
-        "case when is_shadow then 'shadow' else 'champion' end as deployment_role, "
-        "predicted_at, score, latency_ms, status_code, cost_usd, " + feature_select,
-        "order by predicted_at nulls last, prediction_id",
-    )
-
-    labels = pa.table(
-        {
-            "pred_num": pa.array(label_pred.astype(np.int64)),
-            "label": pa.array(label_value.astype(np.int32), mask=label_value_null),
-            "labeled_at": pa.array(label_at, type=pa.timestamp("us"), mask=label_at_null),
-        }
-    )
-    _write(
-        con,
-        labels,
-        target + "labels",
-        "'p' || lpad(cast(pred_num as varchar), 10, '0') as prediction_id, label, labeled_at",
-        "order by labeled_at nulls last, prediction_id, label nulls last",
-    )
-
-    n_ref = max(MIN_REFERENCE_ROWS, int(round(REFERENCE_ROWS * scale)))
-    ref_pop = _draw_population(rng_reference, np.full(n_ref, -1, dtype=np.int64))
-    ref_score = _champion_score(ref_pop)
-    ref_label = (rng_reference.random(n_ref) < expit(ref_pop.eta + ref_pop.hidden)).astype(
-        np.int32
-    )
-    reference = pa.table(
-        {
-            "row_num": pa.array(np.arange(n_ref, dtype=np.int64)),
-            **_feature_columns(ref_pop, np.arange(n_ref)),
-            "score": _float(ref_score),
-            "label": pa.array(ref_label),
-        }
-    )
-    _write(
-        con,
-        reference,
-        target + "training_reference",
-        "* exclude (row_num)",
-        "order by row_num",
-    )
-
-    result: dict[str, int] = {}
-    for table in ("predictions", "labels", "training_reference"):
-        ((count,),) = con.execute(f"select count(*) from {target}{table}").fetchall()
-        result[table] = int(count)
-    return result
+    ((preserve,),) = con.execute("select current_setting('preserve_insertion_order')").fetchall()
+    if not preserve:
+        con.execute("set preserve_insertion_order = true")
+    try:
+        for name, table in tables.items():
+            _load(con, table, f"{_quote(schema)}.{_quote(name)}")
+    finally:
+        if not preserve:
+            con.execute("set preserve_insertion_order = false")
+    return {name: table.num_rows for name, table in tables.items()}
 
 
 def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any]:
@@ -822,14 +911,18 @@ def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any
                 "status_code": "status_code",
                 "cost_usd": "cost_usd",
             },
-            "labels": {"prediction_id": "prediction_id", "label": "label", "labeled_at": "labeled_at"},
+            "labels": {
+                "prediction_id": "prediction_id",
+                "label": "label",
+                "labeled_at": "labeled_at",
+            },
             "reference": {"model_name": None, "score": "score", "label": "label"},
         },
         "drift": {"deployment_roles": ["champion"]},
         "models": [
             {
                 "name": MODEL_NAME,
-                "threshold": 0.5,
+                "threshold": THRESHOLD,
                 "features": {
                     "numeric": list(NUMERIC_FEATURES),
                     "categorical": list(CATEGORICAL_FEATURES),

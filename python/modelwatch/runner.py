@@ -1,8 +1,7 @@
 """Running the dbt project in-process and reading what it found.
 
-A run is two dbt invocations sharing one parsed manifest: `build` for every model and integrity
-test, then `test` for the alert tests (tag modelwatch_alert), so that a firing alert never stops
-downstream tables from being built.
+A run is one `dbt build` (parsed once per set of vars). Alert tests carry the tag
+modelwatch_alert: their failures are alerts, any other failure is a failed build.
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from modelwatch.config import ConfigError
 
 ALERT_TAG = "modelwatch_alert"
 
@@ -113,7 +114,8 @@ class DbtProject:
                 if parsed.success:
                     self._manifest = parsed.result
                 elif parsed.exception is not None:
-                    raise parsed.exception
+                    # the project's Jinja validates the config while parsing
+                    raise ConfigError(str(parsed.exception)) from parsed.exception
                 else:
                     return parsed
             runner = dbtRunner(manifest=self._manifest)
@@ -125,40 +127,45 @@ class DbtProject:
                 _release_duckdb()
 
     def run(self, full_refresh: bool = False) -> RunOutcome:
-        """Build everything, then evaluate the alert tests."""
+        """One `dbt build`: every model, integrity test and alert test.
+
+        The alert tests sit on leaf tables, so a firing alert skips nothing downstream.
+        """
         started = time.perf_counter()
-        build_args = ["build", "--exclude", f"tag:{ALERT_TAG}"]
+        build_args = ["build"]
         if full_refresh:
             build_args.append("--full-refresh")
         build = self.invoke(build_args)
-        outcome = RunOutcome(build_ok=bool(build.success))
-        model_seconds = 0.0
+        outcome = RunOutcome(build_ok=True)
+        model_seconds = test_seconds = 0.0
         for result in _results(build):
-            model_seconds += float(getattr(result, "execution_time", 0.0) or 0.0)
+            node = result.node
             status = str(result.status)
-            if status in ("error", "fail"):
-                outcome.build_errors.append(f"{result.node.name}: {result.message}")
-        if build.exception is not None:
-            outcome.build_errors.append(str(build.exception))
-        test_seconds = 0.0
-        if outcome.build_ok:
-            tests = self.invoke(["test", "--select", f"tag:{ALERT_TAG}"])
-            for result in _results(tests):
-                test_seconds += float(getattr(result, "execution_time", 0.0) or 0.0)
+            seconds = float(getattr(result, "execution_time", 0.0) or 0.0)
+            if status == "skipped":
+                continue  # downstream of a failure, which is reported itself
+            is_alert = node.resource_type == "test" and ALERT_TAG in (node.tags or [])
+            if is_alert:
+                test_seconds += seconds
                 outcome.alert_tests_run += 1
-                status = str(result.status)
                 if status in ("fail", "warn"):
                     outcome.alerts.append(
                         Alert(
-                            test_name=result.node.name,
+                            test_name=node.name,
                             severity="error" if status == "fail" else "warn",
                             failures=int(result.failures or 0),
-                            relation=getattr(result.node, "relation_name", None),
+                            relation=getattr(node, "relation_name", None),
                         )
                     )
-                elif status == "error":
-                    outcome.build_ok = False
-                    outcome.build_errors.append(f"{result.node.name}: {result.message}")
+                    continue
+            else:
+                model_seconds += seconds
+            if status in ("error", "fail"):
+                outcome.build_ok = False
+                outcome.build_errors.append(f"{node.name}: {status}: {result.message}")
+        if build.exception is not None:
+            outcome.build_ok = False
+            outcome.build_errors.append(str(build.exception))
         total = time.perf_counter() - started
         outcome.timings = {
             "total_seconds": total,

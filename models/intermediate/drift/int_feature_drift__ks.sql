@@ -5,12 +5,19 @@
     on_schema_change='fail',
 ) }}
 {#- Exact two-sample KS statistic per window and numeric feature, on raw (unbinned) values. -#}
+{%- set strategy = modelwatch.ks_strategy(ref('int_predictions__monitored')) %}
 
 with
 
-reference_ecdf as (
+catalog as (
 
-    select * from {{ ref('int_reference__ecdf') }}
+    {{ modelwatch.feature_catalog_relation() }}
+
+),
+
+reference as (
+
+    select * from {{ ref('stg_reference') }}
 
 ),
 
@@ -21,42 +28,48 @@ monitored as (
 
 ),
 
-numeric_values as (
+reference_long as (
+
+    {{ modelwatch.unpivot_features('reference', 'numeric', with_window=false, is_reference=true) }}
+
+),
+
+current_long as (
 
     {{ modelwatch.unpivot_features('monitored', 'numeric') }}
 
 ),
 
-current_counts as (
+reference_values as (
 
-    select
-        model_name,
-        window_start,
-        feature_name,
-        feature_value,
-        count(*) as value_count
-    from numeric_values
-    where feature_value is not null
-    group by model_name, window_start, feature_name, feature_value
+    select * from reference_long where feature_value is not null
+
+),
+
+current_values as (
+
+    select * from current_long where feature_value is not null
 
 ),
 
 ks as (
 
-    {{ modelwatch.ks_statistics('current_counts', 'reference_ecdf') }}
+    {{ modelwatch.ks_statistics('current_values', 'reference_values', strategy) }}
 
 ),
 
 final as (
 
     select
-        model_name,
-        window_start,
-        feature_name,
-        ks_statistic,
-        reference_non_null,
-        current_non_null
+        c.model_name,
+        ks.window_start,
+        c.feature_name,
+        ks.ks_statistic,
+        ks.reference_non_null,
+        ks.current_non_null
     from ks
+    inner join catalog as c
+        on ks.feature_id = c.feature_id
 
 )
 

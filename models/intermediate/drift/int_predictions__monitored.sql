@@ -1,4 +1,8 @@
-{#- Valid prediction rows of the drift population (by default the champion's). -#}
+{#-
+    The drift population: valid rows of the served model (drift.deployment_roles, by default the
+    champion) with only the columns drift reads.
+-#}
+{%- set columns = modelwatch.feature_names('numeric') + modelwatch.feature_names('categorical') -%}
 
 with
 
@@ -10,7 +14,13 @@ predictions as (
 
 final as (
 
-    select *
+    select
+        model_name,
+        window_start,
+        score,
+        {%- for name in columns %}
+        {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from predictions
     where quarantine_reason is null and {{ modelwatch.drift_population_filter() }}
 

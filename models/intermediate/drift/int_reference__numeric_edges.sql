@@ -4,6 +4,8 @@
     one row per feature with edge_1 .. edge_{B-1} (null-padded after the last distinct edge).
 -#}
 {%- set bins = modelwatch.get_config().drift.bins -%}
+{%- set fractions = [] -%}
+{%- for k in range(1, bins) -%}{%- do fractions.append(k / bins) -%}{%- endfor -%}
 
 with
 
@@ -19,25 +21,30 @@ numeric_values as (
 
 ),
 
+catalog as (
+
+    {{ modelwatch.feature_catalog_relation() }}
+
+),
+
 quantiles as (
 
     select
-        model_name,
-        feature_name,
+        feature_id,
         count(*) as reference_total,
         count(feature_value) as reference_non_null,
-        {%- for k in range(1, bins) %}
-        {{ modelwatch.percentile_cont('feature_value', k / bins) }} as quantile_{{ k }}{{ ',' if not loop.last }}
+        {%- for q in modelwatch.quantiles('feature_value', fractions) %}
+        {{ q }} as quantile_{{ loop.index }}{{ ',' if not loop.last }}
         {%- endfor %}
     from numeric_values
-    group by model_name, feature_name
+    group by feature_id
 
 ),
 
 edges_long as (
 
     {%- for k in range(1, bins) %}
-    select model_name, feature_name, quantile_{{ k }} as edge from quantiles
+    select feature_id, quantile_{{ k }} as edge from quantiles
     {{ 'union all' if not loop.last }}
     {%- endfor %}
 
@@ -46,8 +53,7 @@ edges_long as (
 distinct_edges as (
 
     select distinct
-        model_name,
-        feature_name,
+        feature_id,
         edge
     from edges_long
     where edge is not null
@@ -57,10 +63,9 @@ distinct_edges as (
 ranked_edges as (
 
     select
-        model_name,
-        feature_name,
+        feature_id,
         edge,
-        row_number() over (partition by model_name, feature_name order by edge) as edge_number
+        row_number() over (partition by feature_id order by edge) as edge_number
     from distinct_edges
 
 ),
@@ -68,8 +73,9 @@ ranked_edges as (
 final as (
 
     select
-        q.model_name,
-        q.feature_name,
+        q.feature_id,
+        c.model_name,
+        c.feature_name,
         q.reference_total,
         q.reference_non_null,
         count(r.edge) as edge_count,
@@ -78,9 +84,11 @@ final as (
         max(case when r.edge_number = {{ k }} then r.edge end) as edge_{{ k }}{{ ',' if not loop.last }}
         {%- endfor %}
     from quantiles as q
+    inner join catalog as c
+        on q.feature_id = c.feature_id
     left join ranked_edges as r
-        on q.model_name = r.model_name and q.feature_name = r.feature_name
-    group by q.model_name, q.feature_name, q.reference_total, q.reference_non_null
+        on q.feature_id = r.feature_id
+    group by q.feature_id, c.model_name, c.feature_name, q.reference_total, q.reference_non_null
 
 )
 

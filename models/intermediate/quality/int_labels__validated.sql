@@ -63,6 +63,7 @@ final as (
             row_reason,
             case
                 when not has_prediction then 'unknown_prediction'
+                when prediction_reason = 'unmonitored_model' then 'unmonitored_model'
                 when prediction_reason is not null then 'prediction_quarantined'
                 when label_rank > 1 then 'superseded_by_correction'
             end

@@ -12,9 +12,20 @@
 
 with
 
+catalog as (
+
+    {{ modelwatch.feature_catalog_relation() }}
+
+),
+
 reference_bins as (
 
-    select * from {{ ref('reference_bins') }}
+    select
+        c.feature_id,
+        b.*
+    from {{ ref('reference_bins') }} as b
+    inner join catalog as c
+        on b.model_name = c.model_name and b.feature_name = c.feature_name
 
 ),
 
@@ -46,45 +57,41 @@ categorical_values as (
 special_bins as (
 
     select
-        model_name,
-        feature_name,
+        feature_id,
         max(case when category = '__other__' and not is_null_bin then bin_index end) as other_bin_index,
         max(case when is_null_bin then bin_index end) as null_bin_index
     from reference_bins
     where feature_type = 'categorical'
-    group by model_name, feature_name
+    group by feature_id
 
 ),
 
 numeric_binned as (
 
     select
-        v.model_name,
+        v.feature_id,
         v.window_start,
-        v.feature_name,
         {{ modelwatch.numeric_bin_index('v.feature_value', 'e') }} as bin_index
     from numeric_values as v
     inner join edges as e
-        on v.model_name = e.model_name and v.feature_name = e.feature_name
+        on v.feature_id = e.feature_id
 
 ),
 
 categorical_binned as (
 
     select
-        v.model_name,
+        v.feature_id,
         v.window_start,
-        v.feature_name,
         case
             when v.feature_value is null then s.null_bin_index
             else coalesce(b.bin_index, s.other_bin_index)
         end as bin_index
     from categorical_values as v
     inner join special_bins as s
-        on v.model_name = s.model_name and v.feature_name = s.feature_name
+        on v.feature_id = s.feature_id
     left join reference_bins as b
-        on v.model_name = b.model_name
-        and v.feature_name = b.feature_name
+        on v.feature_id = b.feature_id
         and v.feature_value = b.category
         and b.feature_type = 'categorical'
         and not b.is_null_bin
@@ -92,20 +99,23 @@ categorical_binned as (
 
 ),
 
+binned as (
+
+    select * from numeric_binned
+    union all
+    select * from categorical_binned
+
+),
+
 bin_counts as (
 
     select
-        model_name,
+        feature_id,
         window_start,
-        feature_name,
         bin_index,
         count(*) as current_count
-    from (
-        select * from numeric_binned
-        union all
-        select * from categorical_binned
-    ) as binned
-    group by model_name, window_start, feature_name, bin_index
+    from binned
+    group by feature_id, window_start, bin_index
 
 ),
 
@@ -135,9 +145,8 @@ all_bins as (
     inner join reference_bins as b
         on w.model_name = b.model_name
     left join bin_counts as c
-        on w.model_name = c.model_name
+        on b.feature_id = c.feature_id
         and w.window_start = c.window_start
-        and b.feature_name = c.feature_name
         and b.bin_index = c.bin_index
 
 ),

@@ -16,6 +16,12 @@ reference as (
 
 ),
 
+catalog as (
+
+    {{ modelwatch.feature_catalog_relation() }}
+
+),
+
 edges as (
 
     select * from {{ ref('int_reference__numeric_edges') }}
@@ -37,30 +43,29 @@ categorical_values as (
 numeric_binned as (
 
     select
-        v.model_name,
-        v.feature_name,
+        v.feature_id,
         {{ modelwatch.numeric_bin_index('v.feature_value', 'e') }} as bin_index
     from numeric_values as v
     inner join edges as e
-        on v.model_name = e.model_name and v.feature_name = e.feature_name
+        on v.feature_id = e.feature_id
 
 ),
 
 numeric_counts as (
 
     select
-        model_name,
-        feature_name,
+        feature_id,
         bin_index,
         count(*) as reference_count
     from numeric_binned
-    group by model_name, feature_name, bin_index
+    group by feature_id, bin_index
 
 ),
 
 numeric_bins as (
 
     select
+        feature_id,
         model_name,
         feature_name,
         0 as bin_index,
@@ -72,6 +77,7 @@ numeric_bins as (
     {%- for k in range(1, bins) %}
     union all
     select
+        feature_id,
         model_name,
         feature_name,
         {{ k }} as bin_index,
@@ -84,6 +90,7 @@ numeric_bins as (
     {%- endfor %}
     union all
     select
+        feature_id,
         model_name,
         feature_name,
         null_bin_index as bin_index,
@@ -110,32 +117,30 @@ numeric_final as (
         b.reference_total
     from numeric_bins as b
     left join numeric_counts as c
-        on b.model_name = c.model_name and b.feature_name = c.feature_name and b.bin_index = c.bin_index
+        on b.feature_id = c.feature_id and b.bin_index = c.bin_index
 
 ),
 
 category_counts as (
 
     select
-        model_name,
-        feature_name,
+        feature_id,
         feature_value as category,
         count(*) as reference_count
     from categorical_values
     where feature_value is not null
-    group by model_name, feature_name, feature_value
+    group by feature_id, feature_value
 
 ),
 
 categorical_totals as (
 
     select
-        model_name,
-        feature_name,
+        feature_id,
         count(*) as reference_total,
         count(*) - count(feature_value) as null_count
     from categorical_values
-    group by model_name, feature_name
+    group by feature_id
 
 ),
 
@@ -144,7 +149,7 @@ ranked_categories as (
     select
         *,
         row_number() over (
-            partition by model_name, feature_name
+            partition by feature_id
             order by reference_count desc, category asc
         ) as category_rank
     from category_counts
@@ -163,24 +168,27 @@ kept_categories as (
 kept_summary as (
 
     select
-        t.model_name,
-        t.feature_name,
+        t.feature_id,
+        c.model_name,
+        c.feature_name,
         t.reference_total,
         t.null_count,
         count(k.category) as kept_count,
         cast(coalesce(sum(k.reference_count), 0) as {{ dbt.type_bigint() }}) as kept_rows
     from categorical_totals as t
+    inner join catalog as c
+        on t.feature_id = c.feature_id
     left join kept_categories as k
-        on t.model_name = k.model_name and t.feature_name = k.feature_name
-    group by t.model_name, t.feature_name, t.reference_total, t.null_count
+        on t.feature_id = k.feature_id
+    group by t.feature_id, c.model_name, c.feature_name, t.reference_total, t.null_count
 
 ),
 
 categorical_final as (
 
     select
-        k.model_name,
-        k.feature_name,
+        s.model_name,
+        s.feature_name,
         k.category_rank - 1 as bin_index,
         'categorical' as feature_type,
         k.category,
@@ -191,7 +199,7 @@ categorical_final as (
         s.reference_total
     from kept_categories as k
     inner join kept_summary as s
-        on k.model_name = s.model_name and k.feature_name = s.feature_name
+        on k.feature_id = s.feature_id
     union all
     select
         model_name,

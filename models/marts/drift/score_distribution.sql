@@ -45,8 +45,9 @@ final as (
         window_start,
         count(*) as prediction_count,
         avg(score) as score_mean,
-        {%- for p in [5, 25, 50, 75, 95] %}
-        {{ modelwatch.percentile_cont('score', p / 100) }} as score_p{{ '%02d' % p }},
+        {%- set percents = [5, 25, 50, 75, 95] %}
+        {%- for q in modelwatch.quantiles('score', [0.05, 0.25, 0.5, 0.75, 0.95]) %}
+        {{ q }} as score_p{{ '%02d' % percents[loop.index0] }},
         {%- endfor %}
         avg(case when score <= {{ margin }} then 1.0 else 0.0 end) as saturation_low_share,
         avg(case when score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_high_share,

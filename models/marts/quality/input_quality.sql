@@ -1,6 +1,6 @@
 {#-
     Every input row counted exactly once per model and window: valid, or under one quarantine
-    reason. Predictions of models the config does not monitor are counted as unmonitored.
+    reason. Rows of models the config does not monitor (and their labels) count as unmonitored.
     Rows without a timestamp have a null window_start; labels are placed in their prediction's
     model and window (model '__unknown__' when the prediction does not exist).
 -#}
@@ -52,6 +52,7 @@ counted as (
         {%- endfor %}
         cast(sum(case when input_name = 'labels' then 1 else 0 end) as {{ dbt.type_bigint() }}) as label_rows,
         cast(sum(case when input_name = 'labels' and quarantine_reason is null then 1 else 0 end) as {{ dbt.type_bigint() }}) as valid_label_rows,
+        cast(sum(case when input_name = 'labels' and quarantine_reason = 'unmonitored_model' then 1 else 0 end) as {{ dbt.type_bigint() }}) as unmonitored_label_rows,
         {%- for reason in label_reasons %}
         cast(sum(case when input_name = 'labels' and quarantine_reason = '{{ reason }}' then 1 else 0 end) as {{ dbt.type_bigint() }}) as labels_{{ reason }}{{ ',' if not loop.last }}
         {%- endfor %}
@@ -75,7 +76,8 @@ final as (
         {%- endfor %}
         label_rows,
         valid_label_rows,
-        label_rows - valid_label_rows as quarantined_label_rows,
+        unmonitored_label_rows,
+        label_rows - valid_label_rows - unmonitored_label_rows as quarantined_label_rows,
         {%- for reason in label_reasons %}
         labels_{{ reason }},
         {%- endfor %}

@@ -1,4 +1,7 @@
-{#- Label rows not used as a prediction's label, with the reason (corrections included). -#}
+{#-
+    Label rows not used as a prediction's label, with the reason (corrections included). Labels
+    of unmonitored models' predictions are counted in input_quality, not copied here.
+-#}
 
 with
 
@@ -12,7 +15,7 @@ final as (
 
     select *
     from labels
-    where quarantine_reason is not null
+    where quarantine_reason is not null and quarantine_reason != 'unmonitored_model'
 
 )
 
