@@ -6,6 +6,7 @@ modelwatch_alert: their failures are alerts, any other failure is a failed build
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -87,8 +88,13 @@ class DbtProject:
         quiet: bool = True,
     ) -> None:
         self.dir = project_dir()
-        self.vars_json = json.dumps({"modelwatch": config})
+        self.vars_json = json.dumps({"modelwatch": config}, sort_keys=True)
         self.env = env
+        if target_path is None:
+            # one dbt target dir per config and warehouse: dbt's partial parsing survives only
+            # while the vars stay the same, so a scheduled run re-parses nothing
+            key = hashlib.sha1((self.vars_json + json.dumps(env, sort_keys=True)).encode())
+            target_path = self.dir / "target" / "runs" / key.hexdigest()[:12]
         self.target_path = target_path
         self.quiet = quiet
         self._manifest: Any = None

@@ -42,13 +42,15 @@ current_long as (
 
 reference_values as (
 
-    select * from reference_long where feature_value is not null
+    select * from reference_long
+    where feature_value is not null
 
 ),
 
 current_values as (
 
-    select * from current_long where feature_value is not null
+    select * from current_long
+    where feature_value is not null
 
 ),
 
