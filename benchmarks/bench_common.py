@@ -27,8 +27,9 @@ def feature_columns(con) -> tuple[list[str], list[str]]:
     return numeric, categorical
 
 
-def emit(contender: str, started: float, rows_reference: int, rows_current: int,
-         features: int, **extra) -> None:
+def emit(
+    contender: str, started: float, rows_reference: int, rows_current: int, features: int, **extra
+) -> None:
     """Print the one-line JSON result every contender ends with (on stdout)."""
     out = {
         "contender": contender,

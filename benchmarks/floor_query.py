@@ -28,10 +28,10 @@ BINS = 10
 
 def build_query(numeric: list[str], categorical: list[str], bins: int = BINS) -> str:
     probs = ", ".join(f"{k / bins:g}" for k in range(1, bins))
-    edge_lists = ",\n        ".join(
-        f"quantile_cont({c}, [{probs}]) AS {c}" for c in numeric)
+    edge_lists = ",\n        ".join(f"quantile_cont({c}, [{probs}]) AS {c}" for c in numeric)
     edge_scalars = ",\n        ".join(
-        f"{c}[{k}] AS {c}__e{k}" for c in numeric for k in range(1, bins))
+        f"{c}[{k}] AS {c}__e{k}" for c in numeric for k in range(1, bins)
+    )
     bin_exprs = []
     for c in numeric:
         # bin i = [edge_i, edge_i+1): the number of edges at or below the value; nulls -> -1
@@ -72,8 +72,11 @@ ORDER BY window_start
 def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", required=True)
-    ap.add_argument("--memory-limit", default="3GB",
-                    help="DuckDB memory_limit (the same as bench_config.yml gives modelwatch)")
+    ap.add_argument(
+        "--memory-limit",
+        default="3GB",
+        help="DuckDB memory_limit (the same as bench_config.yml gives modelwatch)",
+    )
     ap.add_argument("--print-sql", action="store_true")
     args = ap.parse_args()
 
@@ -96,8 +99,16 @@ def main() -> int:
     for r in rows:
         for h in r[2:]:
             assert sum(h.values()) == r[1], "bin counts do not add up to the row count"
-    emit("floor_query", started, rows_reference, rows_current, n_feat,
-         duckdb_version=duckdb.__version__, windows=len(rows), bin_cells=cells)
+    emit(
+        "floor_query",
+        started,
+        rows_reference,
+        rows_current,
+        n_feat,
+        duckdb_version=duckdb.__version__,
+        windows=len(rows),
+        bin_cells=cells,
+    )
     return 0
 
 

@@ -50,8 +50,9 @@ WEEK_US = 7 * 24 * 3600 * 1_000_000
 # categorical vocabularies and probabilities (reference, current)
 _CAT_SIZES = {"f_cat_01": 3, "f_cat_02": 5, "f_cat_03": 10, "f_cat_04": 20, "f_cat_05": 40}
 CAT_VALUES = {
-    name: np.array([f"{name[-2:]}_v{k:02d}" for k in range(size)] + [f"{name[-2:]}_unseen"],
-                   dtype=object)
+    name: np.array(
+        [f"{name[-2:]}_v{k:02d}" for k in range(size)] + [f"{name[-2:]}_unseen"], dtype=object
+    )
     for name, size in _CAT_SIZES.items()
 }
 
@@ -124,19 +125,26 @@ def _chunk(seed: int, table: str, chunk_index: int, n: int, drift: bool) -> dict
         values = CAT_VALUES[name]
         idx = rng.choice(len(values), size=n, p=_cat_probs(name, drift)).astype(np.int32)
         mask = _null_mask(rng, n, null_rates.get(name, 0.0))
-        dict_arr = pa.DictionaryArray.from_arrays(pa.array(idx, mask=mask),
-                                                  pa.array(values.tolist(), pa.string()))
+        dict_arr = pa.DictionaryArray.from_arrays(
+            pa.array(idx, mask=mask), pa.array(values.tolist(), pa.string())
+        )
         cols[name] = dict_arr.cast(pa.string())
     # score: a logistic function of a few features (some of which drift), always inside (0, 1)
-    logit = (0.8 * nums["f_num_01"] + 0.3 * (nums["f_num_02"] - 10.0) / 2.0
-             - 0.5 * nums["f_num_13"] + rng.normal(0.0, 1.0, n) - 0.5)
+    logit = (
+        0.8 * nums["f_num_01"]
+        + 0.3 * (nums["f_num_02"] - 10.0) / 2.0
+        - 0.5 * nums["f_num_13"]
+        + rng.normal(0.0, 1.0, n)
+        - 0.5
+    )
     cols["score"] = pa.array(1.0 / (1.0 + np.exp(-logit)))
     return cols
 
 
 def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
-    feats = ",\n".join([f"    {c} DOUBLE" for c in NUMERIC]
-                       + [f"    {c} VARCHAR" for c in CATEGORICAL])
+    feats = ",\n".join(
+        [f"    {c} DOUBLE" for c in NUMERIC] + [f"    {c} VARCHAR" for c in CATEGORICAL]
+    )
     con.execute(f"CREATE TABLE main.reference (\n{feats},\n    score DOUBLE\n)")
     con.execute(
         "CREATE TABLE main.predictions (\n"
@@ -144,7 +152,8 @@ def _create_tables(con: duckdb.DuckDBPyConnection) -> None:
         f"    predicted_at TIMESTAMP,\n    score DOUBLE,\n{feats}\n)"
     )
     con.execute(
-        "CREATE TABLE main.labels (prediction_id VARCHAR, label INTEGER, labeled_at TIMESTAMP)")
+        "CREATE TABLE main.labels (prediction_id VARCHAR, label INTEGER, labeled_at TIMESTAMP)"
+    )
     con.execute(
         "CREATE TABLE main.bench_meta (scenario VARCHAR, generator_version INTEGER, seed BIGINT, "
         "reference_rows BIGINT, current_rows BIGINT, generated_at TIMESTAMP)"
@@ -185,8 +194,9 @@ def generate(scenario: str, out_dir: Path, seed: int, chunk_rows: int, force: bo
         offs = np.minimum(offs, WEEK_US - 1)
         cols = _chunk(seed, "predictions", ci, n, drift=True)
         cols["row_idx"] = pa.array(idx)
-        cols["predicted_at"] = pa.array(WEEK_START + offs.astype("timedelta64[us]"),
-                                        pa.timestamp("us"))
+        cols["predicted_at"] = pa.array(
+            WEEK_START + offs.astype("timedelta64[us]"), pa.timestamp("us")
+        )
         chunk = pa.table(cols)
         con.register("chunk_cur", chunk)
         con.execute(
@@ -204,8 +214,10 @@ def generate(scenario: str, out_dir: Path, seed: int, chunk_rows: int, force: bo
     con.execute("CHECKPOINT")
     con.close()
     os.replace(tmp, path)
-    print(f"make_data: wrote {path} ({path.stat().st_size / 2**20:,.0f} MiB) "
-          f"in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"make_data: wrote {path} ({path.stat().st_size / 2**20:,.0f} MiB) "
+        f"in {time.perf_counter() - t0:.1f}s"
+    )
     return path
 
 
@@ -219,7 +231,9 @@ def is_complete(path: Path, scenario: str, seed: int = DEFAULT_SEED) -> bool:
         try:
             row = con.execute(
                 "SELECT generator_version, seed, reference_rows, current_rows FROM main.bench_meta "
-                "WHERE scenario = ?", [scenario]).fetchone()
+                "WHERE scenario = ?",
+                [scenario],
+            ).fetchone()
             counts = con.execute(
                 "SELECT (SELECT count(*) FROM main.reference), "
                 "(SELECT count(*) FROM main.predictions)"
@@ -228,8 +242,12 @@ def is_complete(path: Path, scenario: str, seed: int = DEFAULT_SEED) -> bool:
             con.close()
     except duckdb.Error:
         return False
-    return (row == (GENERATOR_VERSION, seed, spec["reference_rows"], spec["current_rows"])
-            and counts == (spec["reference_rows"], spec["current_rows"]))
+    return row == (
+        GENERATOR_VERSION,
+        seed,
+        spec["reference_rows"],
+        spec["current_rows"],
+    ) and counts == (spec["reference_rows"], spec["current_rows"])
 
 
 def main(argv: list[str] | None = None) -> int:

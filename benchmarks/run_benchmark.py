@@ -51,8 +51,13 @@ SCENARIOS = {
 }
 # run order; modelwatch last because it writes into the warehouse file
 CONTENDERS = ["floor_query", "nannyml", "evidently", "modelwatch"]
-ALIASES = {"floor": "floor_query", "floor_query": "floor_query", "nannyml": "nannyml",
-           "evidently": "evidently", "modelwatch": "modelwatch"}
+ALIASES = {
+    "floor": "floor_query",
+    "floor_query": "floor_query",
+    "nannyml": "nannyml",
+    "evidently": "evidently",
+    "modelwatch": "modelwatch",
+}
 MW_STARTUP_EXCLUDED = "modelwatch (startup excluded)"
 POLL_SECONDS = 0.25
 
@@ -62,6 +67,7 @@ def log(msg: str) -> None:
 
 
 # --------------------------------------------------------------------------- process running
+
 
 def _session_rss_bytes(sid: int) -> int:
     """Sum of RSS of every live process in session `sid` (the contender and its children)."""
@@ -75,7 +81,7 @@ def _session_rss_bytes(sid: int) -> int:
                 stat = fh.read().decode(errors="replace")
         except OSError:
             continue
-        fields = stat[stat.rfind(")") + 2:].split()
+        fields = stat[stat.rfind(")") + 2 :].split()
         # fields[0] = state (field 3); session = field 6; rss = field 24 (pages)
         try:
             if int(fields[3]) == sid:
@@ -96,13 +102,23 @@ def _mem_available_bytes() -> int | None:
     return None
 
 
-def run_measured(cmd: list[str], *, env: dict, cwd: Path, timeout_s: float, mem_cap_bytes: int,
-                 stdout_path: Path, stderr_path: Path, min_free_bytes: int = 0) -> dict:
+def run_measured(
+    cmd: list[str],
+    *,
+    env: dict,
+    cwd: Path,
+    timeout_s: float,
+    mem_cap_bytes: int,
+    stdout_path: Path,
+    stderr_path: Path,
+    min_free_bytes: int = 0,
+) -> dict:
     """Run cmd in its own session; return wall time, peak RSS and how it ended."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         t0 = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, stdout=out, stderr=err, cwd=cwd, env=env, start_new_session=True
+        )
         killed_for = None
         sampled_peak = 0
         last_sample = 0.0
@@ -116,14 +132,18 @@ def run_measured(cmd: list[str], *, env: dict, cwd: Path, timeout_s: float, mem_
                 sampled_peak = max(sampled_peak, rss)
                 last_sample = now
                 if mem_cap_bytes and rss > mem_cap_bytes and killed_for is None:
-                    killed_for = (f"memory cap: process tree RSS {rss / 2**30:.1f} GiB exceeded "
-                                  f"--memory-cap-gb {mem_cap_bytes / 2**30:g}")
+                    killed_for = (
+                        f"memory cap: process tree RSS {rss / 2**30:.1f} GiB exceeded "
+                        f"--memory-cap-gb {mem_cap_bytes / 2**30:g}"
+                    )
                 avail = _mem_available_bytes() if min_free_bytes else None
                 if avail is not None and avail < min_free_bytes and killed_for is None:
-                    killed_for = (f"out of memory: machine MemAvailable fell to "
-                                  f"{avail / 2**30:.1f} GiB (< --min-free-gb "
-                                  f"{min_free_bytes / 2**30:g}) with the contender at "
-                                  f"{rss / 2**30:.1f} GiB RSS")
+                    killed_for = (
+                        f"out of memory: machine MemAvailable fell to "
+                        f"{avail / 2**30:.1f} GiB (< --min-free-gb "
+                        f"{min_free_bytes / 2**30:g}) with the contender at "
+                        f"{rss / 2**30:.1f} GiB RSS"
+                    )
             if killed_for is None and now - t0 > timeout_s:
                 killed_for = f"timeout: still running after {timeout_s / 60:g} min"
             if killed_for is not None:
@@ -187,10 +207,18 @@ def _failure_reason(m: dict, stderr_tail: list[str]) -> str:
 
 # --------------------------------------------------------------------------- contenders
 
+
 def _base_env() -> dict:
     env = dict(os.environ)
-    env.update({"PYTHONUNBUFFERED": "1", "NML_DISABLE_USAGE_LOGGING": "1", "DO_NOT_TRACK": "1",
-                "ITERATIVE_DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "False"})
+    env.update(
+        {
+            "PYTHONUNBUFFERED": "1",
+            "NML_DISABLE_USAGE_LOGGING": "1",
+            "DO_NOT_TRACK": "1",
+            "ITERATIVE_DO_NOT_TRACK": "1",
+            "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+        }
+    )
     env.pop("VIRTUAL_ENV", None)
     return env
 
@@ -198,11 +226,19 @@ def _base_env() -> dict:
 def modelwatch_unavailable() -> str | None:
     """Why the modelwatch contender cannot run, or None when it can."""
     if not MODELWATCH.exists():
-        return (f"{MODELWATCH} does not exist (install the project into .venv: "
-                "`.venv/bin/pip install -e .`)")
+        return (
+            f"{MODELWATCH} does not exist (install the project into .venv: "
+            "`.venv/bin/pip install -e .`)"
+        )
     try:
-        probe = subprocess.run([str(MODELWATCH), "--help"], capture_output=True, text=True,
-                               timeout=180, cwd=REPO, env=_base_env())
+        probe = subprocess.run(
+            [str(MODELWATCH), "--help"],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            cwd=REPO,
+            env=_base_env(),
+        )
     except subprocess.TimeoutExpired:
         return f"`{MODELWATCH} --help` did not return within 180 s"
     if probe.returncode != 0:
@@ -235,8 +271,9 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
 
     if name in ("nannyml", "evidently"):
         if not PEER_PY.exists():
-            entry.update(status="skipped",
-                         reason=f"{PEER_PY} missing: run `bash benchmarks/setup_peers.sh`")
+            entry.update(
+                status="skipped", reason=f"{PEER_PY} missing: run `bash benchmarks/setup_peers.sh`"
+            )
             return [entry]
         script = HERE / "peers" / f"{name}_drift.py"
         cmd = [str(PEER_PY), str(script), "--db", str(db_copy)]
@@ -252,8 +289,16 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
         cfg_path = tmp / "bench_config.yml"
         write_temp_config(db_copy, cfg_path)
         timings_path.unlink(missing_ok=True)
-        cmd = [str(MODELWATCH), "run", "--config", str(cfg_path), "--full-refresh",
-               "--no-fail-on-alerts", "--timings-json", str(timings_path)]
+        cmd = [
+            str(MODELWATCH),
+            "run",
+            "--config",
+            str(cfg_path),
+            "--full-refresh",
+            "--no-fail-on-alerts",
+            "--timings-json",
+            str(timings_path),
+        ]
     else:
         raise ValueError(name)
 
@@ -265,9 +310,16 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
     # other work on the machine distorts wall times: record the load around each run
     entry["loadavg_1m_before"] = round(os.getloadavg()[0], 2)
     try:
-        m = run_measured(cmd, env=_base_env(), cwd=REPO, timeout_s=timeout_s,
-                         mem_cap_bytes=mem_cap, stdout_path=out_path, stderr_path=err_path,
-                         min_free_bytes=int(args.min_free_gb * 2**30))
+        m = run_measured(
+            cmd,
+            env=_base_env(),
+            cwd=REPO,
+            timeout_s=timeout_s,
+            mem_cap_bytes=mem_cap,
+            stdout_path=out_path,
+            stderr_path=err_path,
+            min_free_bytes=int(args.min_free_gb * 2**30),
+        )
     except Exception as exc:  # noqa: BLE001 -- record, never crash the harness
         entry.update(status="failed", reason=f"harness could not run it: {exc!r}")
         return [entry]
@@ -284,10 +336,11 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
         entry["status"] = "failed"
         entry["reason"] = _failure_reason(m, stderr_tail)
         entry["stderr_tail"] = stderr_tail
-    log(f"{name}: {entry['status']} wall={m['wall_seconds']}s cpu={m['cpu_seconds']}s "
+    log(
+        f"{name}: {entry['status']} wall={m['wall_seconds']}s cpu={m['cpu_seconds']}s "
         f"peak_rss={m['peak_rss_mb']} MB load={entry['loadavg_1m_before']}->"
-        f"{entry['loadavg_1m_after']}"
-        + (f" reason={entry['reason']}" if entry["reason"] else ""))
+        f"{entry['loadavg_1m_after']}" + (f" reason={entry['reason']}" if entry["reason"] else "")
+    )
 
     rows = [entry]
     if name == "modelwatch":
@@ -300,8 +353,12 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
         entry["timings"] = timings
         if timings and entry["status"] == "ok":
             entry["work_seconds"] = timings.get("total_seconds")
-        ex = {"contender": MW_STARTUP_EXCLUDED, "status": entry["status"],
-              "reason": entry["reason"], "derived_from": "modelwatch --timings-json models_seconds"}
+        ex = {
+            "contender": MW_STARTUP_EXCLUDED,
+            "status": entry["status"],
+            "reason": entry["reason"],
+            "derived_from": "modelwatch --timings-json models_seconds",
+        }
         if timings and "models_seconds" in timings:
             ex["work_seconds"] = timings["models_seconds"]
         elif entry["status"] == "ok":
@@ -311,6 +368,7 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
 
 
 # --------------------------------------------------------------------------- reporting
+
 
 def _fmt(x, digits=1) -> str:
     return "—" if x is None else f"{x:,.{digits}f}"
@@ -353,16 +411,18 @@ def markdown_table(result: dict) -> str:
         if r.get("reason"):
             notes.append(f"- {name}: {r['reason']}")
         wall_txt = _fmt(wall) + (" (killed)" if r.get("killed_for") else "")
-        lines.append(f"| {name} | {status} | {wall_txt} | {_fmt(work)} | {_fmt(cpu)} "
-                     f"| {_fmt(rss, 0)} | {su_wall} | {su_work} |")
+        lines.append(
+            f"| {name} | {status} | {wall_txt} | {_fmt(work)} | {_fmt(cpu)} "
+            f"| {_fmt(rss, 0)} | {su_wall} | {su_work} |"
+        )
     lines += [
         "",
         "wall s = process wall time measured by the harness (interpreter start, imports, dbt "
         "startup included); work s = the contender's own clock (peers/floor: read from DuckDB + "
         "compute, imports excluded; modelwatch: total_seconds; startup-excluded row: "
-        "models_seconds); CPU s = user+system CPU time of the process (less sensitive to other "
-        "load on the machine). Peak RSS = ru_maxrss of the contender's process. Speed-up = "
-        "contender time / modelwatch time (>1 means modelwatch is faster).",
+        "models_seconds); CPU s = user+system CPU time of the process. Peak RSS = ru_maxrss "
+        "of the contender's process. Speed-up = contender time / modelwatch time (>1 means "
+        "modelwatch is faster).",
     ]
     if any(r.get("carried_over_from") for r in rows.values()):
         lines.append("† carried over from an earlier run (skipped with --skip in this run).")
@@ -379,9 +439,13 @@ def _machine() -> dict:
                 mem_kib = int(line.split()[1])
             elif line.startswith("MemAvailable:"):
                 avail_kib = int(line.split()[1])
-    return {"cpus": os.cpu_count(), "mem_gib": round(mem_kib / 2**20, 1) if mem_kib else None,
-            "mem_available_gib_at_start": round(avail_kib / 2**20, 1) if avail_kib else None,
-            "platform": platform.platform(), "harness_python": platform.python_version()}
+    return {
+        "cpus": os.cpu_count(),
+        "mem_gib": round(mem_kib / 2**20, 1) if mem_kib else None,
+        "mem_available_gib_at_start": round(avail_kib / 2**20, 1) if avail_kib else None,
+        "platform": platform.platform(),
+        "harness_python": platform.python_version(),
+    }
 
 
 _PEER_VERSIONS = """
@@ -403,16 +467,22 @@ print(json.dumps({p: v(p) for p in pk}))
 
 def _versions() -> dict:
     out = {}
-    for key, py, code in (("peer_venv", PEER_PY, _PEER_VERSIONS),
-                          ("project_venv", PROJECT_PY, _PROJECT_VERSIONS)):
+    for key, py, code in (
+        ("peer_venv", PEER_PY, _PEER_VERSIONS),
+        ("project_venv", PROJECT_PY, _PROJECT_VERSIONS),
+    ):
         if not py.exists():
             out[key] = None
             continue
         try:
-            p = subprocess.run([str(py), "-c", code], capture_output=True, text=True, timeout=120,
-                               env=_base_env())
-            out[key] = (json.loads(p.stdout) if p.returncode == 0
-                        else {"error": (p.stderr.strip().splitlines() or [""])[-1]})
+            p = subprocess.run(
+                [str(py), "-c", code], capture_output=True, text=True, timeout=120, env=_base_env()
+            )
+            out[key] = (
+                json.loads(p.stdout)
+                if p.returncode == 0
+                else {"error": (p.stderr.strip().splitlines() or [""])[-1]}
+            )
         except Exception as exc:  # noqa: BLE001
             out[key] = {"error": repr(exc)}
     return out
@@ -420,12 +490,14 @@ def _versions() -> dict:
 
 # --------------------------------------------------------------------------- main
 
+
 def ensure_data(scenario: str) -> Path:
     path = DATA_DIR / f"bench_{scenario}.duckdb"
     py = PROJECT_PY if PROJECT_PY.exists() else Path(sys.executable)
     # make_data.py returns at once when the file is already complete
-    subprocess.run([str(py), str(HERE / "make_data.py"), "--scenario", scenario], check=True,
-                   cwd=REPO)
+    subprocess.run(
+        [str(py), str(HERE / "make_data.py"), "--scenario", scenario], check=True, cwd=REPO
+    )
     return path
 
 
@@ -438,9 +510,12 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
     if out_json.exists():
         try:
             prev = json.loads(out_json.read_text())
-            previous = {r["contender"]: dict(r, carried_over_from=r.get("carried_over_from")
-                                             or prev.get("started_at"))
-                        for r in prev.get("contenders", [])}
+            previous = {
+                r["contender"]: dict(
+                    r, carried_over_from=r.get("carried_over_from") or prev.get("started_at")
+                )
+                for r in prev.get("contenders", [])
+            }
         except (json.JSONDecodeError, KeyError):
             previous = {}
 
@@ -471,14 +546,18 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
         shutil.copyfile(data, db_copy)
         for name in CONTENDERS:
             if name in skip:
-                carried = [r for key, r in previous.items()
-                           if key == name or (name == "modelwatch" and key == MW_STARTUP_EXCLUDED)]
+                carried = [
+                    r
+                    for key, r in previous.items()
+                    if key == name or (name == "modelwatch" and key == MW_STARTUP_EXCLUDED)
+                ]
                 if carried and all(r.get("status") != "skipped" for r in carried):
                     log(f"{name}: skipped (--skip); keeping the previous result")
                     result["contenders"].extend(carried)
                 else:
                     result["contenders"].append(
-                        {"contender": name, "status": "skipped", "reason": "--skip"})
+                        {"contender": name, "status": "skipped", "reason": "--skip"}
+                    )
                 save()
                 continue
             result["contenders"].extend(run_contender(name, scenario, db_copy, tmp, args))
@@ -496,16 +575,31 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
-    ap.add_argument("--skip", default="",
-                    help="comma list of contenders not to run: evidently,nannyml,floor,modelwatch")
-    ap.add_argument("--timeout-minutes", type=float, default=30.0,
-                    help="per-contender wall-time cap (default 30)")
-    ap.add_argument("--memory-cap-gb", type=float, default=20.0,
-                    help="kill a contender whose process tree RSS exceeds this (0 = no cap; "
-                         "default 20 on a 24 GiB machine, to fail before the OOM killer acts)")
-    ap.add_argument("--min-free-gb", type=float, default=1.0,
-                    help="kill the running contender when the machine's MemAvailable drops below "
-                         "this (0 = off), so the harness, not the kernel OOM killer, decides")
+    ap.add_argument(
+        "--skip",
+        default="",
+        help="comma list of contenders not to run: evidently,nannyml,floor,modelwatch",
+    )
+    ap.add_argument(
+        "--timeout-minutes",
+        type=float,
+        default=30.0,
+        help="per-contender wall-time cap (default 30)",
+    )
+    ap.add_argument(
+        "--memory-cap-gb",
+        type=float,
+        default=20.0,
+        help="kill a contender whose process tree RSS exceeds this (0 = no cap; "
+        "default 20 on a 24 GiB machine, to fail before the OOM killer acts)",
+    )
+    ap.add_argument(
+        "--min-free-gb",
+        type=float,
+        default=1.0,
+        help="kill the running contender when the machine's MemAvailable drops below "
+        "this (0 = off), so the harness, not the kernel OOM killer, decides",
+    )
     ap.add_argument("--work-dir", default=None, help="where the temp copy goes (default: $TMPDIR)")
     ap.add_argument("--keep-temp", action="store_true")
     args = ap.parse_args(argv)

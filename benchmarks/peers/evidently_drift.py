@@ -64,11 +64,19 @@ def main() -> int:
         if cfg.get("method"):
             methods.add(cfg["method"])
 
-    emit("evidently", started, len(reference), len(current), len(numeric) + len(categorical),
-         version=__import__("evidently").__version__,
-         import_seconds=round(import_seconds, 3), read_seconds=round(read_seconds, 3),
-         compute_seconds=round(compute_seconds, 3),
-         drifted_features=drifted, methods=sorted(methods))
+    emit(
+        "evidently",
+        started,
+        len(reference),
+        len(current),
+        len(numeric) + len(categorical),
+        version=__import__("evidently").__version__,
+        import_seconds=round(import_seconds, 3),
+        read_seconds=round(read_seconds, 3),
+        compute_seconds=round(compute_seconds, 3),
+        drifted_features=drifted,
+        methods=sorted(methods),
+    )
     return 0
 
 

@@ -63,14 +63,23 @@ def main() -> int:
 
     # features with at least one method above its alert threshold (thresholds are degenerate with
     # a single reference chunk, so this is informational only)
-    alerted = sorted({c[0] for c in df.columns
-                      if len(c) == 3 and c[2] == "alert" and bool(df[c].any())})
+    alerted = sorted(
+        {c[0] for c in df.columns if len(c) == 3 and c[2] == "alert" and bool(df[c].any())}
+    )
 
-    emit("nannyml", started, len(reference), len(current), len(numeric) + len(categorical),
-         version=nml.__version__,
-         import_seconds=round(import_seconds, 3), read_seconds=round(read_seconds, 3),
-         compute_seconds=round(compute_seconds, 3),
-         result_cells=int(df.size), alerted_features=len(alerted))
+    emit(
+        "nannyml",
+        started,
+        len(reference),
+        len(current),
+        len(numeric) + len(categorical),
+        version=nml.__version__,
+        import_seconds=round(import_seconds, 3),
+        read_seconds=round(read_seconds, 3),
+        compute_seconds=round(compute_seconds, 3),
+        result_cells=int(df.size),
+        alerted_features=len(alerted),
+    )
     return 0
 
 
