@@ -21,7 +21,7 @@
 
 {% macro default__ks_statistics_merge(current_values, reference_values) %}
     {#-
-        Both empirical CDFs evaluated at every distinct value of either sample, counting all
+        Both empirical CDFs evaluated at every value of either sample: a range frame counts all
         values <= v (ties included), as scipy's searchsorted(side='right').
     -#}
     with
@@ -62,21 +62,18 @@
     ),
 
     cumulative as (
-        -- a running count over rows (cheaper than a range frame); with ties only the last row
-        -- of each value holds both CDFs at that value, so the others are skipped below
         select
             feature_id,
             window_start,
-            feature_value,
-            lead(feature_value) over ordered as next_value,
-            sum(is_current) over ordered as current_cumulative,
-            row_number() over ordered - sum(is_current) over ordered as reference_cumulative
+            sum(is_current) over (
+                partition by feature_id, window_start
+                order by feature_value range between unbounded preceding and current row
+            ) as current_cumulative,
+            sum(1 - is_current) over (
+                partition by feature_id, window_start
+                order by feature_value range between unbounded preceding and current row
+            ) as reference_cumulative
         from points
-        window ordered as (
-            partition by feature_id, window_start
-            order by feature_value
-            rows between unbounded preceding and current row
-        )
     ),
 
     final as (
@@ -94,7 +91,6 @@
             on c.feature_id = t.feature_id and c.window_start = t.window_start
         inner join reference_totals as r
             on c.feature_id = r.feature_id
-        where c.next_value is null or c.next_value != c.feature_value
         group by c.feature_id, c.window_start
     )
 

@@ -50,46 +50,17 @@ renamed as (
 
 ),
 
-duplicated_ids as (
-
-    -- ids that arrive more than once: only their rows need ordering
-    select prediction_id
-    from renamed
-    where prediction_id is not null
-    group by prediction_id
-    having count(*) > 1
-
-),
-
 occurrences as (
 
     select
-        renamed.*,
-        1 as id_occurrence
-    from renamed
-    left join duplicated_ids
-        on renamed.prediction_id = duplicated_ids.prediction_id
-    where duplicated_ids.prediction_id is null
-    union all
-    select
-        renamed.*,
+        *,
+        {{ modelwatch.window_start('predicted_at') }} as window_start,
         -- the first arrival of an id is the original; later ones are re-sends
         row_number() over (
-            partition by renamed.prediction_id
-            order by renamed.predicted_at, renamed.model_name, renamed.model_version, renamed.score, renamed.request_id
+            partition by prediction_id
+            order by predicted_at, model_name, model_version, score, request_id
         ) as id_occurrence
     from renamed
-    inner join duplicated_ids
-        on renamed.prediction_id = duplicated_ids.prediction_id
-
-),
-
-windowed as (
-
-    select
-        *,
-        {{ modelwatch.window_start('predicted_at') }} as window_start
-    from occurrences
 
 ),
 
@@ -107,7 +78,7 @@ final as (
             when score < 0 or score > 1 then 'score_out_of_range'
             when id_occurrence > 1 then 'duplicate_prediction_id'
         end as quarantine_reason
-    from windowed
+    from occurrences
 
 )
 
