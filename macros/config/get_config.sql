@@ -134,10 +134,10 @@
     {%- set drift = modelwatch._merge_dict({
         'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
-        'ks_strategy': 'auto', 'ks_merge_max_windows': 4,
+        'ks_strategy': 'auto', 'ks_merge_max_windows': 4, 'ks_row_frame_max_rows': 5000000,
     }, raw.get('drift'), 'drift') -%}
-    {%- if drift.ks_strategy not in ['auto', 'merge', 'asof'] -%}
-        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge or asof") }}
+    {%- if drift.ks_strategy not in ['auto', 'merge', 'merge_rows', 'asof'] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge, merge_rows or asof") }}
     {%- endif -%}
     {%- if drift.bins is not number or drift.bins < 2 or drift.bins > 100 -%}
         {{ exceptions.raise_compiler_error("modelwatch: drift.bins must be an integer from 2 to 100") }}
