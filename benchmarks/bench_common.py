@@ -41,3 +41,18 @@ def emit(
     out.update(extra)
     sys.stdout.write(json.dumps(out, default=str) + "\n")
     sys.stdout.flush()
+
+
+def read_frames(db_path: str):
+    """(reference, current, numeric, categorical): both peers' read step, timed as their work."""
+    import duckdb
+
+    con = duckdb.connect(db_path, read_only=True)
+    try:
+        numeric, categorical = feature_columns(con)
+        cols = ", ".join(numeric + categorical)
+        reference = con.execute(f"SELECT {cols} FROM {REFERENCE_TABLE}").df()
+        current = con.execute(f"SELECT {cols} FROM {CURRENT_TABLE}").df()
+    finally:
+        con.close()
+    return reference, current, numeric, categorical

@@ -21,7 +21,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("ITERATIVE_DO_NOT_TRACK", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench_common import CURRENT_TABLE, REFERENCE_TABLE, emit, feature_columns  # noqa: E402
+from bench_common import emit, read_frames  # noqa: E402
 
 
 def main() -> int:
@@ -30,19 +30,13 @@ def main() -> int:
     args = ap.parse_args()
 
     t_import = time.perf_counter()
-    import duckdb
     from evidently import DataDefinition, Dataset, Report
     from evidently.presets import DataDriftPreset
 
     import_seconds = time.perf_counter() - t_import
 
     started = t0 = time.perf_counter()
-    con = duckdb.connect(args.db, read_only=True)
-    numeric, categorical = feature_columns(con)
-    cols = ", ".join(numeric + categorical)
-    reference = con.execute(f"SELECT {cols} FROM {REFERENCE_TABLE}").df()
-    current = con.execute(f"SELECT {cols} FROM {CURRENT_TABLE}").df()
-    con.close()
+    reference, current, numeric, categorical = read_frames(args.db)
     read_seconds = time.perf_counter() - t0
 
     t1 = time.perf_counter()

@@ -23,13 +23,8 @@
 {% endmacro %}
 
 
-{% macro default__ks_statistics_merge(current_values, reference_values) %}
-    {#-
-        Both empirical CDFs evaluated at every value of either sample: a range frame counts all
-        values <= v (ties included), as scipy's searchsorted(side='right').
-    -#}
-    with
-
+{% macro ks_merge_points(current_values, reference_values) %}
+    {#- CTEs both merge strategies share: sample sizes, and every value tagged with its sample. -#}
     current_totals as (
         select
             feature_id,
@@ -64,6 +59,17 @@
         inner join current_totals as t
             on r.feature_id = t.feature_id
     ),
+{%- endmacro %}
+
+
+{% macro default__ks_statistics_merge(current_values, reference_values) %}
+    {#-
+        Both empirical CDFs evaluated at every value of either sample: a range frame counts all
+        values <= v (ties included), as scipy's searchsorted(side='right').
+    -#}
+    with
+
+    {{ modelwatch.ks_merge_points(current_values, reference_values) }}
 
     cumulative as (
         select
@@ -109,40 +115,7 @@
     -#}
     with
 
-    current_totals as (
-        select
-            feature_id,
-            window_start,
-            count(*) as current_non_null
-        from {{ current_values }}
-        group by feature_id, window_start
-    ),
-
-    reference_totals as (
-        select
-            feature_id,
-            count(*) as reference_non_null
-        from {{ reference_values }}
-        group by feature_id
-    ),
-
-    points as (
-        select
-            feature_id,
-            window_start,
-            feature_value,
-            1 as is_current
-        from {{ current_values }}
-        union all
-        select
-            r.feature_id,
-            t.window_start,
-            r.feature_value,
-            0 as is_current
-        from {{ reference_values }} as r
-        inner join current_totals as t
-            on r.feature_id = t.feature_id
-    ),
+    {{ modelwatch.ks_merge_points(current_values, reference_values) }}
 
     cumulative as (
         -- a running count over rows (cheaper than a range frame); with ties only the last row
