@@ -13,6 +13,11 @@
         'null_rate_increase': {'warn': 0.05, 'error': 0.2, 'direction': 'above', 'runbook_url': none},
         'quarantine_rate': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
         'score_saturation_share': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'roc_auc_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'brier_score_increase': {'warn': 0.02, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
+        'ece': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'label_coverage': {'warn': 0.5, 'error': 0.2, 'direction': 'below', 'runbook_url': none},
+        'estimated_roc_auc_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
     }) }}
 {% endmacro %}
 
@@ -87,8 +92,8 @@
             "modelwatch: the dbt var 'modelwatch' is missing or not a mapping. Set it in "
             ~ "dbt_project.yml or pass a config file with `modelwatch run --config FILE`.") }}
     {%- endif -%}
-    {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'incremental',
-                     'alerts', 'checks', 'models', 'python_models'] -%}
+    {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'performance',
+                     'incremental', 'alerts', 'checks', 'models', 'python_models'] -%}
     {%- for key in raw.keys() -%}
         {%- if key not in known -%}
             {{ exceptions.raise_compiler_error(
@@ -144,6 +149,34 @@
     {%- endif -%}
     {%- if drift.epsilon is not number or drift.epsilon <= 0 or drift.epsilon >= 1 -%}
         {{ exceptions.raise_compiler_error("modelwatch: drift.epsilon must be a number in (0, 1)") }}
+    {%- endif -%}
+
+    {%- set performance = modelwatch._merge_dict({
+        'max_label_delay_days': 30, 'final_label_coverage': 0.95, 'min_labeled_count': 100,
+        'label_coverage_grace_days': 14, 'calibration_bins': 10, 'estimation_bins': 20,
+        'baseline_windows': 7, 'recalibration_windows': 14, 'recalibration_holdout_share': 0.3,
+        'recalibration_max_rows': 200000,
+    }, raw.get('performance'), 'performance') -%}
+    {%- for key in ['max_label_delay_days', 'label_coverage_grace_days'] -%}
+        {%- if performance[key] is not number or performance[key] < 0 -%}
+            {{ exceptions.raise_compiler_error("modelwatch: performance." ~ key ~ " must be a number of days >= 0") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if performance.final_label_coverage is not number or performance.final_label_coverage <= 0 or performance.final_label_coverage > 1 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: performance.final_label_coverage must be a number in (0, 1]") }}
+    {%- endif -%}
+    {%- for key in ['min_labeled_count', 'baseline_windows', 'recalibration_windows', 'recalibration_max_rows'] -%}
+        {%- if performance[key] is not number or performance[key] < 1 or performance[key] != (performance[key] | int) -%}
+            {{ exceptions.raise_compiler_error("modelwatch: performance." ~ key ~ " must be a whole number >= 1") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- for key in ['calibration_bins', 'estimation_bins'] -%}
+        {%- if performance[key] is not number or performance[key] < 2 or performance[key] > 100 or performance[key] != (performance[key] | int) -%}
+            {{ exceptions.raise_compiler_error("modelwatch: performance." ~ key ~ " must be a whole number from 2 to 100") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if performance.recalibration_holdout_share is not number or performance.recalibration_holdout_share <= 0 or performance.recalibration_holdout_share >= 1 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: performance.recalibration_holdout_share must be a number in (0, 1)") }}
     {%- endif -%}
 
     {%- set incremental = modelwatch._merge_dict(
@@ -221,6 +254,7 @@
         'inputs': inputs,
         'columns': columns,
         'drift': drift,
+        'performance': performance,
         'incremental': incremental,
         'alerts': alerts,
         'checks': global_checks,

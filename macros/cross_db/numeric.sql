@@ -71,3 +71,9 @@
     {%- endfor -%}
     {{ return(out) }}
 {% endmacro %}
+
+
+{% macro safe_divide(numerator, denominator) %}
+    {#- null instead of a division by zero. -#}
+    ({{ numerator }}) / nullif({{ denominator }}, 0)
+{%- endmacro %}

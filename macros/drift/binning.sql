@@ -1,13 +1,13 @@
-{% macro numeric_bin_index(value_expr, edges_alias) %}
-    {{ return(adapter.dispatch('numeric_bin_index', 'modelwatch')(value_expr, edges_alias)) }}
+{% macro numeric_bin_index(value_expr, edges_alias, edge_slots=none) %}
+    {{ return(adapter.dispatch('numeric_bin_index', 'modelwatch')(value_expr, edges_alias, edge_slots)) }}
 {% endmacro %}
 
-{% macro default__numeric_bin_index(value_expr, edges_alias) %}
+{% macro default__numeric_bin_index(value_expr, edges_alias, edge_slots) %}
     {#-
         Bin i is [edge_i, edge_i+1): the index is the number of edges at or below the value.
         Edges are sorted, deduplicated and padded with nulls, which never count.
     -#}
-    {%- set edge_slots = modelwatch.get_config().drift.bins - 1 -%}
+    {%- set edge_slots = edge_slots or (modelwatch.get_config().drift.bins - 1) -%}
     case
         when {{ value_expr }} is null then {{ edges_alias }}.null_bin_index
         else

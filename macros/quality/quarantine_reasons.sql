@@ -4,7 +4,8 @@
         'predictions': ['null_prediction_id', 'null_model_name', 'null_predicted_at', 'null_score',
                         'score_not_finite', 'score_out_of_range', 'duplicate_prediction_id'],
         'labels': ['null_prediction_id', 'null_label', 'invalid_label', 'null_labeled_at',
-                   'unknown_prediction', 'prediction_quarantined', 'superseded_by_correction'],
+                   'unknown_prediction', 'prediction_quarantined', 'labeled_before_prediction',
+                   'superseded_by_correction'],
     } -%}
     {{ return(reasons[input_name]) }}
 {% endmacro %}

@@ -44,6 +44,7 @@ LABEL_REASONS = [
     "null_labeled_at",
     "unknown_prediction",
     "prediction_quarantined",
+    "labeled_before_prediction",
     "superseded_by_correction",
 ]
 
@@ -140,6 +141,8 @@ def _label_cases(with_bad_rows: bool) -> list[tuple[str | None, str | None, obje
             ("nope_999", "1", at1, "unknown_prediction"),
             ("bad_nan", "1", at1, "prediction_quarantined"),
             ("bad_null_ts", "0", at1, "prediction_quarantined"),
+            # a label cannot be known before the prediction was made
+            ("d1_007", "1", DAY1 - pd.Timedelta(hours=1), "labeled_before_prediction"),
             # a correction: the later label wins, the earlier is superseded
             ("d1_020", "0", at1, "superseded_by_correction"),
             ("d1_020", "1", at1 + pd.Timedelta(days=2), None),

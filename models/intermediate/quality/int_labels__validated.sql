@@ -1,7 +1,8 @@
 {#-
-    Every label row with its prediction's model and window and a final quarantine_reason:
-    row-local problems from staging, then labels for unknown or quarantined predictions, then
-    corrections (the latest labeled_at wins; earlier rows are kept as superseded).
+    Every label row with its prediction's model, version and window and a final
+    quarantine_reason: row-local problems from staging, then labels for unknown or quarantined
+    predictions, labels timestamped before their prediction, then corrections (the latest
+    labeled_at wins; earlier rows are kept as superseded).
 -#}
 
 with
@@ -15,7 +16,7 @@ labels as (
 predictions as (
 
     -- the original row of each id: re-sends must not multiply labels
-    select prediction_id, model_name, window_start, quarantine_reason
+    select prediction_id, model_name, model_version, window_start, predicted_at, quarantine_reason
     from {{ ref('stg_predictions') }}
     where id_occurrence = 1 and prediction_id is not null
 
@@ -28,8 +29,15 @@ joined as (
         l.label,
         l.raw_label,
         l.labeled_at,
-        l.quarantine_reason as row_reason,
+        coalesce(
+            l.quarantine_reason,
+            case
+                when p.quarantine_reason is null and l.labeled_at < p.predicted_at
+                    then 'labeled_before_prediction'
+            end
+        ) as row_reason,
         p.model_name,
+        p.model_version,
         p.window_start,
         p.quarantine_reason as prediction_reason,
         p.prediction_id is not null as has_prediction
@@ -56,6 +64,7 @@ final as (
     select
         prediction_id,
         coalesce(model_name, '__unknown__') as model_name,
+        model_version,
         window_start,
         label,
         raw_label,

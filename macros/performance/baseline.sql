@@ -1,0 +1,33 @@
+{% macro reference_has_label() %}
+    {#- The reference can be a performance baseline only when it carries a label column. -#}
+    {%- if modelwatch.reference_mode() == 'predictions' or not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set label_column = modelwatch.get_config().columns.reference.label -%}
+    {%- if label_column is none or not modelwatch.reference_has_score() -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set resolved = modelwatch.resolve_columns('reference', modelwatch.input_relation('reference'), [], [label_column]) -%}
+    {{ return(resolved[label_column] is not none) }}
+{% endmacro %}
+
+
+{% macro configured_models_relation() %}
+    {#- (model_name) of every configured model, as a relation. -#}
+    {%- set rows = [] -%}
+    {%- for model in modelwatch.get_config().models -%}
+        {%- do rows.append('(' ~ modelwatch.sql_string(model.name) ~ ')') -%}
+    {%- endfor -%}
+    select model_name from (values {{ rows | join(', ') }}) as configured (model_name)
+{%- endmacro %}
+
+
+{% macro calibrated_score_sql(score, map_alias) %}
+    {#- The baseline map's probability for a score (histogram binning; identity on an empty bin). -#}
+    {%- set bins = modelwatch.get_config().performance.estimation_bins -%}
+    case {{ modelwatch.numeric_bin_index(score, map_alias, bins - 1) }}
+        {%- for k in range(bins) %}
+        when {{ k }} then coalesce({{ map_alias }}.rate_{{ k }}, {{ score }})
+        {%- endfor %}
+    end
+{%- endmacro %}

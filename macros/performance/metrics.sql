@@ -1,0 +1,97 @@
+{#-
+    Building blocks of the label-joined metrics, each defined as its scikit-learn reference:
+    log_loss (clipped to [eps, 1 - eps], eps = float64 machine epsilon), calibration_curve bins
+    (strategy='uniform') and roc_auc_score from per-score counts.
+-#}
+
+{% macro log_loss_term(score, label) %}
+    {#- One row's contribution to sklearn.metrics.log_loss. -#}
+    {%- set eps = '2.220446049250313e-16' -%}
+    case
+        when {{ label }} = 1 then -ln(greatest(least({{ score }}, 1 - {{ eps }}), {{ eps }}))
+        when {{ label }} = 0 then -ln(greatest(least(1 - {{ score }}, 1 - {{ eps }}), {{ eps }}))
+    end
+{%- endmacro %}
+
+
+{% macro calibration_edges(n_bins) %}
+    {#- numpy.linspace(0, 1, n_bins + 1) exactly: step * i, the last edge 1.0. -#}
+    {%- set step = 1.0 / n_bins -%}
+    {%- set edges = [] -%}
+    {%- for i in range(n_bins) -%}{%- do edges.append(i * step) -%}{%- endfor -%}
+    {%- do edges.append(1.0) -%}
+    {{ return(edges) }}
+{% endmacro %}
+
+
+{% macro calibration_bin_index(score, n_bins=none) %}
+    {#-
+        As sklearn.calibration.calibration_curve(strategy='uniform'): searchsorted(edges[1:-1],
+        score) with side='left', so a score equal to an inner edge belongs to the lower bin.
+        Edges are rendered with repr so they equal numpy's float64 values bit for bit.
+    -#}
+    {%- set n_bins = n_bins or modelwatch.get_config().performance.calibration_bins -%}
+    {%- set edges = modelwatch.calibration_edges(n_bins) -%}
+    case
+        {%- for k in range(1, n_bins) %}
+        when {{ score }} <= {{ '%r' % edges[k] }} then {{ k - 1 }}
+        {%- endfor %}
+        else {{ n_bins - 1 }}
+    end
+{%- endmacro %}
+
+
+{% macro roc_auc_ctes(source, group_columns, weights) %}
+    {#-
+        CTEs `score_groups`, `score_ranks` and `roc_auc` over relation `source`: for each
+        (name, positive_weight, negative_weight) in weights, {name}_auc is
+        sum over distinct scores of P_s * (N_below_s + N_s / 2) / (P * N), which is
+        sklearn.metrics.roc_auc_score (ties averaged) with those sample weights; null when either
+        class has no weight. Rows are grouped by score first, so ties cost one row.
+    -#}
+    {%- set keys = group_columns | join(', ') -%}
+    score_groups as (
+
+        select
+            {{ keys }},
+            score,
+            {%- for name, positive, negative in weights %}
+            sum(cast({{ positive }} as {{ modelwatch.type_double() }})) as {{ name }}_positive_weight,
+            sum(cast({{ negative }} as {{ modelwatch.type_double() }})) as {{ name }}_negative_weight{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ source }}
+        group by {{ keys }}, score
+
+    ),
+
+    score_ranks as (
+
+        select
+            *,
+            {%- for name, positive, negative in weights %}
+            coalesce(sum({{ name }}_negative_weight) over (
+                partition by {{ keys }}
+                order by score
+                rows between unbounded preceding and 1 preceding
+            ), 0) as {{ name }}_negative_below{{ ',' if not loop.last }}
+            {%- endfor %}
+        from score_groups
+
+    ),
+
+    roc_auc as (
+
+        select
+            {{ keys }},
+            {%- for name, positive, negative in weights %}
+            case
+                when sum({{ name }}_positive_weight) > 0 and sum({{ name }}_negative_weight) > 0
+                    then sum({{ name }}_positive_weight * ({{ name }}_negative_below + 0.5 * {{ name }}_negative_weight))
+                        / (sum({{ name }}_positive_weight) * sum({{ name }}_negative_weight))
+            end as {{ name }}_auc{{ ',' if not loop.last }}
+            {%- endfor %}
+        from score_ranks
+        group by {{ keys }}
+
+    )
+{%- endmacro %}

@@ -1,0 +1,47 @@
+{#-
+    Which windows the label-joined tables recompute. Labels arrive late and get corrected, so a
+    window is final only when its labels are (mostly) in or it is older than the maximum label
+    delay; until then every run recomputes it.
+-#}
+
+{% macro add_days(timestamp_expr, days) %}
+    {#- timestamp + a (fractional) number of days, to the second. -#}
+    {{ dbt.dateadd('second', (days * 86400) | round | int, timestamp_expr) }}
+{%- endmacro %}
+
+
+{% macro performance_windows_to_process(status_relation) %}
+    {#-
+        A select of (model_name, model_version, window_start) to (re)compute: on a full build all
+        of them; on an incremental run the windows that are new, not yet final, inside the
+        incremental lookback, or whose labels changed since they were stored (label_rows /
+        last_labeled_at differ) - so an incremental run equals a full refresh.
+    -#}
+    {%- if is_incremental() -%}
+        {%- set lookback = modelwatch.get_config().incremental.lookback_windows -%}
+    select
+        s.model_name,
+        s.model_version,
+        s.window_start
+    from {{ status_relation }} as s
+    left join (
+        select distinct model_name, model_version, window_start, is_final, label_rows, last_labeled_at
+        from {{ this }}
+    ) as t
+        on s.model_name = t.model_name
+        and s.model_version = t.model_version
+        and s.window_start = t.window_start
+    where
+        t.window_start is null
+        or not t.is_final
+        or t.label_rows <> s.label_rows
+        or not coalesce(t.last_labeled_at = s.last_labeled_at, t.last_labeled_at is null and s.last_labeled_at is null)
+        or s.window_start >= (select {{ modelwatch.windows_ago('max(window_start)', lookback) }} from {{ this }})
+    {%- else -%}
+    select
+        model_name,
+        model_version,
+        window_start
+    from {{ status_relation }}
+    {%- endif -%}
+{% endmacro %}
