@@ -4,14 +4,17 @@
     reference table is shared by every model.
 -#}
 {%- set cfg = modelwatch.get_config() -%}
-{%- set passthrough = modelwatch.feature_names() -%}
+{%- set features = modelwatch.feature_names('numeric') + modelwatch.feature_names('categorical') -%}
+{%- set attributes = modelwatch.feature_names('attributes') | reject('in', features) | list -%}
+{%- set passthrough = features + attributes -%}
 
 {%- if modelwatch.reference_mode() == 'relation' %}
 {%- set source_relation = modelwatch.input_relation('reference') -%}
 {%- set mapping = cfg.columns.reference -%}
 {%- set optional = [] -%}
 {%- for key in ['model_name', 'score', 'label'] if mapping[key] is not none -%}{%- do optional.append(mapping[key]) -%}{%- endfor -%}
-{%- set cols = modelwatch.resolve_columns('reference', source_relation, passthrough, optional) -%}
+{#- features are required; attributes and slices are optional in a reference (null when absent) -#}
+{%- set cols = modelwatch.resolve_columns('reference', source_relation, features, optional + attributes) -%}
 {%- set expr = {} -%}
 {%- for key in ['model_name', 'score', 'label'] -%}
     {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none and cols[mapping[key]] is not none else 'null')}) -%}
@@ -32,7 +35,7 @@ final as (
         cast({{ expr.score }} as {{ modelwatch.type_double() }}) as score,
         cast({{ expr.label }} as {{ dbt.type_int() }}) as label,
         {%- for name in passthrough %}
-        {{ cols[name] }} as {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {{ cols[name] if cols[name] is not none else 'null' }} as {{ adapter.quote(name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from source
 

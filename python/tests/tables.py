@@ -12,6 +12,15 @@ OUTPUT_TABLES = {
     "feature_drift": ["model_name", "window_start", "feature_name"],
     "score_distribution": ["model_name", "model_version", "window_start"],
     "input_quality": ["model_name", "window_start"],
+    "model_performance": [
+        "model_name",
+        "model_version",
+        "window_start",
+        "slice_key",
+        "slice_value",
+    ],
+    "calibration_bins": ["model_name", "model_version", "window_start", "bin_index"],
+    "performance_baseline": ["model_name"],
 }
 
 

@@ -1,5 +1,5 @@
-"""Incremental runs equal a full refresh: build, append new days, build again; and a rerun
-with nothing new changes nothing."""
+"""Incremental runs equal a full refresh: build, append new days (and the late labels and
+corrections of old windows), build again; and a rerun with nothing new changes nothing."""
 
 from __future__ import annotations
 
@@ -39,7 +39,14 @@ def builds(tmp_path_factory):
     con.close()
 
     config = demo_config()
-    run_modelwatch(inc_path, config, workdir / "a")
+    # windows turn final after 3 days, so late labels and corrections also reach final windows
+    # (recomputed because their labels changed) and not only the open ones
+    config["performance"] = {"max_label_delay_days": 3}
+    first = run_modelwatch(inc_path, config, workdir / "a")
+    first_performance = first.df(
+        "select model_version, window_start, label_rows, is_final from modelwatch.model_performance "
+        "where slice_key = '__all__'"
+    )
     con = duckdb.connect(str(inc_path))
     con.execute(f"attach '{full_path}' as full_db (read_only)")
     con.execute(
@@ -53,12 +60,12 @@ def builds(tmp_path_factory):
     con.close()
     incremental = run_modelwatch(inc_path, config, workdir / "b", full_refresh=False)
     full = run_modelwatch(full_path, config, workdir / "c", full_refresh=True)
-    return incremental, full, workdir, config
+    return incremental, full, workdir, config, first_performance
 
 
 @pytest.mark.parametrize("table", list(OUTPUT_TABLES))
 def test_incremental_equals_full_refresh(builds, table):
-    incremental, full, _, _ = builds
+    incremental, full, *_ = builds
     keys = OUTPUT_TABLES[table]
     assert_tables_equal(
         incremental.df(f"select * from modelwatch.{table}"),
@@ -68,14 +75,27 @@ def test_incremental_equals_full_refresh(builds, table):
 
 
 def test_windows_processed_by_incremental_run(builds):
-    incremental, _, _, _ = builds
+    incremental, *_ = builds
     windows = incremental.df("select distinct window_start from modelwatch.feature_drift")
     assert len(windows) == DAYS
 
 
 def test_rerun_without_new_data_is_identical(builds):
-    incremental, _, workdir, config = builds
+    incremental, _, workdir, config, _ = builds
     before = {t: incremental.df(f"select * from modelwatch.{t}") for t in OUTPUT_TABLES}
     rerun = run_modelwatch(incremental.path, config, workdir / "d", full_refresh=False)
     for table, keys in OUTPUT_TABLES.items():
         assert_tables_equal(rerun.df(f"select * from modelwatch.{table}"), before[table], keys)
+
+
+def test_late_labels_reach_windows_that_were_final(builds):
+    """The second batch brings labels for windows the first run had already called final."""
+    incremental, _, _, _, first = builds
+    second = incremental.df(
+        "select model_version, window_start, label_rows, is_final from modelwatch.model_performance "
+        "where slice_key = '__all__'"
+    )
+    merged = first.merge(second, on=["model_version", "window_start"], suffixes=("_1", "_2"))
+    was_final = merged[merged.is_final_1]
+    assert len(was_final) > 0
+    assert (was_final.label_rows_2 > was_final.label_rows_1).any()

@@ -60,7 +60,7 @@ def pg_df(sql: str) -> pd.DataFrame:
 def test_builds_and_data_tests_pass(builds):
     _, outcome = builds
     assert outcome.build_ok, outcome.build_errors
-    assert outcome.alert_tests_run == 12
+    assert outcome.alert_tests_run == 22
 
 
 def test_alerts_agree_with_duckdb(builds):
@@ -78,3 +78,14 @@ def test_tables_equal_duckdb(builds, table):
     if table == "feature_drift":
         assert actual.ks_p_value.isna().all() and actual.chi2_p_value.isna().all()
     assert_tables_equal(actual, expected, keys, rtol=1e-9, skip=skip)
+
+
+def test_python_layer_absent_on_postgres(builds):
+    """The recalibration table needs dbt Python models; PostgreSQL builds without it."""
+    duck, _ = builds
+    assert len(duck.df("select * from modelwatch.recalibration")) > 0
+    tables = pg_df(
+        f"select table_name from information_schema.tables where table_schema = '{OUTPUT_SCHEMA}'"
+    )
+    assert "recalibration" not in set(tables.table_name)
+    assert "model_performance" in set(tables.table_name)

@@ -14,25 +14,34 @@ import pytest
 
 from modelwatch.runner import ALERT_TAG
 
-# check -> (table, column, subject columns)
+# check -> (table, column, rows the check judges, bad side)
+OVERALL = "slice_key = '__all__'"
 CHECKS = {
-    "psi": ("feature_drift", "psi"),
-    "js_distance": ("feature_drift", "js_distance"),
-    "ks_statistic": ("feature_drift", "ks_statistic"),
-    "null_rate_increase": ("feature_drift", "null_rate_increase"),
-    "quarantine_rate": ("input_quality", "quarantine_rate"),
-    "score_saturation_share": ("score_distribution", "saturation_share"),
+    "psi": ("feature_drift", "psi", "true", "above"),
+    "js_distance": ("feature_drift", "js_distance", "true", "above"),
+    "ks_statistic": ("feature_drift", "ks_statistic", "true", "above"),
+    "null_rate_increase": ("feature_drift", "null_rate_increase", "true", "above"),
+    "quarantine_rate": ("input_quality", "quarantine_rate", "true", "above"),
+    "score_saturation_share": ("score_distribution", "saturation_share", "true", "above"),
+    "roc_auc_drop": ("model_performance", "roc_auc_drop", OVERALL, "above"),
+    "brier_score_increase": ("model_performance", "brier_score_increase", OVERALL, "above"),
+    "ece": ("model_performance", "ece", OVERALL, "above"),
+    "estimated_roc_auc_drop": ("model_performance", "estimated_roc_auc_drop", OVERALL, "above"),
+    "label_coverage": ("model_performance", "label_coverage", OVERALL, "below"),
 }
 
 
 def make_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
     n_ref, n_day = 3000, 1500
+    reference_score = rng.beta(2, 5, n_ref)
     reference = pd.DataFrame(
         {
             "x": rng.normal(0, 1, n_ref),
             "color": rng.choice(["red", "green", "blue"], n_ref, p=[0.5, 0.3, 0.2]),
-            "score": rng.beta(2, 5, n_ref),
+            "score": reference_score,
+            # calibrated on the reference; the live windows rank and calibrate worse
+            "label": (rng.random(n_ref) < reference_score).astype(int),
         }
     )
     days = []
@@ -41,7 +50,7 @@ def make_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     ):
         x = rng.normal(shift, 1, n_day)
         x[rng.random(n_day) < null_share] = np.nan
-        score = rng.beta(2, 5, n_day)
+        score = rng.beta(4, 10, n_day)
         score[rng.random(n_day) < saturated] = 0.001
         days.append(
             pd.DataFrame(
@@ -61,11 +70,15 @@ def make_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
     predictions = pd.concat(days, ignore_index=True)
     # quarantine on day 1 only: out-of-range scores
     predictions.loc[predictions.index[-60:], "score"] = 1.5
+    # labels for 80% (day 0) and 60% (day 1) of the predictions, weakly tied to the score
+    coverage = np.where(predictions.prediction_id.str.startswith("d0-"), 0.8, 0.6)
+    labeled = predictions[rng.random(len(predictions)) < coverage]
+    truth = rng.random(len(labeled)) < 0.4 * labeled.score.clip(0, 1) + 0.2
     labels = pd.DataFrame(
         {
-            "prediction_id": pd.Series([], dtype="string"),
-            "label": pd.Series([], dtype="int64"),
-            "labeled_at": pd.Series([], dtype="datetime64[us]"),
+            "prediction_id": labeled.prediction_id.to_numpy(),
+            "label": truth.astype("int64"),
+            "labeled_at": (labeled.predicted_at + pd.Timedelta(days=2)).to_numpy(),
         }
     )
     return {"predictions": predictions, "labels": labels, "training_reference": reference}
@@ -78,6 +91,9 @@ BASE_CONFIG = {
         "labels": "main.labels",
         "reference": "main.training_reference",
     },
+    "columns": {"reference": {"label": "label"}},
+    # every window is past its label grace period, so label coverage is judged
+    "performance": {"label_coverage_grace_days": 0},
     "models": [{"name": "m", "features": {"numeric": ["x"], "categorical": ["color"]}}],
 }
 
@@ -90,23 +106,26 @@ def built(builder):
 @pytest.fixture(scope="module")
 def observed(built) -> dict[str, pd.Series]:
     out = {}
-    for check, (table, column) in CHECKS.items():
-        out[check] = built.df(f"select {column} from modelwatch.{table}")[column].dropna()
+    for check, (table, column, where, _) in CHECKS.items():
+        frame = built.df(f"select {column} from modelwatch.{table} where {where}")
+        out[check] = frame[column].dropna()
     return out
 
 
 def thresholds(observed, position: str) -> dict[str, dict[str, float]]:
-    """Thresholds around each check's largest observed value (all values are positive)."""
+    """Thresholds around each check's worst observed value (which is positive): short of it
+    (quiet), between warn and error, or past both."""
     checks = {}
     for check, values in observed.items():
-        top = float(values.max())
-        assert top > 0, check
-        if position == "quiet":
-            checks[check] = {"warn": top * 1.5, "error": top * 2}
-        elif position == "warn":
-            checks[check] = {"warn": top * 0.99, "error": top * 1.5}
+        worst = values.max() if CHECKS[check][3] == "above" else values.min()
+        assert len(values) > 0 and worst > 0, (check, values)
+        if CHECKS[check][3] == "above":
+            top = float(values.max())
+            factors = {"quiet": (1.5, 2), "warn": (0.99, 1.5), "error": (0.5, 0.99)}[position]
         else:
-            checks[check] = {"warn": top * 0.5, "error": top * 0.99}
+            top = float(values.min())
+            factors = {"quiet": (0.5, 0.25), "warn": (1.01, 0.5), "error": (2, 1.01)}[position]
+        checks[check] = {"warn": top * factors[0], "error": top * factors[1]}
     return checks
 
 
@@ -126,11 +145,13 @@ def evaluate(built, checks, per_model: bool = False) -> dict[str, tuple[str, int
     return {r.node.name: (str(r.status), int(r.failures or 0)) for r in result.result.results}
 
 
-def expected_failures(observed, check, lower, upper=None) -> int:
+def expected_failures(observed, check, level, beyond=None) -> int:
+    """Values at or beyond `level` (and short of `beyond`, the next level, when given)."""
     values = observed[check]
-    hit = values >= lower
-    if upper is not None:
-        hit &= values < upper
+    above = CHECKS[check][3] == "above"
+    hit = values >= level if above else values <= level
+    if beyond is not None:
+        hit &= values < beyond if above else values > beyond
     return int(hit.sum())
 
 
@@ -143,7 +164,7 @@ def test_quiet_thresholds_raise_nothing(built, observed):
 def test_warn_thresholds_warn(built, observed):
     checks = thresholds(observed, "warn")
     results = evaluate(built, checks)
-    for check, (table, _) in CHECKS.items():
+    for check, (table, *_) in CHECKS.items():
         name = f"{table}_{check}"
         assert results[f"{name}_warn"] == (
             "warn",
@@ -156,7 +177,7 @@ def test_warn_thresholds_warn(built, observed):
 def test_error_thresholds_page(built, observed, per_model):
     checks = thresholds(observed, "error")
     results = evaluate(built, checks, per_model=per_model)
-    for check, (table, _) in CHECKS.items():
+    for check, (table, *_) in CHECKS.items():
         name = f"{table}_{check}"
         status, failures = results[f"{name}_error"]
         assert status == "fail", (check, results[f"{name}_error"])

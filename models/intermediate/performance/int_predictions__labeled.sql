@@ -50,7 +50,7 @@ final as (
         {{ modelwatch.predicted_label_sql('p.score', 'p.predicted_label', 'p.model_name') }} as predicted_label,
         l.label,
         coalesce(l.label_rows, 0) as label_rows,
-        {{ dbt.datediff('p.predicted_at', 'l.first_labeled_at', 'second') }} / 86400.0 as label_lag_days,
+        {{ dbt.datediff('p.predicted_at', 'l.first_labeled_at', 'microsecond') }} / 86400000000.0 as label_lag_days,
         p.predicted_at,
         l.labeled_at
     from predictions as p

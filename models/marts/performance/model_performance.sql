@@ -169,8 +169,8 @@ metrics as (
         a.realized_auc as roc_auc,
         a.estimated_auc as estimated_roc_auc,
         e.ece,
-        {{ modelwatch.safe_divide('s.true_positives', 's.true_positives + s.false_positives') }} as precision_value,
-        {{ modelwatch.safe_divide('s.true_positives', 's.true_positives + s.false_negatives') }} as recall_value,
+        {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_positives') }} as precision_value,
+        {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_negatives') }} as recall_value,
         {{ modelwatch.safe_divide('2.0 * s.true_positives', '2 * s.true_positives + s.false_positives + s.false_negatives') }} as f1_value,
         {{ modelwatch.safe_divide('1.0 * (s.true_positives + s.true_negatives)', 's.labeled_count') }} as accuracy_value
     from summary as s

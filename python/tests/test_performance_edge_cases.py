@@ -1,0 +1,174 @@
+"""Label-joined metrics on windows built to be awkward, against scikit-learn (1e-9).
+
+Day 1 is ordinary (with tied scores and a label correction), day 2 has one class only (roc_auc
+null, recall null), day 3 has no labels at all, day 4 has one score for every row, day 5 puts
+scores exactly on the calibration bin edges and at 0 and 1 (log-loss clipping). A slice column
+has a null value. No row may be lost or counted twice.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from reference_performance import labeled_predictions, window_metrics
+from test_performance_metrics import REALIZED, assert_close
+
+DAY = pd.Timestamp("2026-05-04")
+EDGES = np.linspace(0.0, 1.0, 11)
+
+
+def make_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
+    rng = np.random.default_rng(seed)
+    blocks = []
+
+    def day(d: int, scores: np.ndarray, label_share: float, label_fn) -> None:
+        n = len(scores)
+        frame = pd.DataFrame(
+            {
+                "prediction_id": [f"p{d}-{i}" for i in range(n)],
+                "model_name": "m",
+                "model_version": "v1",
+                "predicted_at": DAY
+                + pd.Timedelta(days=d)
+                + pd.to_timedelta(rng.uniform(0, 86_000, n), unit="s"),
+                "score": scores,
+                "x": rng.normal(0, 1, n),
+                "segment": rng.choice(
+                    np.array(["a", "b", None], dtype=object), n, p=[0.5, 0.4, 0.1]
+                ),
+            }
+        )
+        frame["_labeled"] = rng.random(n) < label_share
+        frame["_label"] = label_fn(scores)
+        blocks.append(frame)
+
+    day(0, np.round(rng.uniform(0, 1, 300), 2), 0.9, lambda s: (rng.random(len(s)) < s).astype(int))
+    day(1, rng.uniform(0, 1, 120), 1.0, lambda s: np.zeros(len(s), dtype=int))
+    day(2, rng.uniform(0, 1, 60), 0.0, lambda s: np.zeros(len(s), dtype=int))
+    day(3, np.full(90, 0.5), 1.0, lambda s: (rng.random(len(s)) < 0.3).astype(int))
+    on_edges = np.r_[EDGES, EDGES, [0.0, 1.0, 0.0, 1.0], rng.uniform(0, 1, 40)]
+    day(4, on_edges, 1.0, lambda s: (rng.random(len(s)) < 0.5).astype(int))
+    rows = pd.concat(blocks, ignore_index=True)
+    lab = rows[rows._labeled]
+    labels = pd.DataFrame(
+        {
+            "prediction_id": lab.prediction_id.to_numpy(),
+            "label": lab._label.to_numpy(),
+            "labeled_at": (lab.predicted_at + pd.Timedelta(days=1)).to_numpy(),
+        }
+    )
+    # a correction: first reported flipped, corrected two days later
+    first = lab.iloc[0]
+    labels.loc[0, "label"] = 1 - int(first._label)
+    correction = pd.DataFrame(
+        {
+            "prediction_id": [first.prediction_id],
+            "label": [int(first._label)],
+            "labeled_at": [first.predicted_at + pd.Timedelta(days=3)],
+        }
+    )
+    labels = pd.concat([labels, correction], ignore_index=True)
+    labels["labeled_at"] = labels["labeled_at"].astype("datetime64[us]")
+    predictions = rows.drop(columns=["_labeled", "_label"])
+    predictions["predicted_at"] = predictions["predicted_at"].astype("datetime64[us]")
+    ref_score = rng.uniform(0, 1, 2000)
+    reference = pd.DataFrame(
+        {
+            "x": rng.normal(0, 1, 2000),
+            "score": ref_score,
+            "label": (rng.random(2000) < ref_score).astype(int),
+        }
+    )
+    return {"predictions": predictions, "labels": labels, "training_reference": reference}
+
+
+CONFIG = {
+    "granularity": "day",
+    "inputs": {
+        "predictions": "main.predictions",
+        "labels": "main.labels",
+        "reference": "main.training_reference",
+    },
+    "columns": {"reference": {"label": "label"}},
+    "models": [
+        {"name": "m", "threshold": 0.5, "features": {"numeric": ["x"]}, "slices": ["segment"]}
+    ],
+}
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return make_tables()
+
+
+@pytest.fixture(scope="module")
+def built(builder, tables):
+    return builder(tables, CONFIG, "performance_edges")
+
+
+@pytest.fixture(scope="module")
+def expected_rows(tables) -> pd.DataFrame:
+    return labeled_predictions(tables["predictions"], tables["labels"], ["m"], 0.5)
+
+
+def test_every_window_and_slice_equals_sklearn(built, expected_rows):
+    table = built.df("select * from modelwatch.model_performance")
+    assert table.prediction_count[table.slice_key == "__all__"].sum() == len(expected_rows)
+    seen = 0
+    for key, values in (("__all__", None), ("segment", "segment")):
+        grouped = expected_rows.groupby(
+            ["window_start"]
+            + ([expected_rows[values].astype("string").fillna("__null__")] if values else [])
+        )
+        for group_key, g in grouped:
+            window = group_key[0]
+            value = "__all__" if values is None else group_key[1]
+            row = table[
+                (table.window_start == window)
+                & (table.slice_key == key)
+                & (table.slice_value == value)
+            ]
+            assert len(row) == 1, (key, value, window)
+            expected = window_metrics(g)
+            for metric in REALIZED:
+                assert_close(
+                    row[metric].iloc[0], expected.get(metric), (metric, key, value, window)
+                )
+            seen += 1
+    assert seen == len(table)
+
+
+def test_edge_windows_are_null_not_errors(built):
+    overall = built.df(
+        "select * from modelwatch.model_performance where slice_key = '__all__' "
+        "order by window_start"
+    )
+    one_class, unlabeled, constant = overall.iloc[1], overall.iloc[2], overall.iloc[3]
+    assert pd.isna(one_class.roc_auc) and pd.isna(one_class.recall)
+    assert one_class.f1 == 0  # false positives only: defined, and 0
+    assert one_class.positive_rate == 0 and one_class.labeled_count == 120
+    assert unlabeled.labeled_count == 0 and unlabeled.prediction_count == 60
+    assert unlabeled[["roc_auc", "log_loss", "brier_score", "accuracy", "ece"]].isna().all()
+    assert constant.roc_auc == 0.5
+
+
+def test_scores_on_bin_edges_fall_in_the_lower_bin(built, tables):
+    bins = built.df(
+        "select bin_index, prediction_count from modelwatch.calibration_bins "
+        "where window_start = timestamp '2026-05-08' order by bin_index"
+    )
+    scores = tables["predictions"].score[tables["predictions"].prediction_id.str.startswith("p4-")]
+    expected = np.bincount(np.searchsorted(EDGES[1:-1], scores.to_numpy()), minlength=10)
+    np.testing.assert_array_equal(bins.prediction_count, expected)
+
+
+def test_the_correction_wins(built, tables):
+    labels = tables["labels"]
+    corrected = labels.prediction_id.iloc[-1]
+    stored = built.df(
+        "select label, quarantine_reason from modelwatch.quarantined_labels "
+        f"where prediction_id = '{corrected}'"
+    )
+    assert stored.quarantine_reason.tolist() == ["superseded_by_correction"]
+    assert stored.label.iloc[0] == labels.label.iloc[0]
