@@ -44,8 +44,8 @@ def builds(tmp_path_factory):
     config["performance"] = {"max_label_delay_days": 3}
     first = run_modelwatch(inc_path, config, workdir / "a")
     first_performance = first.df(
-        "select model_version, window_start, label_rows, is_final from modelwatch.model_performance "
-        "where slice_key = '__all__'"
+        "select model_version, window_start, label_rows, is_final "
+        "from modelwatch.model_performance where slice_key = '__all__'"
     )
     con = duckdb.connect(str(inc_path))
     con.execute(f"attach '{full_path}' as full_db (read_only)")
@@ -92,8 +92,8 @@ def test_late_labels_reach_windows_that_were_final(builds):
     """The second batch brings labels for windows the first run had already called final."""
     incremental, _, _, _, first = builds
     second = incremental.df(
-        "select model_version, window_start, label_rows, is_final from modelwatch.model_performance "
-        "where slice_key = '__all__'"
+        "select model_version, window_start, label_rows, is_final "
+        "from modelwatch.model_performance where slice_key = '__all__'"
     )
     merged = first.merge(second, on=["model_version", "window_start"], suffixes=("_1", "_2"))
     was_final = merged[merged.is_final_1]

@@ -6,15 +6,18 @@
 -#}
 {%- set perf = modelwatch.get_config().performance -%}
 {%- set mode = modelwatch.reference_mode() -%}
+{%- set labeled_reference = mode == 'relation' and modelwatch.reference_has_label() -%}
 
 with
 
+{% if labeled_reference -%}
 configured as (
 
     {{ modelwatch.configured_models_relation() }}
 
 ),
 
+{% endif -%}
 labeled as (
 
     select * from {{ ref('int_predictions__labeled') }}
@@ -34,7 +37,7 @@ reference_rows as (
     where
         predicted_at >= cast({{ modelwatch.sql_string(bounds[0]) }} as {{ dbt.type_timestamp() }})
         and predicted_at < cast({{ modelwatch.sql_string(bounds[1]) }} as {{ dbt.type_timestamp() }})
-    {%- elif modelwatch.reference_has_label() %}
+    {%- elif labeled_reference %}
     select
         c.model_name,
         r.score,
@@ -83,7 +86,7 @@ window_rows as (
     from labeled as l
     inner join first_final_windows as w
         on l.model_name = w.model_name and l.window_start = w.window_start
-    where l.model_name not in (select model_name from reference_rows)
+    where l.model_name not in (select r.model_name from reference_rows as r)
 
 ),
 

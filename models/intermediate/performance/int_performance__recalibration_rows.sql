@@ -49,7 +49,7 @@ final as (
         f.fit_window_end,
         cast({{ modelwatch.threshold_sql('ece', 'warn', model_column='l.model_name') }} as {{ modelwatch.type_double() }}) as ece_warn_threshold,
         {{ perf.recalibration_holdout_share }} as holdout_share,
-        {{ perf.recalibration_max_rows }} as max_rows,
+        {{ perf.recalibration_max_rows }} as fit_row_cap,
         {{ perf.calibration_bins }} as calibration_bins
     from {{ ref('int_predictions__labeled') }} as l
     inner join fit_windows as f

@@ -47,7 +47,10 @@ labeled as (
 
 bins as (
 
-    select bin_index, bin_lower, bin_upper
+    select
+        b.bin_index,
+        b.bin_lower,
+        b.bin_upper
     from (values
         {%- for k in range(n_bins) %}
         ({{ k }}, {{ '%r' % edges[k] }}, {{ '%r' % edges[k + 1] }}){{ ',' if not loop.last }}

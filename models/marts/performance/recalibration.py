@@ -34,7 +34,7 @@ def model(dbt, session):
         degraded = bool(pd.notna(threshold) and recent is not None and recent >= threshold)
         fits = recalibrate(
             group["prediction_id"], group["score"], group["label"],
-            float(first["holdout_share"]), int(first["max_rows"]), bins,
+            float(first["holdout_share"]), int(first["fit_row_cap"]), bins,
         )
         improving = [f for f in fits if f["ece_after"] is not None and f["ece_before"] is not None
                      and f["ece_after"] < f["ece_before"]]
