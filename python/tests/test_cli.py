@@ -46,11 +46,12 @@ def _tables() -> dict[str, pd.DataFrame]:
             "region": rng.choice(["north", "south", "east"], n),
         }
     )
+    # 75 random labels a day: below performance.min_labeled_count, so no label check judges them
     labels = pd.DataFrame(
         {
-            "prediction_id": predictions.prediction_id[::3].to_numpy(),
-            "label": rng.integers(0, 2, len(predictions.prediction_id[::3])),
-            "labeled_at": (predictions.predicted_at[::3] + pd.Timedelta(hours=12)).to_numpy(),
+            "prediction_id": predictions.prediction_id[::4].to_numpy(),
+            "label": rng.integers(0, 2, len(predictions.prediction_id[::4])),
+            "labeled_at": (predictions.predicted_at[::4] + pd.Timedelta(hours=12)).to_numpy(),
         }
     )
     n_ref = 2000

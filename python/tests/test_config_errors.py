@@ -174,7 +174,7 @@ SHAPE_ERRORS = {
     ),
     "unknown_check": (
         {"checks": {"psi_score": {"warn": 0.1}}},
-        "unknown check 'psi_score' in checks. Known checks: js_distance, ks_statistic,",
+        "unknown check 'psi_score' in checks. Known checks: brier_score_increase, ece,",
     ),
     "unknown_model_check": (
         {"models": [{**BASE["models"][0], "checks": {"drift": {"warn": 0.1}}}]},
@@ -187,6 +187,18 @@ SHAPE_ERRORS = {
     "non_numeric_threshold": (
         {"checks": {"psi": {"warn": "high"}}},
         "threshold psi.warn in checks must be a number or null, got 'high'",
+    ),
+    "final_coverage_out_of_range": (
+        {"performance": {"final_label_coverage": 1.5}},
+        "performance.final_label_coverage must be a number in (0, 1]",
+    ),
+    "fractional_min_labels": (
+        {"performance": {"min_labeled_count": 2.5}},
+        "performance.min_labeled_count must be a whole number >= 1",
+    ),
+    "unknown_performance_key": (
+        {"performance": {"max_label_delay": 30}},
+        "unknown key 'max_label_delay' in 'performance'",
     ),
     "invalid_granularity": (
         {"granularity": "month"},
