@@ -77,3 +77,21 @@
     {#- null instead of a division by zero. -#}
     ({{ numerator }}) / nullif({{ denominator }}, 0)
 {%- endmacro %}
+
+
+{% macro hash_fraction(expr) %}
+    {#- A deterministic pseudo-random number in [0, 1) from a string: for reproducible samples. -#}
+    {{ return(adapter.dispatch('hash_fraction', 'modelwatch')(expr)) }}
+{% endmacro %}
+
+{% macro default__hash_fraction(expr) %}
+    (cast(('x' || substr(md5(cast({{ expr }} as {{ dbt.type_string() }})), 1, 8))::bit(32) as bigint) & 2147483647) / 2147483648.0
+{%- endmacro %}
+
+{% macro duckdb__hash_fraction(expr) %}
+    (hash(cast({{ expr }} as varchar)) % 1000000007) / 1000000007.0
+{%- endmacro %}
+
+{% macro spark__hash_fraction(expr) %}
+    (pmod(xxhash64(cast({{ expr }} as string)), 1000000007) / 1000000007.0)
+{%- endmacro %}

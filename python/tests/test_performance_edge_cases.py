@@ -172,3 +172,41 @@ def test_the_correction_wins(built, tables):
     )
     assert stored.quarantine_reason.tolist() == ["superseded_by_correction"]
     assert stored.label.iloc[0] == labels.label.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def built_without_reference_labels(builder, tables):
+    """The reference has no label column configured: the baseline is the first final windows."""
+    config = {
+        **CONFIG,
+        "columns": {"reference": {"label": None}},
+        "performance": {"baseline_windows": 2, "max_label_delay_days": 1},
+    }
+    return builder(tables, config, "performance_window_baseline")
+
+
+def test_baseline_falls_back_to_the_first_final_windows(
+    built_without_reference_labels, expected_rows
+):
+    from sklearn.metrics import brier_score_loss, roc_auc_score
+
+    built = built_without_reference_labels
+    baseline = built.df("select * from modelwatch.performance_baseline").iloc[0]
+    status = built.df(
+        "select window_start, is_final from modelwatch.model_performance "
+        "where slice_key = '__all__' order by window_start"
+    )
+    first_two = status[status.is_final].window_start.iloc[:2]
+    rows = expected_rows[expected_rows.window_start.isin(first_two) & expected_rows.label.notna()]
+    y, s = rows.label.to_numpy(dtype=int), rows.score.to_numpy()
+    assert baseline.baseline_source == "first_final_windows"
+    assert baseline.labeled_count == len(rows)
+    assert_close(baseline.roc_auc, roc_auc_score(y, s), "roc_auc")
+    assert_close(baseline.brier_score, brier_score_loss(y, s), "brier_score")
+    # the drop is measured from that baseline
+    perf = built.df(
+        "select roc_auc, baseline_roc_auc, roc_auc_drop from modelwatch.model_performance "
+        "where slice_key = '__all__' and roc_auc is not null"
+    )
+    np.testing.assert_allclose(perf.baseline_roc_auc, baseline.roc_auc, rtol=1e-9)
+    np.testing.assert_allclose(perf.roc_auc_drop, baseline.roc_auc - perf.roc_auc, rtol=1e-9)

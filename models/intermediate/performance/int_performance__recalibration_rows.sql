@@ -1,7 +1,8 @@
 {#-
     What the Python layer refits calibrators on: the labeled predictions of each model version's
     latest performance.recalibration_windows windows that have labels, with the settings the fit
-    needs (the ECE warn threshold decides whether calibration has degraded).
+    needs (the ECE warn threshold decides whether calibration has degraded). At most about
+    performance.recalibration_max_rows rows per version: a deterministic hash sample.
 -#}
 {%- set cfg = modelwatch.get_config() -%}
 {%- set perf = cfg.performance -%}
@@ -37,6 +38,24 @@ fit_windows as (
 
 ),
 
+fit_sizes as (
+
+    select
+        f.model_name,
+        f.model_version,
+        f.fit_window_start,
+        f.fit_window_end,
+        sum(s.labeled_count) as labeled_count
+    from fit_windows as f
+    inner join status as s
+        on f.model_name = s.model_name
+        and f.model_version = s.model_version
+        and s.window_start >= f.fit_window_start
+        and s.window_start < f.fit_window_end
+    group by f.model_name, f.model_version, f.fit_window_start, f.fit_window_end
+
+),
+
 final as (
 
     select
@@ -52,12 +71,17 @@ final as (
         {{ perf.recalibration_max_rows }} as fit_row_cap,
         {{ perf.calibration_bins }} as calibration_bins
     from {{ ref('int_predictions__labeled') }} as l
-    inner join fit_windows as f
+    inner join fit_sizes as f
         on l.model_name = f.model_name
         and l.model_version = f.model_version
         and l.window_start >= f.fit_window_start
         and l.window_start < f.fit_window_end
-    where l.label is not null
+    where
+        l.label is not null
+        and (
+            f.labeled_count <= {{ perf.recalibration_max_rows }}
+            or {{ modelwatch.hash_fraction('l.prediction_id') }} < 1.0 * {{ perf.recalibration_max_rows }} / f.labeled_count
+        )
 
 )
 
