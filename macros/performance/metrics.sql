@@ -43,24 +43,36 @@
 
 {% macro roc_auc_ctes(source, group_columns, weights) %}
     {#-
-        CTEs `score_groups`, `score_ranks` and `roc_auc` over relation `source`: for each
-        (name, positive_weight, negative_weight) in weights, {name}_auc is
+        CTEs ending in `roc_auc` over relation `source` (group columns must not be null): for
+        each (name, positive_weight, negative_weight) in weights, {name}_auc is
         sum over distinct scores of P_s * (N_below_s + N_s / 2) / (P * N), which is
         sklearn.metrics.roc_auc_score (ties averaged) with those sample weights; null when either
-        class has no weight. Rows are grouped by score first, so ties cost one row.
+        class has no weight. Rows are grouped by (group, score) first, so ties cost one row, and
+        groups get an integer id: the running sums sort on (id, score), not on strings.
     -#}
     {%- set keys = group_columns | join(', ') -%}
-    score_groups as (
+    auc_groups as (
 
         select
             {{ keys }},
-            score,
+            row_number() over (order by {{ keys }}) as auc_group_id
+        from (select distinct {{ keys }} from {{ source }}) as distinct_groups
+
+    ),
+
+    score_groups as (
+
+        select
+            g.auc_group_id,
+            s.score,
             {%- for name, positive, negative in weights %}
             sum(cast({{ positive }} as {{ modelwatch.type_double() }})) as {{ name }}_positive_weight,
             sum(cast({{ negative }} as {{ modelwatch.type_double() }})) as {{ name }}_negative_weight{{ ',' if not loop.last }}
             {%- endfor %}
-        from {{ source }}
-        group by {{ keys }}, score
+        from {{ source }} as s
+        inner join auc_groups as g
+            on {% for c in group_columns %}s.{{ c }} = g.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+        group by g.auc_group_id, s.score
 
     ),
 
@@ -70,7 +82,7 @@
             *,
             {%- for name, positive, negative in weights %}
             coalesce(sum({{ name }}_negative_weight) over (
-                partition by {{ keys }}
+                partition by auc_group_id
                 order by score
                 rows between unbounded preceding and 1 preceding
             ), 0) as {{ name }}_negative_below{{ ',' if not loop.last }}
@@ -79,10 +91,10 @@
 
     ),
 
-    roc_auc as (
+    auc_by_group_id as (
 
         select
-            {{ keys }},
+            auc_group_id,
             {%- for name, positive, negative in weights %}
             case
                 when sum({{ name }}_positive_weight) > 0 and sum({{ name }}_negative_weight) > 0
@@ -91,7 +103,22 @@
             end as {{ name }}_auc{{ ',' if not loop.last }}
             {%- endfor %}
         from score_ranks
-        group by {{ keys }}
+        group by auc_group_id
+
+    ),
+
+    roc_auc as (
+
+        select
+            {%- for c in group_columns %}
+            g.{{ c }},
+            {%- endfor %}
+            {%- for name, positive, negative in weights %}
+            a.{{ name }}_auc{{ ',' if not loop.last }}
+            {%- endfor %}
+        from auc_groups as g
+        inner join auc_by_group_id as a
+            on g.auc_group_id = a.auc_group_id
 
     )
 {%- endmacro %}

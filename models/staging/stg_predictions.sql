@@ -72,6 +72,7 @@ final as (
             when prediction_id is null then 'null_prediction_id'
             when model_name is null then 'null_model_name'
             when model_name not in {{ modelwatch.string_list(model_names) }} then 'unmonitored_model'
+            when model_version is null then 'null_model_version'
             when predicted_at is null then 'null_predicted_at'
             when score is null then 'null_score'
             when not {{ modelwatch.is_finite('score') }} then 'score_not_finite'

@@ -30,6 +30,7 @@ def valid_predictions(raw: pd.DataFrame, model_names: list[str]) -> pd.DataFrame
     ok = (
         frame["prediction_id"].notna()
         & frame["model_name"].isin(model_names)
+        & frame["model_version"].notna()
         & frame["predicted_at"].notna()
         & score.notna()
         & np.isfinite(score.fillna(0.0))

@@ -31,6 +31,7 @@ CONFIG = {
 PREDICTION_REASONS = [
     "null_prediction_id",
     "null_model_name",
+    "null_model_version",
     "null_predicted_at",
     "null_score",
     "score_not_finite",
@@ -52,6 +53,7 @@ LABEL_REASONS = [
 BAD_PREDICTIONS = [
     (None, "null_prediction_id", {}),
     ("bad_null_model", "null_model_name", {"model_name": None}),
+    ("bad_null_version", "null_model_version", {"model_version": None}),
     ("bad_null_ts", "null_predicted_at", {"predicted_at": pd.NaT}),
     ("bad_null_score", "null_score", {"score": None}),
     ("bad_nan", "score_not_finite", {"score": math.nan}),
@@ -363,9 +365,9 @@ def test_input_quality_groups_and_rates(bad):
         ("other_model", DAY1),
     }
     day1, day2 = by_group[(MODEL, DAY1)], by_group[(MODEL, DAY2)]
-    assert (day1.prediction_rows, day1.quarantined_prediction_rows) == (49, 9)
+    assert (day1.prediction_rows, day1.quarantined_prediction_rows) == (50, 10)
     assert (day2.prediction_rows, day2.quarantined_prediction_rows) == (63, 1)
-    assert day1.quarantine_rate == pytest.approx(9 / 49)
+    assert day1.quarantine_rate == pytest.approx(10 / 50)
     assert day2.quarantine_rate == pytest.approx(1 / 63)
     assert by_group[("__unknown__", DAY1)].quarantine_rate == pytest.approx(1.0)
     # no window, or nothing monitored: counted but not rated
@@ -379,7 +381,7 @@ def test_input_quality_groups_and_rates(bad):
 
 
 def test_quarantine_rate_alert_fires_at_the_expected_levels(bad):
-    # default thresholds warn 0.01, error 0.05: day 1 (9/49) and the nameless row (1/1) are
+    # default thresholds warn 0.01, error 0.05: day 1 (10/50) and the nameless row (1/1) are
     # errors, day 2 (1/63 = 0.016) is a warning
     alerts = bad.alerts()
     assert alerts.get("input_quality_quarantine_rate_error") == "error"

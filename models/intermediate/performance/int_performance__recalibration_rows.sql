@@ -50,8 +50,8 @@ fit_sizes as (
     inner join status as s
         on f.model_name = s.model_name
         and f.model_version = s.model_version
-        and s.window_start >= f.fit_window_start
-        and s.window_start < f.fit_window_end
+        and f.fit_window_start <= s.window_start
+        and f.fit_window_end > s.window_start
     group by f.model_name, f.model_version, f.fit_window_start, f.fit_window_end
 
 ),

@@ -13,7 +13,15 @@ labels as (
 
 final as (
 
-    select *
+    select
+        prediction_id,
+        model_name,
+        model_version,
+        window_start,
+        label,
+        raw_label,
+        quarantine_reason,
+        labeled_at
     from labels
     where quarantine_reason is not null and quarantine_reason != 'unmonitored_model'
 
