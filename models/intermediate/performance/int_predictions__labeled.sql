@@ -17,15 +17,21 @@ predictions as (
 
 labels as (
 
-    -- the winning label row of each prediction, with its prediction's label history
+    select * from {{ ref('int_labels__validated') }}
+    where quarantine_reason is null or quarantine_reason = 'superseded_by_correction'
+
+),
+
+label_per_prediction as (
+
     select
         prediction_id,
-        label,
-        prediction_label_rows as label_rows,
-        first_labeled_at,
-        labeled_at
-    from {{ ref('int_labels__validated') }}
-    where quarantine_reason is null
+        max(case when quarantine_reason is null then label end) as label,
+        count(*) as label_rows,
+        min(labeled_at) as first_labeled_at,
+        max(case when quarantine_reason is null then labeled_at end) as labeled_at
+    from labels
+    group by prediction_id
 
 ),
 
@@ -48,7 +54,7 @@ final as (
         p.predicted_at,
         l.labeled_at
     from predictions as p
-    left join labels as l
+    left join label_per_prediction as l
         on p.prediction_id = l.prediction_id
 
 )

@@ -54,10 +54,7 @@ ranked as (
         row_number() over (
             partition by prediction_id
             order by case when row_reason is null then 0 else 1 end, labeled_at desc, label desc
-        ) as label_rank,
-        -- per prediction, over its usable rows: how many arrived and when the first did
-        count(case when row_reason is null then 1 end) over (partition by prediction_id) as prediction_label_rows,
-        min(case when row_reason is null then labeled_at end) over (partition by prediction_id) as first_labeled_at
+        ) as label_rank
     from joined
 
 ),
@@ -80,8 +77,6 @@ final as (
                 when label_rank > 1 then 'superseded_by_correction'
             end
         ) as quarantine_reason,
-        prediction_label_rows,
-        first_labeled_at,
         labeled_at
     from ranked
 
