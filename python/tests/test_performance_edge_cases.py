@@ -210,3 +210,29 @@ def test_baseline_falls_back_to_the_first_final_windows(
     )
     np.testing.assert_allclose(perf.baseline_roc_auc, baseline.roc_auc, rtol=1e-9)
     np.testing.assert_allclose(perf.roc_auc_drop, baseline.roc_auc - perf.roc_auc, rtol=1e-9)
+
+
+@pytest.fixture(scope="module")
+def built_with_date_range_reference(builder, tables):
+    """The reference is a date range of the log: its labeled predictions are the baseline."""
+    config = {
+        **CONFIG,
+        "inputs": {
+            **CONFIG["inputs"],
+            "reference": {"predictions_between": ["2026-05-04", "2026-05-05"]},
+        },
+    }
+    return builder(tables, config, "performance_range_baseline")
+
+
+def test_baseline_from_a_reference_date_range(built_with_date_range_reference, expected_rows):
+    from sklearn.metrics import log_loss, roc_auc_score
+
+    baseline = built_with_date_range_reference.df(
+        "select * from modelwatch.performance_baseline"
+    ).iloc[0]
+    rows = expected_rows[(expected_rows.window_start == DAY) & expected_rows.label.notna()]
+    y, s = rows.label.to_numpy(dtype=int), rows.score.to_numpy()
+    assert baseline.baseline_source == "reference" and baseline.labeled_count == len(rows)
+    assert_close(baseline.roc_auc, roc_auc_score(y, s), "roc_auc")
+    assert_close(baseline.log_loss, log_loss(y, s), "log_loss")
