@@ -18,6 +18,10 @@
         'ece': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
         'label_coverage': {'warn': 0.5, 'error': 0.2, 'direction': 'below', 'runbook_url': none},
         'estimated_roc_auc_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'latency_p95_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'latency_p99_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'error_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'cost_per_1k_usd': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
     }) }}
 {% endmacro %}
 
@@ -212,8 +216,18 @@
         {%- do seen.append(m.name) -%}
         {%- set model = modelwatch._merge_dict({
             'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
-            'slices': [], 'checks': {}, 'monitor_score': true,
+            'slices': [], 'checks': {}, 'monitor_score': true, 'unit_cost_usd': none,
         }, m, where) -%}
+        {%- set unit_cost = model.unit_cost_usd -%}
+        {%- if unit_cost is mapping -%}
+            {%- for version, cost in unit_cost.items() -%}
+                {%- if cost is not number or cost < 0 -%}
+                    {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".unit_cost_usd." ~ version ~ " must be a number >= 0") }}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- elif unit_cost is not none and (unit_cost is not number or unit_cost < 0) -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".unit_cost_usd must be a number >= 0 or a mapping {version: cost}") }}
+        {%- endif -%}
         {%- set features = modelwatch._merge_dict(
             {'numeric': [], 'categorical': []}, model.features, where ~ '.features') -%}
         {%- set numeric = modelwatch._name_list(features.numeric, where ~ '.features.numeric') -%}

@@ -41,9 +41,9 @@
 {%- endmacro %}
 
 
-{% macro roc_auc_ctes(source, group_columns, weights) %}
+{% macro roc_auc_ctes(source, group_columns, weights, prefix='') %}
     {#-
-        CTEs ending in `roc_auc` over relation `source` (group columns must not be null): for
+        CTEs ending in `{prefix}roc_auc` over relation `source` (group columns must not be null): for
         each (name, positive_weight, negative_weight) in weights, {name}_auc is
         sum over distinct scores of P_s * (N_below_s + N_s / 2) / (P * N), which is
         sklearn.metrics.roc_auc_score (ties averaged) with those sample weights; null when either
@@ -51,7 +51,7 @@
         groups get an integer id: the running sums sort on (id, score), not on strings.
     -#}
     {%- set keys = group_columns | join(', ') -%}
-    auc_groups as (
+    {{ prefix }}auc_groups as (
 
         select
             {{ keys }},
@@ -60,7 +60,7 @@
 
     ),
 
-    score_groups as (
+    {{ prefix }}score_groups as (
 
         select
             g.auc_group_id,
@@ -70,13 +70,13 @@
             sum(cast({{ negative }} as {{ modelwatch.type_double() }})) as {{ name }}_negative_weight{{ ',' if not loop.last }}
             {%- endfor %}
         from {{ source }} as s
-        inner join auc_groups as g
+        inner join {{ prefix }}auc_groups as g
             on {% for c in group_columns %}s.{{ c }} = g.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
         group by g.auc_group_id, s.score
 
     ),
 
-    score_ranks as (
+    {{ prefix }}score_ranks as (
 
         select
             *,
@@ -87,11 +87,11 @@
                 rows between unbounded preceding and 1 preceding
             ), 0) as {{ name }}_negative_below{{ ',' if not loop.last }}
             {%- endfor %}
-        from score_groups
+        from {{ prefix }}score_groups
 
     ),
 
-    auc_by_group_id as (
+    {{ prefix }}auc_by_group_id as (
 
         select
             auc_group_id,
@@ -102,12 +102,12 @@
                         / (sum({{ name }}_positive_weight) * sum({{ name }}_negative_weight))
             end as {{ name }}_auc{{ ',' if not loop.last }}
             {%- endfor %}
-        from score_ranks
+        from {{ prefix }}score_ranks
         group by auc_group_id
 
     ),
 
-    roc_auc as (
+    {{ prefix }}roc_auc as (
 
         select
             {%- for c in group_columns %}
@@ -116,8 +116,8 @@
             {%- for name, positive, negative in weights %}
             a.{{ name }}_auc{{ ',' if not loop.last }}
             {%- endfor %}
-        from auc_groups as g
-        inner join auc_by_group_id as a
+        from {{ prefix }}auc_groups as g
+        inner join {{ prefix }}auc_by_group_id as a
             on g.auc_group_id = a.auc_group_id
 
     )

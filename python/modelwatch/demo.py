@@ -919,6 +919,13 @@ def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any
             "reference": {"model_name": None, "score": "score", "label": "label"},
         },
         "drift": {"deployment_roles": ["champion"]},
+        # the demo's serving SLOs: champion p95 ~75 ms (380 ms in the latency spike), shadow
+        # ~115 ms; errors ~0.8%; cost 0.40 (champion) and 0.60 (shadow) USD per 1k predictions
+        "checks": {
+            "latency_p95_ms": {"warn": 150, "error": 250},
+            "error_rate": {"warn": 0.02, "error": 0.05},
+            "cost_per_1k_usd": {"warn": 0.75, "error": 1.0},
+        },
         "models": [
             {
                 "name": MODEL_NAME,

@@ -32,6 +32,8 @@ __all__ = [
     "chi2_p_values",
     "ks_p_value",
     "ks_p_values",
+    "mcnemar_p_value",
+    "mcnemar_p_values",
 ]
 
 #: scipy's ks_2samp(method='auto') computes the exact p-value while max(n1, n2) <= this.
@@ -360,3 +362,35 @@ def chi2_p_values(statistic: Sequence[float], dof: Sequence[int]) -> np.ndarray:
     out[dof_zero] = 1.0
     out[positive] = special.chdtrc(dof_arr[positive], stat_arr[positive])
     return out
+
+
+#: McNemar's test is exact (binomial) below this many discordant pairs, else chi-square.
+MCNEMAR_EXACT_BELOW = 25
+
+
+def mcnemar_p_value(b: float, c: float) -> float:
+    """Two-sided McNemar p-value from the discordant counts b and c: the exact binomial test
+    (scipy.stats.binomtest(min(b, c), b + c, 0.5)) when b + c < MCNEMAR_EXACT_BELOW, else the
+    chi-square statistic (|b - c| - 1)^2 / (b + c) with continuity correction, 1 dof. NaN when
+    there are no discordant pairs to test."""
+    from scipy.stats import binom, chi2
+
+    b, c = int(b), int(c)
+    n = b + c
+    if n == 0:
+        return math.nan
+    if n < MCNEMAR_EXACT_BELOW:
+        return float(min(1.0, 2.0 * binom.cdf(min(b, c), n, 0.5)))
+    return float(chi2.sf((abs(b - c) - 1) ** 2 / n, 1))
+
+
+def mcnemar_p_values(b: Sequence[float], c: Sequence[float]) -> np.ndarray:
+    """Vectorised mcnemar_p_value; NaN where a count is missing."""
+    return np.array(
+        [
+            math.nan
+            if (x is None or y is None or np.isnan(x) or np.isnan(y))
+            else mcnemar_p_value(x, y)
+            for x, y in zip(np.asarray(b, dtype=float), np.asarray(c, dtype=float), strict=True)
+        ]
+    )

@@ -21,6 +21,8 @@ OUTPUT_TABLES = {
     ],
     "calibration_bins": ["model_name", "model_version", "window_start", "bin_index"],
     "performance_baseline": ["model_name"],
+    "operational_metrics": ["model_name", "model_version", "window_start"],
+    "model_comparison": ["model_name", "window_start", "baseline_version", "candidate_version"],
 }
 
 

@@ -200,6 +200,10 @@ SHAPE_ERRORS = {
         {"performance": {"max_label_delay": 30}},
         "unknown key 'max_label_delay' in 'performance'",
     ),
+    "negative_unit_cost": (
+        {"models": [{**BASE["models"][0], "unit_cost_usd": {"v1": -1}}]},
+        "models[m1].unit_cost_usd.v1 must be a number >= 0",
+    ),
     "invalid_granularity": (
         {"granularity": "month"},
         "granularity must be hour, day or week, got 'month'",

@@ -28,6 +28,10 @@ CHECKS = {
     "ece": ("model_performance", "ece", OVERALL, "above"),
     "estimated_roc_auc_drop": ("model_performance", "estimated_roc_auc_drop", OVERALL, "above"),
     "label_coverage": ("model_performance", "label_coverage", OVERALL, "below"),
+    "latency_p95_ms": ("operational_metrics", "latency_p95_ms", "true", "above"),
+    "latency_p99_ms": ("operational_metrics", "latency_p99_ms", "true", "above"),
+    "error_rate": ("operational_metrics", "error_rate", "true", "above"),
+    "cost_per_1k_usd": ("operational_metrics", "cost_per_1k_usd", "true", "above"),
 }
 
 
@@ -62,6 +66,10 @@ def make_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
                     + pd.Timedelta(days=day)
                     + pd.to_timedelta(rng.uniform(0, 86_000, n_day), unit="s"),
                     "score": score,
+                    # serving: slower, more errors and dearer on day 1
+                    "latency_ms": rng.lognormal(np.log(40 * (1 + 2 * day)), 0.3, n_day),
+                    "status_code": np.where(rng.random(n_day) < 0.01 + 0.04 * day, 503, 200),
+                    "cost_usd": rng.uniform(0.0003, 0.0005, n_day) * (1 + day),
                     "x": x,
                     "color": rng.choice(["red", "green", "blue"], n_day, p=mix),
                 }
@@ -91,7 +99,14 @@ BASE_CONFIG = {
         "labels": "main.labels",
         "reference": "main.training_reference",
     },
-    "columns": {"reference": {"label": "label"}},
+    "columns": {
+        "reference": {"label": "label"},
+        "predictions": {
+            "latency_ms": "latency_ms",
+            "status_code": "status_code",
+            "cost_usd": "cost_usd",
+        },
+    },
     # every window is past its label grace period, so label coverage is judged
     "performance": {"label_coverage_grace_days": 0},
     "models": [{"name": "m", "features": {"numeric": ["x"], "categorical": ["color"]}}],

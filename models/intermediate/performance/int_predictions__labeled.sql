@@ -42,6 +42,7 @@ final as (
         p.model_version,
         p.window_start,
         p.prediction_id,
+        p.request_id,
         p.deployment_role,
         {%- for name in slices %}
         p.{{ adapter.quote(name) }},
