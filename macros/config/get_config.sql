@@ -97,7 +97,7 @@
             ~ "dbt_project.yml or pass a config file with `modelwatch run --config FILE`.") }}
     {%- endif -%}
     {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'performance',
-                     'incremental', 'alerts', 'checks', 'models', 'python_models'] -%}
+                     'canary', 'incremental', 'alerts', 'checks', 'models', 'python_models'] -%}
     {%- for key in raw.keys() -%}
         {%- if key not in known -%}
             {{ exceptions.raise_compiler_error(
@@ -182,6 +182,16 @@
     {%- if performance.recalibration_holdout_share is not number or performance.recalibration_holdout_share <= 0 or performance.recalibration_holdout_share >= 1 -%}
         {{ exceptions.raise_compiler_error("modelwatch: performance.recalibration_holdout_share must be a number in (0, 1)") }}
     {%- endif -%}
+
+    {%- set canary = modelwatch._merge_dict({
+        'min_requests': 500, 'min_labeled': 200, 'z_critical': 1.96,
+        'max_error_rate_increase': 0.005, 'max_positive_rate_change': 0.05, 'max_auc_drop': 0.02,
+    }, raw.get('canary'), 'canary') -%}
+    {%- for key, value in canary.items() -%}
+        {%- if value is not number or value < 0 -%}
+            {{ exceptions.raise_compiler_error("modelwatch: canary." ~ key ~ " must be a number >= 0") }}
+        {%- endif -%}
+    {%- endfor -%}
 
     {%- set incremental = modelwatch._merge_dict(
         {'lookback_windows': 2}, raw.get('incremental'), 'incremental') -%}
@@ -269,6 +279,7 @@
         'columns': columns,
         'drift': drift,
         'performance': performance,
+        'canary': canary,
         'incremental': incremental,
         'alerts': alerts,
         'checks': global_checks,

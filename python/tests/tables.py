@@ -23,6 +23,7 @@ OUTPUT_TABLES = {
     "performance_baseline": ["model_name"],
     "operational_metrics": ["model_name", "model_version", "window_start"],
     "model_comparison": ["model_name", "window_start", "baseline_version", "candidate_version"],
+    "canary_verdicts": ["model_name", "window_start", "canary_version"],
 }
 
 

@@ -204,6 +204,10 @@ SHAPE_ERRORS = {
         {"models": [{**BASE["models"][0], "unit_cost_usd": {"v1": -1}}]},
         "models[m1].unit_cost_usd.v1 must be a number >= 0",
     ),
+    "negative_canary_rule": (
+        {"canary": {"z_critical": -1}},
+        "canary.z_critical must be a number >= 0",
+    ),
     "invalid_granularity": (
         {"granularity": "month"},
         "granularity must be hour, day or week, got 'month'",

@@ -47,6 +47,7 @@ final as (
         {%- for name in slices %}
         p.{{ adapter.quote(name) }},
         {%- endfor %}
+        p.status_code,
         p.score,
         {{ modelwatch.predicted_label_sql('p.score', 'p.predicted_label', 'p.model_name') }} as predicted_label,
         l.label,

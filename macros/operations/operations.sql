@@ -1,4 +1,4 @@
-{#- Cost per prediction: the log's cost column when configured, else the configured unit costs. -#}
+{#- Operations: cost per prediction (the log's cost column or configured unit costs), window length, z-tests. -#}
 
 {% macro unit_cost_sql(model_column='model_name', version_column='model_version') %}
     {#- models[].unit_cost_usd: one number for every version, or {version: cost}; else null. -#}
@@ -26,3 +26,16 @@
     {#- Length of a window in seconds (every window of a granularity has the same length in UTC). -#}
     {{ return({'hour': 3600, 'day': 86400, 'week': 604800}[modelwatch.get_config().granularity]) }}
 {% endmacro %}
+
+
+{% macro two_proportion_z(successes_a, n_a, successes_b, n_b) %}
+    {#- (p_a - p_b) / sqrt(p (1 - p) (1/n_a + 1/n_b)) with the pooled p; null when undefined. -#}
+    (
+        (1.0 * {{ successes_a }} / nullif({{ n_a }}, 0) - 1.0 * {{ successes_b }} / nullif({{ n_b }}, 0))
+        / nullif(sqrt(
+            (1.0 * ({{ successes_a }} + {{ successes_b }}) / nullif({{ n_a }} + {{ n_b }}, 0))
+            * (1 - 1.0 * ({{ successes_a }} + {{ successes_b }}) / nullif({{ n_a }} + {{ n_b }}, 0))
+            * (1.0 / nullif({{ n_a }}, 0) + 1.0 / nullif({{ n_b }}, 0))
+        ), 0)
+    )
+{%- endmacro %}
