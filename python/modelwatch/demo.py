@@ -32,6 +32,7 @@ DEMO_DAYS = 63
 MODEL_NAME = "credit_default"
 CHAMPION_VERSION = "v1"
 CHALLENGER_VERSION = "v2"
+CANARY_VERSION = "v3"
 PREDICTIONS_PER_DAY = 20_000  # champion rows per day at scale 1.0; the shadow adds as many
 REFERENCE_ROWS = 50_000  # training_reference rows at scale 1.0
 MIN_REFERENCE_ROWS = 5_000
@@ -123,6 +124,9 @@ FAIRNESS_GROUP = "18-25"
 FAIRNESS_SCORE_FACTOR = 0.6
 MONTHS_EMPLOYED_SPIKE_NULL_RATE = 0.40
 LATENCY_FACTOR = 5.0
+CANARY_SHARE = 0.10  # share of requests the canary serves instead of the champion
+CANARY_SCORE_NOISE_SD = 0.9  # logit noise the canary adds to the champion's score
+CANARY_SERVER_ERROR_RATE = 0.06  # extra 5xx share of the canary's rows
 # First day the model score (monitored as a numeric feature) has expected PSI >= 0.1: it moves
 # with debt_to_income (expected PSI 0.091 on day 29, 0.110 on day 30).
 SCORE_PSI_ALERT_DAY = 30
@@ -252,6 +256,24 @@ INCIDENTS: dict[str, Incident] = {
                 "stationary period, 26% on day 39 (the debt_to_income drift raises every band's) "
                 "-> 3.5% on day 40 while the other bands are at 26%; before day 40 all bands are "
                 "within about 1 point of each other"
+            ),
+        ),
+        Incident(
+            name="bad_canary",
+            kind="canary",
+            subject="model_version",
+            start_day=55,
+            end_day=None,
+            description=(
+                f"A canary {CANARY_VERSION} serves {CANARY_SHARE:.0%} of requests instead of the "
+                "champion. It ranks worse (its score is the champion's with noise on the logit) "
+                "and fails more often. The shadow still scores those requests, so their shadow "
+                "rows have no champion partner. Known verdict: rollback in every canary window."
+            ),
+            magnitude=(
+                f"{CANARY_SHARE:.0%} of requests from day 55; logit noise sd "
+                f"{CANARY_SCORE_NOISE_SD}; +{CANARY_SERVER_ERROR_RATE:.0%} 5xx "
+                "(error rate ~6.8% vs ~0.8%); a lower AUC than the champion's"
             ),
         ),
         Incident(
@@ -496,6 +518,7 @@ class _Log:
     request_num: IntArray
     prediction_num: IntArray
     is_shadow: BoolArray
+    is_canary: BoolArray
     predicted_at: IntArray  # microseconds since the epoch
     predicted_at_null: BoolArray
     score: FloatArray
@@ -562,7 +585,7 @@ class _Simulation:
 def _simulate(
     streams: list[np.random.Generator], counts: IntArray, epoch_us: int, end_us: int
 ) -> _Simulation:
-    rng_features, rng_serving, rng_labels = streams
+    rng_features, rng_serving, rng_labels, rng_canary = streams
     days = counts.shape[0]
     day = np.repeat(np.arange(days, dtype=np.int64), counts)
     n = day.shape[0]
@@ -579,6 +602,13 @@ def _simulate(
         champion,
     )
     challenger = _challenger_score(rng_serving, pop)
+    # the canary serves a share of requests in the champion's place, with a noisier score
+    canary = INCIDENTS["bad_canary"].active_days(day) & (rng_canary.random(n) < CANARY_SHARE)
+    noisy = expit(
+        np.log(champion / (1.0 - champion)) + rng_canary.normal(0.0, CANARY_SCORE_NOISE_SD, n)
+    )
+    champion = np.where(canary, noisy, champion)
+    canary_errors = canary & (rng_canary.random(n) < CANARY_SERVER_ERROR_RATE)
     outcome = (rng_labels.random(n) < _true_probability(pop, day)).astype(np.int64)
 
     latency_c = _latency(rng_serving, n, 40.0, 0.35)
@@ -591,12 +621,18 @@ def _simulate(
         request_num=np.concatenate([request, request]) + 1,
         prediction_num=np.concatenate([2 * request + 1, 2 * request + 2]),
         is_shadow=np.repeat(np.asarray([False, True]), n),
+        is_canary=np.concatenate([canary, np.zeros(n, dtype=bool)]),
         predicted_at=np.concatenate([ts, ts]),
         predicted_at_null=no,
         score=np.concatenate([champion, challenger]),
         score_null=no,
         latency_ms=np.round(np.concatenate([latency_c, latency_s]), 2),
-        status_code=np.concatenate([_status_codes(rng_serving, n), _status_codes(rng_serving, n)]),
+        status_code=np.concatenate(
+            [
+                np.where(canary_errors, 503, _status_codes(rng_serving, n)),
+                _status_codes(rng_serving, n),
+            ]
+        ),
         cost_usd=np.round(
             np.concatenate(
                 [
@@ -664,6 +700,7 @@ def _bad_rows(
                 request_num=champion.request_num[picks],
                 prediction_num=champion.prediction_num[picks],
                 is_shadow=no,
+                is_canary=no,
                 predicted_at=champion.predicted_at[picks],
                 predicted_at_null=no,
                 score=champion.score[picks],
@@ -751,6 +788,12 @@ def _ids(prefix: str, numbers: IntArray) -> pa.Array:
     return pa.StringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars.reshape(-1)))
 
 
+def _roles(shadow: BoolArray, canary: BoolArray, names: tuple[str, str, str]) -> pa.DictionaryArray:
+    """names[0] for champion rows, names[1] for shadow rows, names[2] for canary rows."""
+    codes = np.where(canary, 2, np.where(shadow, 1, 0)).astype(np.int8)
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(list(names)))
+
+
 def _labelled(flags: BoolArray, if_false: str, if_true: str) -> pa.DictionaryArray:
     return pa.DictionaryArray.from_arrays(
         pa.array(flags.astype(np.int8)), pa.array([if_false, if_true])
@@ -776,13 +819,16 @@ def _predictions_table(log: _Log, pop: _Population) -> pa.Table:
     order = np.lexsort((log.prediction_num, time_key))
     n = order.shape[0]
     shadow = log.is_shadow[order]
+    canary = log.is_canary[order]
     return pa.table(
         {
             "prediction_id": _ids("p", log.prediction_num[order]),
             "request_id": _ids("r", log.request_num[order]),
             "model_name": _labelled(np.zeros(n, dtype=bool), MODEL_NAME, MODEL_NAME),
-            "model_version": _labelled(shadow, CHAMPION_VERSION, CHALLENGER_VERSION),
-            "deployment_role": _labelled(shadow, "champion", "shadow"),
+            "model_version": _roles(
+                shadow, canary, (CHAMPION_VERSION, CHALLENGER_VERSION, CANARY_VERSION)
+            ),
+            "deployment_role": _roles(shadow, canary, ("champion", "shadow", "canary")),
             "predicted_at": _timestamp(log.predicted_at[order], log.predicted_at_null[order]),
             "score": _float(log.score[order], log.score_null[order]),
             "latency_ms": _float(log.latency_ms[order]),
@@ -853,16 +899,17 @@ def generate_demo(
         raise ValueError(f"scale must be positive, got {scale}")
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    rng_features, rng_serving, rng_labels, rng_reference, rng_bad = np.random.default_rng(
-        seed
-    ).spawn(5)
+    # a sixth stream for the canary: the first five are the same as before it existed
+    rng_features, rng_serving, rng_labels, rng_reference, rng_bad, rng_canary = (
+        np.random.default_rng(seed).spawn(6)
+    )
     epoch_us = (dt.datetime.combine(start, dt.time()) - dt.datetime(1970, 1, 1)) // dt.timedelta(
         microseconds=1
     )
     end_us = epoch_us + days * _US_PER_DAY
 
     counts = _day_counts(scale, days, start)
-    sim = _simulate([rng_features, rng_serving, rng_labels], counts, epoch_us, end_us)
+    sim = _simulate([rng_features, rng_serving, rng_labels, rng_canary], counts, epoch_us, end_us)
     log, labels = sim.log, sim.labels
     if with_bad_rows:
         bad_log, bad_labels = _bad_rows(rng_bad, sim, days, epoch_us)

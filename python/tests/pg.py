@@ -69,3 +69,53 @@ def copy_tables(duckdb_path: Path, tables: list[str], pg_schema: str) -> None:
     finally:
         con.close()
         source.close()
+
+
+def build_on_postgres(
+    duckdb_path: Path,
+    config: dict,
+    tables: list[str],
+    input_schema: str,
+    output_schema: str,
+    target_path: Path,
+):
+    """Copy the fixture tables to PostgreSQL and build the project there with the same config
+    (inputs read from input_schema): the run outcome."""
+    import copy
+
+    from modelwatch.config import resolve_warehouse
+    from modelwatch.runner import DbtProject
+
+    connect_or_skip().close()
+    copy_tables(duckdb_path, tables, input_schema)
+    config = copy.deepcopy(config)
+    config["inputs"] = {
+        key: f"{input_schema}.{value.split('.', 1)[1]}"
+        for key, value in config["inputs"].items()
+        if isinstance(value, str)
+    }
+    config["warehouse"] = {
+        "type": "postgres",
+        "host": PG["host"],
+        "port": PG["port"],
+        "user": PG["user"],
+        "dbname": PG["dbname"],
+        "schema": output_schema,
+    }
+    warehouse = resolve_warehouse(config)
+    project = DbtProject(config, warehouse.env, target_path=target_path)
+    return project.run(full_refresh=True)
+
+
+def pg_df(sql: str):
+    """A query's result on the test PostgreSQL as a DataFrame."""
+    import pandas as pd
+
+    con = connect_or_skip()
+    try:
+        with con.cursor() as cur:
+            cur.execute(sql)
+            columns = [d[0] for d in cur.description]
+            return pd.DataFrame(cur.fetchall(), columns=columns)
+    finally:
+        con.close()

@@ -116,3 +116,34 @@ def test_statistics_equal_numpy(built, tables):
         assert np.isclose(row.canary_roc_auc, auc_k, rtol=RTOL)
         assert np.isclose(row.roc_auc_z, (auc_k - auc_c) / np.sqrt(var), rtol=RTOL)
         assert row.canary_requests == len(k) and row.control_requests == len(c)
+
+
+def test_postgres_verdicts_equal_duckdb(built, tmp_path):
+    from pg import build_on_postgres, pg_df
+    from tables import OUTPUT_TABLES, assert_tables_equal
+
+    outcome = build_on_postgres(
+        built.path,
+        built.config,
+        ["predictions", "labels", "training_reference"],
+        "mw_canary_in",
+        "mw_canary",
+        tmp_path / "target",
+    )
+    assert outcome.build_ok, outcome.build_errors
+    actual = pg_df('select * from "mw_canary"."canary_verdicts"')
+    expected = built.df("select * from modelwatch.canary_verdicts")
+    assert len(expected) == 3
+    assert_tables_equal(actual, expected, OUTPUT_TABLES["canary_verdicts"], rtol=1e-9)
+
+
+def test_demo_bad_canary_is_rolled_back(demo_built):
+    from modelwatch.demo import DEMO_START, INCIDENTS
+
+    verdicts = demo_built.df("select * from modelwatch.canary_verdicts order by window_start")
+    start = pd.Timestamp(DEMO_START) + pd.Timedelta(days=INCIDENTS["bad_canary"].start_day)
+    assert len(verdicts) == 63 - INCIDENTS["bad_canary"].start_day
+    assert verdicts.window_start.min() == start
+    assert (verdicts.verdict == "rollback").all(), verdicts[["window_start", "reasons"]]
+    assert (verdicts.control_version == "v1").all() and (verdicts.canary_version == "v3").all()
+    assert verdicts.is_error_regression.all()

@@ -15,7 +15,9 @@ from modelwatch.demo import (
     BAD_LABEL_ROWS,
     BAD_PREDICTION_ROWS,
     BAD_ROWS,
+    CANARY_SHARE,
     CATEGORICAL_FEATURES,
+    DEMO_DAYS,
     DEMO_START,
     INCIDENTS,
     MODEL_NAME,
@@ -208,7 +210,8 @@ def test_every_request_is_scored_by_champion_and_shadow(clean):
         """,
     )
     assert (pairs.n == 2).all()
-    assert (pairs.roles == "champion/v1,shadow/v2").all()
+    # these 14 days come before the canary rollout (test_canary_serves_its_share covers it)
+    assert set(pairs.roles) == {"champion/v1,shadow/v2"}
     assert (pairs.times == 1).all()
     assert (pairs.numeric_rows == 1).all() and (pairs.categorical_rows == 1).all()
     corr = scalar(
@@ -324,7 +327,10 @@ def test_labels_coverage_and_corrections(clean):
     ]
     assert 0.004 < (labelled_early.label_rows == 2).mean() < 0.018  # ~1% get corrected
     # champion and shadow rows of a request get the same labels
-    by_role = per_prediction.pivot(index="request_id", columns="deployment_role")
+    served = per_prediction.assign(
+        served_by=per_prediction.deployment_role.replace({"canary": "champion"})
+    )
+    by_role = served.pivot(index="request_id", columns="served_by")
     assert (by_role.label_rows.champion == by_role.label_rows.shadow).all()
     both = by_role.latest_label.dropna()
     assert (both.champion == both.shadow).all()
@@ -467,6 +473,22 @@ def test_fairness_regression(full):
     assert abs(rates["shadow", True, True] - rates["shadow", False, True]) < 0.03
 
 
+def test_canary_serves_its_share_in_the_champions_place(full):
+    frame, _, _ = full
+    bad_canary = INCIDENTS["bad_canary"]
+    served = frame[frame.deployment_role != "shadow"]
+    roles = served.groupby(served.day >= bad_canary.start_day).deployment_role.value_counts(
+        normalize=True
+    )
+    assert roles[False].index.tolist() == ["champion"]
+    assert 0.7 * CANARY_SHARE < roles[True]["canary"] < 1.3 * CANARY_SHARE
+    assert (frame[frame.deployment_role == "canary"].model_version == "v3").all()
+    # every request keeps exactly one served row (champion or canary) and one shadow row
+    per_request = frame.groupby("request_id").deployment_role.agg(lambda r: ",".join(sorted(r)))
+    assert set(per_request) == {"champion,shadow", "canary,shadow"}
+    assert bad_canary.end_day is None and bad_canary.start_day < DEMO_DAYS
+
+
 def test_latency_spike(full):
     frame, _, _ = full
     incident = INCIDENTS["latency_spike"]
@@ -489,6 +511,7 @@ def test_incidents_are_documented_consistently():
         "null_rate_spike": "months_employed",
         "calibration_decay": "label",
         "fairness_regression": "age_band",
+        "bad_canary": "model_version",
         "latency_spike": "latency_ms",
     }
     assert {name: i.subject for name, i in INCIDENTS.items()} == kinds

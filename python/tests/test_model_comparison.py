@@ -22,9 +22,8 @@ def expected_comparison(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per (window, candidate version) from labeled_predictions-style rows."""
     champion = rows[rows.deployment_role == "champion"]
     out = []
-    for (version, role), cand in rows[rows.deployment_role != "champion"].groupby(
-        ["model_version", "deployment_role"]
-    ):
+    candidates = rows[~rows.deployment_role.isin(["champion", "canary"])]
+    for (version, role), cand in candidates.groupby(["model_version", "deployment_role"]):
         merged = champion.merge(
             cand, on="request_id", how="outer", suffixes=("_b", "_c"), indicator=True
         )

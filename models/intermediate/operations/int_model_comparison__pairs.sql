@@ -1,5 +1,5 @@
 {#-
-    Champion rows paired with every other version's rows that scored the same request
+    Champion rows paired with every shadow / challenger version's rows that scored the same request
     (model_name, request_id), in the champion's window, plus the rows left without a partner
     (a shadow score whose champion row is missing, or the reverse) so they are counted, not lost.
     Needs the request_id and deployment_role columns; without them there are no rows.
@@ -43,8 +43,9 @@ champion as (
 
 candidates as (
 
+    -- shadows and challengers score the champion's requests; a canary serves its own
     select * from requests
-    where deployment_role is null or deployment_role != 'champion'
+    where deployment_role is null or deployment_role not in ('champion', 'canary')
 
 ),
 
