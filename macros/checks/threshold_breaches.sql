@@ -1,30 +1,34 @@
-{% macro threshold_breaches(model, column_name, check, level, threshold=none, subject_columns=['model_name', 'window_start'], scope=none) %}
-    {{ return(adapter.dispatch('threshold_breaches', 'modelwatch')(model, column_name, check, level, threshold, subject_columns, scope)) }}
+{% macro threshold_breaches(check, level, threshold=none, subject_columns=['model_name', 'window_start']) %}
+    {{ return(adapter.dispatch('threshold_breaches', 'modelwatch')(check, level, threshold, subject_columns)) }}
 {% endmacro %}
 
-{% macro default__threshold_breaches(model, column_name, check, level, threshold, subject_columns, scope) %}
+{% macro default__threshold_breaches(check, level, threshold, subject_columns) %}
     {#-
-        One engine for every threshold test: the breaching rows with what was observed, the
-        threshold, the level and the runbook. alerts.evaluate_last_windows limits it to the
-        newest windows (null: every window); a scope (check_scope_sql) limits it to the rows
-        the check is meant for.
+        The engine of every alert test: the check's observations judged by evaluate_alerts (the
+        engine the alerts table uses), kept at this level, with the subject columns, what was
+        observed, the threshold, the runbook and the evidence. A test argument `threshold`
+        overrides the configured static threshold of this level. alerts.evaluate_last_windows
+        limits it to the newest windows (null: every window).
     -#}
+    {%- if level not in ['warn', 'error'] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: level must be warn or error, got " ~ level) }}
+    {%- endif -%}
     {%- set last_windows = modelwatch.get_config().alerts.evaluate_last_windows -%}
+    {%- set overrides = {check: {level: threshold}} if threshold is not none else none -%}
+    {%- do modelwatch.alert_check(check) -%}
     with
 
-    source as (
+    evaluated as (
 
-        select * from {{ model }}
+        {{ modelwatch.evaluate_alerts(ref('int_alerts__observations'), [check], overrides) }}
 
     ),
 
     scoped as (
 
-        select *
-        from source
-        where {{ modelwatch.check_scope_sql(scope) }}
+        select * from evaluated
         {%- if last_windows %}
-            and window_start >= (select {{ modelwatch.windows_ago('max(window_start)', last_windows - 1) }} from source)
+        where window_start >= (select {{ modelwatch.windows_ago('max(window_start)', last_windows - 1) }} from evaluated)
         {%- endif %}
 
     ),
@@ -35,35 +39,18 @@
             {%- for column in subject_columns %}
             {{ column }},
             {%- endfor %}
-            {{ modelwatch.sql_string(check) }} as check_name,
-            {{ modelwatch.sql_string(level) }} as severity,
-            {{ column_name }} as observed_value,
-            {{ modelwatch.threshold_sql(check, level, threshold) }} as threshold,
-            {{ modelwatch.runbook_url_sql(check) }} as runbook_url
+            check_name,
+            severity,
+            observed_value,
+            threshold,
+            threshold_kind,
+            consecutive_windows,
+            runbook_url,
+            evidence
         from scoped
-        where {{ modelwatch.breaches(column_name, check, level, threshold) }}
+        where severity = {{ modelwatch.sql_string(level) }}
 
     )
 
     select * from final
-{% endmacro %}
-
-
-{% macro check_scope_sql(scope) %}
-    {#-
-        The rows a check judges. Label-based checks judge overall rows with enough labels (a few
-        labels are noise); label coverage is judged once a window is past its grace period.
-    -#}
-    {%- set perf = modelwatch.get_config().performance -%}
-    {%- set scopes = {
-        none: '1 = 1',
-        'overall_labeled': "slice_key = '__all__' and labeled_count >= " ~ perf.min_labeled_count,
-        'overall_predictions': "slice_key = '__all__' and prediction_count >= " ~ perf.min_labeled_count,
-        'label_coverage_due': "slice_key = '__all__' and is_label_coverage_due",
-    } -%}
-    {%- if scope not in scopes -%}
-        {{ exceptions.raise_compiler_error(
-            "modelwatch: unknown check scope '" ~ scope ~ "' (expected overall_labeled, overall_predictions or label_coverage_due)") }}
-    {%- endif -%}
-    {{ return(scopes[scope]) }}
 {% endmacro %}

@@ -37,28 +37,44 @@
 {% endmacro %}
 
 
-{% macro breaches(value_expr, check, level, override=none) %}
+{% macro floored_threshold_sql(check, level, override=none, floor=none) %}
+    {#- The level's threshold, raised to the noise floor where the check has one (drift). -#}
+    {%- set threshold = modelwatch.threshold_sql(check, level, override) -%}
+    {%- if floor is none -%}{{ return(threshold) }}{%- endif -%}
+    {%- set has_floor = modelwatch._check_setting_sql([check], 'noise_floor')
+        | replace('check_name = ' ~ modelwatch.sql_string(check) ~ ' and ', '')
+        | replace('when check_name = ' ~ modelwatch.sql_string(check) ~ ' then', 'when true then') -%}
+    {{ return('(case when ' ~ has_floor ~ ' and ' ~ threshold ~ ' < ' ~ floor ~ ' then ' ~ floor ~ ' else ' ~ threshold ~ ' end)') }}
+{% endmacro %}
+
+
+{% macro breaches(value_expr, check, level, override=none, floor=none) %}
     {#-
         True when the value is at or beyond the level's threshold; a warn breach excludes values
         that also breach error, so each row carries one severity.
     -#}
     {%- set op = '>=' if modelwatch.check_direction(check) == 'above' else '<=' -%}
-    {%- set this_level = '(' ~ value_expr ~ ' ' ~ op ~ ' ' ~ modelwatch.threshold_sql(check, level, override) ~ ')' -%}
+    {%- set this_level = '(' ~ value_expr ~ ' ' ~ op ~ ' ' ~ modelwatch.floored_threshold_sql(check, level, override, floor) ~ ')' -%}
     {%- if level == 'error' -%}
         {{ return('coalesce(' ~ this_level ~ ', false)') }}
     {%- endif -%}
-    {%- set error_level = '(' ~ value_expr ~ ' ' ~ op ~ ' ' ~ modelwatch.threshold_sql(check, 'error') ~ ')' -%}
+    {%- set error_level = '(' ~ value_expr ~ ' ' ~ op ~ ' ' ~ modelwatch.floored_threshold_sql(check, 'error', none, floor) ~ ')' -%}
     {{ return('(coalesce(' ~ this_level ~ ', false) and not coalesce(' ~ error_level ~ ', false))') }}
 {% endmacro %}
 
 
 {% macro severity_sql(checks) %}
-    {#- 'error' / 'warn' / 'ok' over several (check, column) pairs: the worst level breached. -#}
+    {#-
+        'error' / 'warn' / 'ok' over several (check, column[, noise floor]) entries: the worst
+        level breached, on static thresholds (the alerts table adds dynamic and persistence).
+    -#}
     {%- set error_parts = [] -%}
     {%- set warn_parts = [] -%}
-    {%- for check, column in checks -%}
-        {%- do error_parts.append(modelwatch.breaches(column, check, 'error')) -%}
-        {%- do warn_parts.append(modelwatch.breaches(column, check, 'warn')) -%}
+    {%- for entry in checks -%}
+        {%- set check, column = entry[0], entry[1] -%}
+        {%- set floor = entry[2] if entry | length > 2 else none -%}
+        {%- do error_parts.append(modelwatch.breaches(column, check, 'error', none, floor)) -%}
+        {%- do warn_parts.append(modelwatch.breaches(column, check, 'warn', none, floor)) -%}
     {%- endfor -%}
     case
         when {{ error_parts | join(' or ') }} then 'error'

@@ -22,6 +22,25 @@
         'latency_p99_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'error_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'cost_per_1k_usd': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'canary_rollback': {'warn': none, 'error': 1, 'direction': 'above', 'runbook_url': none},
+        'disagreement_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+    }) }}
+{% endmacro %}
+
+
+{% macro check_kind_defaults(name) %}
+    {#-
+        How a check's thresholds apply. kind static: the warn / error values; dynamic: trailing
+        mean +/- sigma x sd of the previous lookback_windows observed windows (never the window
+        judged; needs min_windows of history); persistence: static, but alert only when at least
+        persist_min_breaches of the last persist_windows windows breach. noise_floor raises a
+        drift statistic's static thresholds to what sampling noise alone reaches at
+        alerts.noise_floor_alpha for the window's and the reference's sizes.
+    -#}
+    {{ return({
+        'kind': 'static', 'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
+        'persist_windows': 3, 'persist_min_breaches': 2,
+        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic'],
     }) }}
 {% endmacro %}
 
@@ -29,7 +48,9 @@
 {% macro _merge_checks(base, overrides, where) %}
     {%- set merged = {} -%}
     {%- for name, spec in base.items() -%}
-        {%- do merged.update({name: spec.copy()}) -%}
+        {%- set full = modelwatch.check_kind_defaults(name) -%}
+        {%- do full.update(spec) -%}
+        {%- do merged.update({name: full}) -%}
     {%- endfor -%}
     {%- for name, spec in (overrides or {}).items() -%}
         {%- if name not in merged -%}
@@ -42,11 +63,29 @@
                 "modelwatch: check '" ~ name ~ "' in " ~ where
                 ~ " must be a mapping like {warn: 0.1, error: 0.25}") }}
         {%- endif -%}
+        {%- set known_keys = ['warn', 'error', 'runbook_url'] + (modelwatch.check_kind_defaults(name).keys() | list) -%}
         {%- for key, value in spec.items() -%}
-            {%- if key not in ['warn', 'error', 'runbook_url'] -%}
+            {%- if key not in known_keys -%}
                 {{ exceptions.raise_compiler_error(
                     "modelwatch: unknown key '" ~ key ~ "' for check '" ~ name ~ "' in " ~ where
-                    ~ " (expected warn, error, runbook_url)") }}
+                    ~ " (expected " ~ (known_keys | join(', ')) ~ ")") }}
+            {%- endif -%}
+            {%- if key == 'kind' and value not in ['static', 'dynamic', 'persistence'] -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": kind must be static, dynamic or persistence, got '" ~ value ~ "'") }}
+            {%- endif -%}
+            {%- if key in ['lookback_windows', 'min_windows', 'persist_windows', 'persist_min_breaches']
+                  and (value is not number or value < 1 or value != (value | int)) -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a whole number >= 1") }}
+            {%- endif -%}
+            {%- if key in ['warn_sigma', 'error_sigma'] and (value is not number or value <= 0) -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a number > 0") }}
+            {%- endif -%}
+            {%- if key == 'noise_floor' and value not in [true, false] -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": noise_floor must be true or false") }}
             {%- endif -%}
             {%- if key in ['warn', 'error'] and value is not none and value is not number -%}
                 {{ exceptions.raise_compiler_error(
@@ -97,7 +136,8 @@
             ~ "dbt_project.yml or pass a config file with `modelwatch run --config FILE`.") }}
     {%- endif -%}
     {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'performance',
-                     'canary', 'incremental', 'alerts', 'checks', 'models', 'python_models'] -%}
+                     'canary', 'incremental', 'alerts', 'checks', 'models', 'python_models',
+                     'recommendations'] -%}
     {%- for key in raw.keys() -%}
         {%- if key not in known -%}
             {{ exceptions.raise_compiler_error(
@@ -200,7 +240,19 @@
     {%- endif -%}
 
     {%- set alerts = modelwatch._merge_dict(
-        {'evaluate_last_windows': none}, raw.get('alerts'), 'alerts') -%}
+        {'evaluate_last_windows': none, 'noise_floor_alpha': 0.001}, raw.get('alerts'), 'alerts') -%}
+    {%- if alerts.noise_floor_alpha is not number or alerts.noise_floor_alpha <= 0 or alerts.noise_floor_alpha >= 0.5 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: alerts.noise_floor_alpha must be a number in (0, 0.5)") }}
+    {%- endif -%}
+
+    {%- set recommendations = modelwatch._merge_dict(
+        {'min_label_coverage': 0.5, 'drift_checks': ['psi'], 'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop'],
+         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate'],
+         'unseen_category_share': 0.5},
+        raw.get('recommendations'), 'recommendations') -%}
+    {%- if recommendations.min_label_coverage is not number or recommendations.min_label_coverage < 0 or recommendations.min_label_coverage > 1 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: recommendations.min_label_coverage must be a number in [0, 1]") }}
+    {%- endif -%}
 
     {%- set global_checks = modelwatch._merge_checks(
         modelwatch.check_defaults(), raw.get('checks'), 'checks') -%}
@@ -282,6 +334,7 @@
         'canary': canary,
         'incremental': incremental,
         'alerts': alerts,
+        'recommendations': recommendations,
         'checks': global_checks,
         'models': models,
         'python_models': python_models,

@@ -1,8 +1,9 @@
 {#-
-    The alert test: rows whose column is at or beyond the check's threshold for this level.
-    Declared once per level (warn / error) so a breach pages or goes to review by its severity.
+    The alert test: the observations of one check at this level (evaluate_alerts decides, as
+    for the alerts table). Declared on the alerts table once per check and level (warn /
+    error), so a breach pages or goes to review by its severity and nothing downstream waits.
 -#}
-{% test threshold(model, column_name, check, level='warn', threshold=none, subject_columns=['model_name', 'window_start'], scope=none) %}
+{% test threshold(model, check, level='warn', threshold=none, subject_columns=['model_name', 'window_start']) %}
     {{ config(severity=('error' if level == 'error' else 'warn')) }}
-    {{ modelwatch.threshold_breaches(model, column_name, check, level, threshold, subject_columns, scope) }}
+    {{ modelwatch.threshold_breaches(check, level, threshold, subject_columns) }}
 {% endtest %}

@@ -9,6 +9,19 @@ from modelwatch.runner import RunOutcome
 from modelwatch.warehouse import query
 
 
+# stored-failure columns that describe the breach rather than name its subject
+_NOT_SUBJECT = (
+    "check_name",
+    "severity",
+    "observed_value",
+    "threshold",
+    "threshold_kind",
+    "consecutive_windows",
+    "runbook_url",
+    "evidence",
+)
+
+
 def _format_value(value: Any) -> str:
     if isinstance(value, float):
         return f"{value:.4g}"
@@ -50,14 +63,13 @@ def render(outcome: RunOutcome, warehouse: Warehouse, examples: int = 3) -> str:
         if alert.relation:
             for row in evidence_rows(warehouse, alert.relation, examples):
                 subject = ", ".join(
-                    _format_value(v)
-                    for k, v in row.items()
-                    if k
-                    not in ("check_name", "severity", "observed_value", "threshold", "runbook_url")
+                    _format_value(v) for k, v in row.items() if k not in _NOT_SUBJECT
                 )
                 observed = _format_value(row.get("observed_value"))
                 threshold = _format_value(row.get("threshold"))
-                lines.append(f"        {subject}: {observed} (threshold {threshold})")
+                held = row.get("consecutive_windows")
+                streak = f", {held} windows in a row" if held and held > 1 else ""
+                lines.append(f"        {subject}: {observed} (threshold {threshold}{streak})")
             lines.append(f"        stored failures: {alert.relation}")
     if not outcome.alerts:
         lines.append("  no alerts")

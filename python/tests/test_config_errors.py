@@ -174,7 +174,7 @@ SHAPE_ERRORS = {
     ),
     "unknown_check": (
         {"checks": {"psi_score": {"warn": 0.1}}},
-        "unknown check 'psi_score' in checks. Known checks: brier_score_increase, cost_per_1k_usd,",
+        "unknown check 'psi_score' in checks. Known checks: brier_score_increase, canary_rollback,",
     ),
     "unknown_model_check": (
         {"models": [{**BASE["models"][0], "checks": {"drift": {"warn": 0.1}}}]},

@@ -172,7 +172,9 @@ def expected_failures(observed, check, level, beyond=None) -> int:
 
 def test_quiet_thresholds_raise_nothing(built, observed):
     results = evaluate(built, thresholds(observed, "quiet"))
-    assert len(results) == 2 * len(CHECKS)
+    # canary_rollback and disagreement_rate need canary / shadow rows: test_canary.py and
+    # test_model_comparison.py show them firing; here they have nothing to judge
+    assert len(results) == 2 * len(CHECKS) + 4
     assert all(status == "pass" for status, _ in results.values()), results
 
 

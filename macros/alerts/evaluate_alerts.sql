@@ -1,0 +1,325 @@
+{#-
+    The one engine behind the alerts table and every alert test: observations in, one row per
+    observation out with the thresholds that applied, the severity ('ok', 'warn', 'error') and
+    how many consecutive observed windows the subject has breached. Threshold kinds per check
+    (get_config: check_kind_defaults): static (with a sample-size noise floor for drift
+    statistics), dynamic (trailing mean +/- sigma x sd, previous windows only) and persistence
+    (m of the last n windows).
+-#}
+
+{% macro evaluate_alerts(observations, check_names=none, overrides=none) %}
+    {{ return(adapter.dispatch('evaluate_alerts', 'modelwatch')(observations, check_names, overrides)) }}
+{% endmacro %}
+
+
+{% macro _check_setting_sql(check_names, key, overrides=none) %}
+    {#- A SQL expression: the setting for each row's (check, model); null when unset. -#}
+    {#- one value for every model: rows of unlisted model names (quarantined '__unknown__') get it too -#}
+    {%- set cfg = modelwatch.get_config() -%}
+    {%- set branches = [] -%}
+    {%- for check in check_names -%}
+        {%- set literals = [] -%}
+        {%- for model in cfg.models -%}
+            {%- set value = model.checks[check][key] -%}
+            {%- if overrides and check in overrides and overrides[check].get(key) is not none -%}
+                {%- set value = overrides[check][key] -%}
+            {%- endif -%}
+            {%- if value is sameas true or value is sameas false -%}
+                {%- do literals.append('true' if value else 'false') -%}
+            {%- elif value is string -%}
+                {%- do literals.append(modelwatch.sql_string(value)) -%}
+            {%- elif value is none -%}
+                {%- do literals.append('null') -%}
+            {%- else -%}
+                {%- do literals.append(value | string) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if literals | unique | list | length == 1 -%}
+            {%- do branches.append("when check_name = " ~ modelwatch.sql_string(check) ~ " then " ~ literals[0]) -%}
+        {%- else -%}
+            {%- for model in cfg.models -%}
+                {%- do branches.append("when check_name = " ~ modelwatch.sql_string(check)
+                    ~ " and model_name = " ~ modelwatch.sql_string(model.name) ~ " then " ~ literals[loop.index0]) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('(case ' ~ (branches | join(' ')) ~ ' end)') }}
+{% endmacro %}
+
+
+{% macro default__evaluate_alerts(observations, check_names, overrides) %}
+    {%- set cfg = modelwatch.get_config() -%}
+    {%- set all_names = modelwatch.alert_checks() | map(attribute='name') | list -%}
+    {%- set names = check_names or all_names -%}
+    {%- set partition = 'model_name, check_name, subject, ' ~ (modelwatch.alert_dimensions() | join(', ')) -%}
+    {%- set double = modelwatch.type_double() -%}
+    with
+
+    observations as (
+
+        select * from {{ observations }}
+        where check_name in ({% for name in names %}{{ modelwatch.sql_string(name) }}{% if not loop.last %}, {% endif %}{% endfor %})
+
+    ),
+
+    settings as (
+
+        select
+            *,
+            {{ modelwatch._check_setting_sql(names, 'kind') }} as threshold_kind,
+            {{ modelwatch._check_setting_sql(names, 'direction') }} as direction,
+            cast({{ modelwatch._check_setting_sql(names, 'warn', overrides) }} as {{ double }}) as static_warn,
+            cast({{ modelwatch._check_setting_sql(names, 'error', overrides) }} as {{ double }}) as static_error,
+            cast({{ modelwatch._check_setting_sql(names, 'lookback_windows') }} as {{ dbt.type_int() }}) as lookback_windows,
+            cast({{ modelwatch._check_setting_sql(names, 'min_windows') }} as {{ dbt.type_int() }}) as min_windows,
+            cast({{ modelwatch._check_setting_sql(names, 'warn_sigma') }} as {{ double }}) as warn_sigma,
+            cast({{ modelwatch._check_setting_sql(names, 'error_sigma') }} as {{ double }}) as error_sigma,
+            cast({{ modelwatch._check_setting_sql(names, 'persist_windows') }} as {{ dbt.type_int() }}) as persist_windows,
+            cast({{ modelwatch._check_setting_sql(names, 'persist_min_breaches') }} as {{ dbt.type_int() }}) as persist_min_breaches,
+            {{ modelwatch._check_setting_sql(names, 'noise_floor') }} as has_noise_floor,
+            {{ modelwatch.runbook_url_for_checks_sql(names) }} as runbook_url
+        from observations
+
+    ),
+
+    noise_floors as (
+
+        select
+            *,
+            case
+                when not has_noise_floor then null
+                when check_name = 'psi' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
+                when check_name = 'js_distance' then {{ modelwatch.noise_floor_sql('js_distance', 'sample_size', 'reference_size', 'bin_count') }}
+                when check_name = 'ks_statistic' then {{ modelwatch.noise_floor_sql('ks_statistic', 'sample_size', 'reference_size', 'bin_count') }}
+            end as noise_floor
+        from settings
+
+    ),
+
+    history as (
+
+        {#- dynamic: stats of the previous lookback_windows rows only (never the row judged) -#}
+        select
+            *,
+            {%- for n in modelwatch.setting_values(names, 'lookback_windows') %}
+            {%- set suffix = '_' ~ n %}
+            avg(observed_value) over (
+                partition by {{ partition }} order by window_start
+                rows between {{ n }} preceding and 1 preceding
+            ) as history_mean{{ suffix }},
+            stddev_samp(observed_value) over (
+                partition by {{ partition }} order by window_start
+                rows between {{ n }} preceding and 1 preceding
+            ) as history_sd{{ suffix }},
+            count(observed_value) over (
+                partition by {{ partition }} order by window_start
+                rows between {{ n }} preceding and 1 preceding
+            ) as history_count{{ suffix }},
+            {%- endfor %}
+            case
+                when direction = 'above' and static_warn < noise_floor then noise_floor
+                else static_warn
+            end as floored_warn,
+            case
+                when direction = 'above' and static_error < noise_floor then noise_floor
+                else static_error
+            end as floored_error
+        from noise_floors
+
+    ),
+
+    picked_history as (
+
+        select
+            *,
+            case lookback_windows
+                {%- for n in modelwatch.setting_values(names, 'lookback_windows') %}
+                when {{ n }} then history_mean_{{ n }}
+                {%- endfor %}
+            end as history_mean,
+            case lookback_windows
+                {%- for n in modelwatch.setting_values(names, 'lookback_windows') %}
+                when {{ n }} then history_sd_{{ n }}
+                {%- endfor %}
+            end as history_sd,
+            case lookback_windows
+                {%- for n in modelwatch.setting_values(names, 'lookback_windows') %}
+                when {{ n }} then history_count_{{ n }}
+                {%- endfor %}
+            end as history_count
+        from history
+
+    ),
+
+    thresholds as (
+
+        select
+            *,
+            case
+                when threshold_kind != 'dynamic' then floored_warn
+                when history_count < min_windows or history_sd is null then null
+                when direction = 'above' then history_mean + warn_sigma * history_sd
+                else history_mean - warn_sigma * history_sd
+            end as warn_threshold,
+            case
+                when threshold_kind != 'dynamic' then floored_error
+                when history_count < min_windows or history_sd is null then null
+                when direction = 'above' then history_mean + error_sigma * history_sd
+                else history_mean - error_sigma * history_sd
+            end as error_threshold
+        from picked_history
+
+    ),
+
+    breaches as (
+
+        select
+            *,
+            case
+                when threshold_kind = 'dynamic' and direction = 'above' and observed_value > error_threshold then 2
+                when threshold_kind = 'dynamic' and direction = 'below' and observed_value < error_threshold then 2
+                when threshold_kind != 'dynamic' and direction = 'above' and observed_value >= error_threshold then 2
+                when threshold_kind != 'dynamic' and direction = 'below' and observed_value <= error_threshold then 2
+                when threshold_kind = 'dynamic' and direction = 'above' and observed_value > warn_threshold then 1
+                when threshold_kind = 'dynamic' and direction = 'below' and observed_value < warn_threshold then 1
+                when threshold_kind != 'dynamic' and direction = 'above' and observed_value >= warn_threshold then 1
+                when threshold_kind != 'dynamic' and direction = 'below' and observed_value <= warn_threshold then 1
+                else 0
+            end as breach_level
+        from thresholds
+
+    ),
+
+    persisted as (
+
+        select
+            *,
+            case persist_windows
+                {%- for n in modelwatch.setting_values(names, 'persist_windows') %}
+                when {{ n }} then sum(case when breach_level = 2 then 1 else 0 end) over (
+                    partition by {{ partition }} order by window_start
+                    rows between {{ n - 1 }} preceding and current row
+                )
+                {%- endfor %}
+            end as recent_error_breaches,
+            case persist_windows
+                {%- for n in modelwatch.setting_values(names, 'persist_windows') %}
+                when {{ n }} then sum(case when breach_level >= 1 then 1 else 0 end) over (
+                    partition by {{ partition }} order by window_start
+                    rows between {{ n - 1 }} preceding and current row
+                )
+                {%- endfor %}
+            end as recent_breaches
+        from breaches
+
+    ),
+
+    judged as (
+
+        select
+            *,
+            case
+                when threshold_kind = 'persistence' then
+                    case
+                        when breach_level >= 1 and recent_error_breaches >= persist_min_breaches then 'error'
+                        when breach_level >= 1 and recent_breaches >= persist_min_breaches then 'warn'
+                        else 'ok'
+                    end
+                when breach_level = 2 then 'error'
+                when breach_level = 1 then 'warn'
+                else 'ok'
+            end as severity
+        from persisted
+
+    ),
+
+    runs as (
+
+        select
+            *,
+            sum(case when severity = 'ok' then 1 else 0 end) over (
+                partition by {{ partition }} order by window_start
+                rows between unbounded preceding and current row
+            ) as run_id
+        from judged
+
+    ),
+
+    final as (
+
+        select
+            model_name,
+            window_start,
+            window_end,
+            check_name,
+            check_category,
+            {%- for dim in modelwatch.alert_dimensions() %}
+            {{ dim }},
+            {%- endfor %}
+            subject,
+            observed_value,
+            case when severity = 'error' then error_threshold else warn_threshold end as threshold,
+            warn_threshold,
+            error_threshold,
+            noise_floor,
+            severity,
+            threshold_kind,
+            cast(sum(case when severity = 'ok' then 0 else 1 end) over (
+                partition by {{ partition }}, run_id order by window_start
+                rows between unbounded preceding and current row
+            ) as {{ dbt.type_bigint() }}) as consecutive_windows,
+            sample_size,
+            reference_size,
+            runbook_url,
+            evidence
+        from runs
+
+    )
+
+    select * from final
+{% endmacro %}
+
+
+{% macro setting_values(check_names, key) %}
+    {#- The distinct values one setting takes over these checks and every model (window sizes). -#}
+    {%- set values = [] -%}
+    {%- for model in modelwatch.get_config().models -%}
+        {%- for check in check_names -%}
+            {%- set v = model.checks[check][key] | int -%}
+            {%- if v not in values -%}{%- do values.append(v) -%}{%- endif -%}
+        {%- endfor -%}
+    {%- endfor -%}
+    {{ return(values | sort) }}
+{% endmacro %}
+
+
+{% macro runbook_url_for_checks_sql(check_names) %}
+    {{ return('cast(' ~ modelwatch._check_setting_sql(check_names, 'runbook_url') ~ ' as ' ~ dbt.type_string() ~ ')') }}
+{% endmacro %}
+
+
+{% macro noise_floor_sql(check, n, m, bins) %}
+    {#-
+        What sampling noise alone reaches with probability alerts.noise_floor_alpha when the
+        window (n rows) and the reference (m rows) come from one distribution over `bins` bins:
+        PSI ~ (1/n + 1/m) chi2(bins - 1) (Wilson-Hilferty quantile), JS distance ~
+        sqrt(PSI / (8 ln 2)), KS the asymptotic sqrt(-ln(alpha / 2) / 2) sqrt((n + m) / (n m)).
+        Null when a size is missing or zero (no floor).
+    -#}
+    {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
+    {#- one-sided normal quantile of alpha (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4) -#}
+    {%- set t = 'sqrt(-2.0 * ln(' ~ alpha ~ '))' -%}
+    {%- set z = '(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
+        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))' -%}
+    {%- set df = 'greatest(coalesce(' ~ bins ~ ', 2) - 1, 1)' -%}
+    {%- set inv = '(1.0 / nullif(' ~ n ~ ', 0) + 1.0 / nullif(' ~ m ~ ', 0))' -%}
+    {%- set psi_floor = inv ~ ' * ' ~ df ~ ' * power(1.0 - 2.0 / (9.0 * ' ~ df ~ ') + ' ~ z ~ ' * sqrt(2.0 / (9.0 * ' ~ df ~ ')), 3)' -%}
+    {%- if check == 'psi' -%}
+        {{ return('(' ~ psi_floor ~ ')') }}
+    {%- elif check == 'js_distance' -%}
+        {{ return('sqrt(' ~ psi_floor ~ ' / (8.0 * ln(2.0)))') }}
+    {%- elif check == 'ks_statistic' -%}
+        {{ return('(sqrt(-ln(' ~ alpha ~ ' / 2.0) / 2.0) * sqrt(' ~ inv ~ '))') }}
+    {%- endif -%}
+    {{ return('null') }}
+{% endmacro %}

@@ -1,0 +1,34 @@
+{#- JSON text built in SQL, portable: alert evidence is a JSON object stored as text. -#}
+
+{% macro json_string(expr) %}
+    {{ return(adapter.dispatch('json_string', 'modelwatch')(expr)) }}
+{% endmacro %}
+
+{% macro default__json_string(expr) -%}
+    {#- standard SQL literals: '\' is one backslash -#}
+    coalesce('"' || replace(replace(replace(replace(cast({{ expr }} as {{ dbt.type_string() }}), '\', '\\'), '"', '\"'), chr(10), '\n'), chr(13), '\r') || '"', 'null')
+{%- endmacro %}
+
+{% macro postgres__json_string(expr) -%}
+    coalesce(to_json(cast({{ expr }} as text))::text, 'null')
+{%- endmacro %}
+
+
+{% macro json_number(expr) -%}
+    coalesce(cast({{ expr }} as {{ dbt.type_string() }}), 'null')
+{%- endmacro %}
+
+
+{% macro json_bool(expr) -%}
+    (case when {{ expr }} then 'true' when not ({{ expr }}) then 'false' else 'null' end)
+{%- endmacro %}
+
+
+{% macro json_object(pairs) %}
+    {#- pairs: [(key, sql_expression_giving_json_text)] -> one SQL expression of JSON text. -#}
+    {%- set parts = [] -%}
+    {%- for key, value in pairs -%}
+        {%- do parts.append(modelwatch.sql_string('"' ~ key ~ '":') ~ ' || ' ~ value) -%}
+    {%- endfor -%}
+    {{ return("'{' || " ~ (parts | join(" || ',' || ")) ~ " || '}'") }}
+{% endmacro %}

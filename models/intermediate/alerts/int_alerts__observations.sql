@@ -1,0 +1,158 @@
+{#-
+    Every observed value a check can judge, one row per (model, window, check, subject), from
+    the contract tables (alert_checks lists them). Config-independent apart from the scopes, so
+    the alert tests can re-evaluate thresholds without rebuilding. Evidence is JSON text: for
+    drift the bins contributing most PSI, for performance the label coverage behind the figure.
+-#}
+{%- set dims = modelwatch.alert_dimensions() -%}
+
+with
+
+top_bins as (
+
+    select
+        c.model_name,
+        c.window_start,
+        c.feature_name,
+        {{ dbt.listagg(
+            modelwatch.json_object([
+                ('bin', modelwatch.json_number('c.bin_index')),
+                ('bin_label', modelwatch.json_string(
+                    "coalesce(r.category, case when r.is_null_bin then '__null__' else '['
+                    || coalesce(cast(r.lower_bound as " ~ dbt.type_string() ~ "), '-inf') || ', '
+                    || coalesce(cast(r.upper_bound as " ~ dbt.type_string() ~ "), '+inf') || ')' end)")),
+                ('reference_proportion', modelwatch.json_number('c.reference_proportion')),
+                ('current_proportion', modelwatch.json_number('c.current_proportion')),
+                ('psi_contribution', modelwatch.json_number('c.psi_contribution')),
+            ]),
+            "','",
+            'order by c.psi_contribution desc, c.bin_index',
+        ) }} as bins_json
+    from (
+        select
+            *,
+            row_number() over (
+                partition by model_name, window_start, feature_name
+                order by psi_contribution desc, bin_index
+            ) as contribution_rank
+        from {{ ref('feature_bin_counts') }}
+    ) as c
+    left join {{ ref('reference_bins') }} as r
+        on c.model_name = r.model_name
+        and c.feature_name = r.feature_name
+        and c.bin_index = r.bin_index
+    where c.contribution_rank <= 3
+    group by c.model_name, c.window_start, c.feature_name
+
+),
+
+bin_counts as (
+
+    select
+        model_name,
+        feature_name,
+        count(*) as bin_count
+    from {{ ref('reference_bins') }}
+    group by model_name, feature_name
+
+),
+
+drift_source as (
+
+    select
+        d.*,
+        b.bin_count,
+        {{ modelwatch.json_object([
+            ('top_psi_bins', "'[' || coalesce(t.bins_json, '') || ']'"),
+            ('reference_count', modelwatch.json_number('d.reference_count')),
+            ('current_count', modelwatch.json_number('d.current_count')),
+            ('null_rate_reference', modelwatch.json_number('d.null_rate_reference')),
+            ('null_rate_current', modelwatch.json_number('d.null_rate_current')),
+        ]) }} as evidence
+    from {{ ref('feature_drift') }} as d
+    left join top_bins as t
+        on d.model_name = t.model_name
+        and d.window_start = t.window_start
+        and d.feature_name = t.feature_name
+    left join bin_counts as b
+        on d.model_name = b.model_name
+        and d.feature_name = b.feature_name
+
+),
+
+{%- set evidence = {
+    'performance': modelwatch.json_object([
+        ('prediction_count', modelwatch.json_number('prediction_count')),
+        ('labeled_count', modelwatch.json_number('labeled_count')),
+        ('label_coverage', modelwatch.json_number('label_coverage')),
+        ('is_final', modelwatch.json_bool('is_final')),
+        ('roc_auc', modelwatch.json_number('roc_auc')),
+        ('baseline_roc_auc', modelwatch.json_number('baseline_roc_auc')),
+        ('estimated_roc_auc', modelwatch.json_number('estimated_roc_auc')),
+        ('ece', modelwatch.json_number('ece')),
+    ]),
+    'operations': modelwatch.json_object([
+        ('request_count', modelwatch.json_number('request_count')),
+        ('error_rate', modelwatch.json_number('error_rate')),
+        ('latency_p50_ms', modelwatch.json_number('latency_p50_ms')),
+        ('latency_p95_ms', modelwatch.json_number('latency_p95_ms')),
+        ('cost_per_1k_usd', modelwatch.json_number('cost_per_1k_usd')),
+    ]),
+    'quality': modelwatch.json_object([
+        ('prediction_rows', modelwatch.json_number('prediction_rows')),
+        ('quarantined_prediction_rows', modelwatch.json_number('quarantined_prediction_rows')),
+        ('label_rows', modelwatch.json_number('label_rows')),
+        ('quarantined_label_rows', modelwatch.json_number('quarantined_label_rows')),
+    ]),
+    'canary': modelwatch.json_object([
+        ('control_version', modelwatch.json_string('control_version')),
+        ('verdict', modelwatch.json_string('verdict')),
+        ('reasons', modelwatch.json_string('reasons')),
+        ('error_rate_diff', modelwatch.json_number('error_rate_diff')),
+        ('roc_auc_diff', modelwatch.json_number('roc_auc_diff')),
+    ]),
+    'comparison': modelwatch.json_object([
+        ('baseline_version', modelwatch.json_string('baseline_version')),
+        ('paired_count', modelwatch.json_number('paired_count')),
+        ('mean_abs_score_diff', modelwatch.json_number('mean_abs_score_diff')),
+    ]),
+    'none': "'{}'",
+} -%}
+
+unioned as (
+
+    {%- for check in modelwatch.alert_checks() %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+
+    select
+        model_name,
+        window_start,
+        {{ modelwatch.window_end('window_start') }} as window_end,
+        {{ modelwatch.sql_string(check.name) }} as check_name,
+        {{ modelwatch.sql_string(check.category) }} as check_category,
+        {%- for dim in dims %}
+        cast({{ check.dims.get(dim, 'null') }} as {{ dbt.type_string() }}) as {{ dim }},
+        {%- endfor %}
+        cast({{ check.subject }} as {{ dbt.type_string() }}) as subject,
+        cast({{ check.value }} as {{ modelwatch.type_double() }}) as observed_value,
+        cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
+        cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
+        cast({{ 'bin_count' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as bin_count,
+        {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence
+    from {{ 'drift_source' if check.source == 'feature_drift' else ref(check.source) }}
+    where {{ check.scope }}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select * from unioned
+    where observed_value is not null
+
+)
+
+select * from final
