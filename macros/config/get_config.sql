@@ -200,7 +200,10 @@
     {%- endif -%}
 
     {%- set alerts = modelwatch._merge_dict(
-        {'evaluate_last_windows': none}, raw.get('alerts'), 'alerts') -%}
+        {'evaluate_last_windows': none,
+         'webhook_url': none, 'webhook_max_attempts': 3, 'webhook_backoff_seconds': 1,
+         'webhook_timeout_seconds': 10, 'notify_min_severity': 'warn', 'dashboard_url': none},
+        raw.get('alerts'), 'alerts') -%}
 
     {%- set global_checks = modelwatch._merge_checks(
         modelwatch.check_defaults(), raw.get('checks'), 'checks') -%}
