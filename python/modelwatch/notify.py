@@ -278,9 +278,9 @@ def slack_text(alert: Mapping[str, Any], dashboard_url: str | None = None) -> st
         f"*{slack_escape(alert.get('model_name'))}* "
         f"{_code(alert.get('check_name'))} on {_code(alert.get('subject'))}"
     )
-    window = f"Window {slack_escape(_fmt(alert.get('window_start')))}"
+    window = f"Window {slack_escape(_window(alert.get('window_start')))}"
     if alert.get("window_end") is not None:
-        window += f" to {slack_escape(_fmt(alert.get('window_end')))}"
+        window += f" to {slack_escape(_window(alert.get('window_end')))}"
     window += " (UTC)"
     if alert.get("check_category"):
         window += f" · {slack_escape(alert['check_category'])}"
