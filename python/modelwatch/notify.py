@@ -5,12 +5,14 @@ check, subject) with a stable `alert_id`. `<schema>.alert_deliveries` is the del
 this module owns (dbt never manages it, so `dbt build --full-refresh` leaves it alone):
 
     alert_id (primary key), status (delivered | failed), attempts (all runs), first_attempt_at,
-    last_attempt_at, delivered_at, last_error, http_status
+    last_attempt_at, delivered_at, delivered_severity, last_error, http_status
 
-An alert is *new* until the ledger holds a `delivered` row for its id. Each alert is posted as
-one JSON message (Slack-compatible `text` plus a structured `modelwatch` object), retried on
-connection errors, timeouts, 429 and 5xx with exponential backoff, and recorded in the ledger as
-soon as its own delivery ends, so a crash mid-batch never resends what was already delivered.
+An alert is *new* until the ledger holds a `delivered` row for its id, or again when its
+severity rose above the one delivered (a warn that became an error is announced once more). Each
+alert is posted as one JSON message (Slack-compatible `text` plus a structured `modelwatch`
+object), retried on connection errors, timeouts, 429 and 5xx with exponential backoff, and
+recorded in the ledger as soon as its own delivery ends, so a crash mid-batch never resends what
+was already delivered.
 """
 
 from __future__ import annotations
@@ -152,7 +154,8 @@ def ensure_ledger(con: Connection, schema: str) -> None:
         "last_error varchar, "
         "first_attempt_at timestamp, "
         "last_attempt_at timestamp, "
-        "delivered_at timestamp)"
+        "delivered_at timestamp, "
+        "delivered_severity varchar)"
     )
 
 
@@ -198,7 +201,7 @@ def load_alerts(
     ledger: dict[str, tuple[Any, ...]] = {}
     if _table_exists(con, schema, LEDGER_TABLE):
         _, ledger_rows = con.execute(
-            "select alert_id, status, attempts, last_error, http_status, delivered_at "
+            "select alert_id, status, attempts, last_error, http_status, delivered_severity "
             f"from {_relation(schema, LEDGER_TABLE)}"
         )
         ledger = {row[0]: row for row in ledger_rows}
@@ -212,6 +215,13 @@ def load_alerts(
             continue
         entry = ledger.get(alert["alert_id"])
         status = entry[1] if entry else "pending"
+        delivered_severity = entry[5] if entry else None
+        rank = SEVERITY_RANK.get(str(alert.get("severity")), 0)
+        if delivered_severity and SEVERITY_RANK.get(delivered_severity, 0) < rank:
+            # delivered at a lower severity: the escalation is news
+            alert["escalated_from"] = delivered_severity
+            if status == "delivered":
+                status = "escalated"
         if status == "delivered" and not include_delivered:
             continue
         alert["delivery_status"] = status
@@ -273,8 +283,12 @@ def slack_text(alert: Mapping[str, Any], dashboard_url: str | None = None) -> st
     """One alert as Slack mrkdwn; every value from the warehouse is escaped."""
     severity = str(alert.get("severity", "warn"))
     icon = ":rotating_light:" if severity == "error" else ":warning:"
+    escalated = alert.get("escalated_from")
+    level = slack_escape(severity.upper())
+    if escalated:
+        level += f" (escalated from {slack_escape(escalated)})"
     head = (
-        f"{icon} *{slack_escape(severity.upper())}* modelwatch: "
+        f"{icon} *{level}* modelwatch: "
         f"*{slack_escape(alert.get('model_name'))}* "
         f"{_code(alert.get('check_name'))} on {_code(alert.get('subject'))}"
     )
@@ -306,7 +320,7 @@ def build_payload(alert: Mapping[str, Any], dashboard_url: str | None = None) ->
     """The JSON body: Slack's `text`, plus every alert field under `modelwatch` for other
     receivers (Slack ignores it)."""
     record = alert_record(
-        {k: v for k, v in alert.items() if not k.startswith("delivery_")},
+        {k: v for k, v in alert.items() if not k.startswith("delivery_") and k != "escalated_from"},
     )
     return {
         "text": slack_text(alert, dashboard_url),
@@ -314,6 +328,7 @@ def build_payload(alert: Mapping[str, Any], dashboard_url: str | None = None) ->
             "event": "alert",
             "alert_id": record.get("alert_id"),
             "alert": record,
+            "escalated_from": alert.get("escalated_from"),
             "dashboard_url": dashboard_url,
             "sent_by": f"modelwatch {__version__}",
         },
@@ -411,17 +426,18 @@ def post_alert(settings: NotifySettings, alert_id: str, payload: dict[str, Any])
     return delivery
 
 
-def _record(con: Connection, schema: str, result: Delivery) -> None:
+def _record(con: Connection, schema: str, result: Delivery, severity: str) -> None:
     now = _utcnow()
     status = "delivered" if result.ok else "failed"
     con.execute(
         f"insert into {_relation(schema, LEDGER_TABLE)} as ledger "
         "(alert_id, status, attempts, http_status, last_error, first_attempt_at, "
-        "last_attempt_at, delivered_at) values (?, ?, ?, ?, ?, ?, ?, ?) "
+        "last_attempt_at, delivered_at, delivered_severity) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
         "on conflict (alert_id) do update set status = excluded.status, "
         "attempts = ledger.attempts + excluded.attempts, http_status = excluded.http_status, "
         "last_error = excluded.last_error, last_attempt_at = excluded.last_attempt_at, "
-        "delivered_at = excluded.delivered_at",
+        "delivered_at = coalesce(excluded.delivered_at, ledger.delivered_at), "
+        "delivered_severity = coalesce(excluded.delivered_severity, ledger.delivered_severity)",
         (
             result.alert_id,
             status,
@@ -431,6 +447,7 @@ def _record(con: Connection, schema: str, result: Delivery) -> None:
             result.first_attempt_at,
             now,
             now if result.ok else None,
+            severity if result.ok else None,
         ),
     )
 
@@ -491,7 +508,7 @@ def notify(
                 break
             payload = build_payload(alert, settings.dashboard_url)
             result = post_alert(settings, str(alert["alert_id"]), payload)
-            _record(con, warehouse.schema, result)
+            _record(con, warehouse.schema, result, str(alert["severity"]))
             alert["delivery_status"] = "delivered" if result.ok else "failed"
             alert["delivery_attempts"] = int(alert.get("delivery_attempts") or 0) + result.attempts
             alert["delivery_error"] = result.error

@@ -218,7 +218,10 @@ def test_first_attempt_fails_still_exactly_one_message_per_alert(tmp_path, webho
     assert len(webhook.requests) == 4
 
     # an alert added later is sent once
-    write_alerts(db, [alert("a1"), alert("a2", subject="region"), alert("a3", subject="debt")])
+    write_alerts(
+        db,
+        [alert("a1"), alert("a2", severity="warn", subject="region"), alert("a3", subject="x")],
+    )
     assert cli.main(["alerts", "--config", str(config), "--notify"]) == 0
     assert cli.main(["alerts", "--config", str(config), "--notify"]) == 0
     assert webhook.accepted_per_alert() == {"a1": 1, "a2": 1, "a3": 1}
@@ -252,6 +255,52 @@ def test_failing_server_records_failure_and_next_run_delivers(tmp_path, webhook,
     state = ledger(db)
     assert {(v["status"], v["attempts"]) for v in state.values()} == {("delivered", 4)}
     assert state["a1"]["last_error"] is None
+
+
+def test_escalation_is_announced_once_and_a_downgrade_is_not(tmp_path, webhook, capsys):
+    db = tmp_path / "warehouse.duckdb"
+    write_alerts(db, [alert("a1", severity="warn")])
+    config = write_config(tmp_path, webhook.url)
+    assert cli.main(["alerts", "--config", str(config), "--notify"]) == 0
+
+    # a later build (more labels, a bigger shift) raises the same alert to error
+    write_alerts(db, [alert("a1", severity="error", observed_value=0.5)])
+    capsys.readouterr()
+    assert cli.main(["alerts", "--config", str(config), "--json"]) == 1
+    (listed,) = json.loads(capsys.readouterr().out)
+    assert (listed["delivery_status"], listed["escalated_from"]) == ("escalated", "warn")
+    assert cli.main(["alerts", "--config", str(config), "--notify"]) == 0
+    assert cli.main(["alerts", "--config", str(config), "--notify"]) == 0
+    assert [r["payload"]["modelwatch"]["escalated_from"] for r in webhook.accepted] == [
+        None,
+        "warn",
+    ]
+    assert "*ERROR (escalated from warn)*" in webhook.accepted[1]["payload"]["text"]
+    assert ledger(db)["a1"]["delivered_severity"] == "error"
+
+    write_alerts(db, [alert("a1", severity="warn")])  # back down: nothing to announce
+    assert cli.main(["alerts", "--config", str(config), "--notify"]) == 0
+    assert len(webhook.accepted) == 2
+
+
+def test_a_crash_mid_batch_does_not_resend_delivered_alerts(tmp_path, webhook):
+    db = tmp_path / "warehouse.duckdb"
+    write_alerts(db, [alert(f"a{i}", subject=f"f{i}") for i in range(3)])
+    config = {
+        "warehouse": {"type": "duckdb", "path": str(db)},
+        "alerts": {"webhook_url": webhook.url, "webhook_backoff_seconds": 0},
+    }
+    warehouse, settings = resolve_warehouse(config), notify.settings_from_config(config)
+
+    def crash(alert: dict[str, Any], result: notify.Delivery) -> None:
+        if alert["alert_id"] == "a1":
+            raise KeyboardInterrupt  # killed right after the second delivery was recorded
+
+    with pytest.raises(KeyboardInterrupt):
+        notify.notify(warehouse, settings, on_delivery=crash)
+    assert webhook.accepted_per_alert() == {"a0": 1, "a1": 1}
+    assert notify.notify(warehouse, settings).delivered == 1
+    assert webhook.accepted_per_alert() == {"a0": 1, "a1": 1, "a2": 1}
 
 
 def test_client_error_is_not_retried(tmp_path, webhook, capsys):
