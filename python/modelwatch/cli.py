@@ -159,11 +159,12 @@ def cmd_alerts(args: argparse.Namespace) -> int:
         print(json.dumps([notify.alert_record(a) for a in alerts], indent=2))
     else:
         errors = sum(a["severity"] == "error" for a in new)
-        kind = "alert(s)" if args.all else "new alert(s)"
-        print(
-            f"modelwatch: {len(alerts)} {kind} ({errors} error, {len(new) - errors} warn new) "
-            f"in schema '{warehouse.schema}'"
-        )
+        counts = f"{errors} error, {len(new) - errors} warn"
+        where = f"in schema '{warehouse.schema}'"
+        if args.all:
+            print(f"modelwatch: {len(alerts)} alert(s), {len(new)} new ({counts}) {where}")
+        else:
+            print(f"modelwatch: {len(new)} new alert(s) ({counts}) {where}")
         if alerts:
             print(notify.render_table(alerts, show_delivery=args.all))
     if not args.no_fail_on_alerts and any(a["severity"] == "error" for a in new):

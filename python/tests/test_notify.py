@@ -492,7 +492,7 @@ def test_listing_new_all_and_json(tmp_path, webhook, capsys):
     # listing never posts and never writes (no ledger yet: everything is new)
     assert cli.main(["alerts", "--config", str(config)]) == 1  # new error-level alerts
     out = capsys.readouterr().out
-    assert "3 new alert(s) (2 error, 1 warn new)" in out
+    assert "3 new alert(s) (2 error, 1 warn)" in out
     lines = out.splitlines()
     assert lines[1].split() == [
         "severity",
