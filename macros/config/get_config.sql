@@ -240,7 +240,10 @@
     {%- endif -%}
 
     {%- set alerts = modelwatch._merge_dict(
-        {'evaluate_last_windows': none, 'noise_floor_alpha': 0.001}, raw.get('alerts'), 'alerts') -%}
+        {'evaluate_last_windows': none, 'noise_floor_alpha': 0.001,
+         'webhook_url': none, 'webhook_max_attempts': 3, 'webhook_backoff_seconds': 1,
+         'webhook_timeout_seconds': 10, 'notify_min_severity': 'warn', 'dashboard_url': none},
+        raw.get('alerts'), 'alerts') -%}
     {%- if alerts.noise_floor_alpha is not number or alerts.noise_floor_alpha <= 0 or alerts.noise_floor_alpha >= 0.5 -%}
         {{ exceptions.raise_compiler_error("modelwatch: alerts.noise_floor_alpha must be a number in (0, 0.5)") }}
     {%- endif -%}

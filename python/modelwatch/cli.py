@@ -3,9 +3,10 @@
   modelwatch demo                 generate demo data into an embedded DuckDB file and monitor it
   modelwatch run --config FILE    monitor your own tables
   modelwatch validate --config F  check the config against the warehouse without building
+  modelwatch alerts --config F    list new alerts; --notify posts each one to the webhook once
 
 Exit codes: 0 ok; 1 an error-level alert fired (unless --no-fail-on-alerts); 2 the build or the
-configuration failed.
+configuration failed (alerts --notify: a delivery failed).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import urllib.parse
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +82,96 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return _run(config, args, fail_on_alerts=args.fail_on_alerts)
 
 
+def _webhook_host(url: str) -> str:
+    # the webhook's path is its secret (Slack): never print it
+    parts = urllib.parse.urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}"
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    from modelwatch import notify
+
+    if args.config:
+        config = load_config(args.config)
+    else:
+        config = {"warehouse": {"type": "duckdb", "path": str(Path(args.warehouse).resolve())}}
+    warehouse = resolve_warehouse(config)
+    settings = notify.settings_from_config(config)
+    if args.min_severity:
+        settings.min_severity = args.min_severity
+    out = sys.stderr if args.json else sys.stdout
+    try:
+        if args.notify and not args.dry_run:
+            if not settings.webhook_url:
+                print(
+                    "modelwatch: --notify needs a webhook: set alerts.webhook_url in the config "
+                    f"or the {notify.WEBHOOK_ENV} environment variable",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            host = _webhook_host(settings.webhook_url)
+
+            def report(alert: dict[str, Any], result: notify.Delivery) -> None:
+                what = f"{alert['model_name']} {alert['check_name']} {alert['subject']}"
+                if result.ok:
+                    print(f"  delivered {alert['alert_id']} ({what})", file=out)
+                else:
+                    print(
+                        f"  FAILED {alert['alert_id']} ({what}) after {result.attempts} "
+                        f"attempt(s): {result.error}",
+                        file=out,
+                    )
+
+            print(f"modelwatch: posting new alerts to {host}", file=out)
+            outcome = notify.notify(warehouse, settings, model=args.model, on_delivery=report)
+            if args.json:
+                print(json.dumps([notify.alert_record(a) for a in outcome.alerts], indent=2))
+            summary = (
+                f"modelwatch: {outcome.delivered} delivered, {outcome.failed} failed"
+                + (f", {outcome.skipped} not tried" if outcome.skipped else "")
+                + f" of {len(outcome.alerts)} new alert(s)"
+            )
+            print(summary, file=out)
+            if outcome.failed or outcome.skipped:
+                print(
+                    "modelwatch: some alerts were not delivered; they stay new and the next "
+                    "`modelwatch alerts --notify` retries them (ledger: "
+                    f"{warehouse.schema}.{notify.LEDGER_TABLE})",
+                    file=sys.stderr,
+                )
+                return EXIT_FAILED
+            return EXIT_OK
+
+        alerts = notify.list_alerts(
+            warehouse, settings, include_delivered=args.all, model=args.model
+        )
+    except notify.NotifyError as exc:
+        print(f"modelwatch: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    new = [a for a in alerts if a["delivery_status"] != "delivered"]
+    if args.dry_run:
+        # what --notify would post, one JSON message a line; nothing is sent or recorded
+        for alert in new:
+            print(json.dumps(notify.build_payload(alert, settings.dashboard_url)))
+        print(f"modelwatch: dry run: {len(new)} message(s) would be posted", file=sys.stderr)
+        return EXIT_OK
+    if args.json:
+        print(json.dumps([notify.alert_record(a) for a in alerts], indent=2))
+    else:
+        errors = sum(a["severity"] == "error" for a in new)
+        counts = f"{errors} error, {len(new) - errors} warn"
+        where = f"in schema '{warehouse.schema}'"
+        if args.all:
+            print(f"modelwatch: {len(alerts)} alert(s), {len(new)} new ({counts}) {where}")
+        else:
+            print(f"modelwatch: {len(new)} new alert(s) ({counts}) {where}")
+        if alerts:
+            print(notify.render_table(alerts, show_delivery=args.all))
+    if not args.no_fail_on_alerts and any(a["severity"] == "error" for a in new):
+        return EXIT_ALERTS
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="modelwatch", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"modelwatch {__version__}")
@@ -115,6 +207,38 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--config", required=True)
     validate.add_argument("--verbose", action="store_true")
     validate.set_defaults(func=cmd_validate)
+
+    alerts = sub.add_parser(
+        "alerts",
+        help="list new alerts (not yet delivered); --notify posts each one to the webhook once",
+    )
+    source = alerts.add_mutually_exclusive_group(required=True)
+    source.add_argument("--config", help="YAML file with a top-level 'modelwatch' key")
+    source.add_argument("--warehouse", help="a DuckDB file built by `modelwatch demo`")
+    alerts.add_argument("--all", action="store_true", help="every alert, delivered ones too")
+    alerts.add_argument("--json", action="store_true", help="print the alerts as JSON")
+    alerts.add_argument(
+        "--notify",
+        action="store_true",
+        help="post each new alert to alerts.webhook_url (or $MODELWATCH_WEBHOOK_URL)",
+    )
+    alerts.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="print the messages --notify would post; send nothing",
+    )
+    alerts.add_argument("--model", help="only this model's alerts")
+    alerts.add_argument(
+        "--min-severity",
+        choices=["warn", "error"],
+        help="overrides alerts.notify_min_severity (default warn)",
+    )
+    alerts.add_argument(
+        "--no-fail-on-alerts",
+        action="store_true",
+        help="listing: exit 0 even when new error-level alerts exist",
+    )
+    alerts.set_defaults(func=cmd_alerts)
     return parser
 
 
