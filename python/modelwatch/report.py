@@ -10,6 +10,7 @@ content only (no generation time unless one is passed), so the same warehouse gi
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import math
@@ -29,6 +30,7 @@ from modelwatch.svg import (
     Reference,
     Series,
     bar_chart,
+    fmt_compact,
     fmt_number,
     heatmap,
     legend,
@@ -198,10 +200,8 @@ def _evidence(value: Any) -> str:
     if value is None or str(value).strip() == "":
         return "–"
     text = value if isinstance(value, str) else json.dumps(value, default=str)
-    try:
+    with contextlib.suppress(TypeError, ValueError):
         text = json.dumps(json.loads(text), indent=2, sort_keys=True, default=str)
-    except (TypeError, ValueError):
-        pass
     return f"<details><summary>evidence</summary><pre>{escape(text)}</pre></details>"
 
 
@@ -364,7 +364,8 @@ def _section_alerts(data: Data, models: list[str]) -> str:
     if len(rows) > MAX_ALERT_ROWS:
         body.append(
             _note(
-                f"Showing {MAX_ALERT_ROWS} of {len(rows)} alert rows; all are in <code>alerts</code>."
+                f"Showing {MAX_ALERT_ROWS} of {len(rows)} alert rows; "
+                "all are in <code>alerts</code>."
             )
         )
     return "".join(body)
@@ -444,7 +445,11 @@ def _bin_label(ref: Row | None, index: Any) -> str:
     low, high = _num(ref.get("lower_bound")), _num(ref.get("upper_bound"))
     if low is None and high is None:
         return "null" if ref.get("lower_bound") is None and index is not None else f"bin {index}"
-    return f"[{fmt_number(low) if low is not None else '−∞'}, {fmt_number(high) if high is not None else '∞'})"
+    if low is None:
+        return f"< {fmt_compact(high)}"
+    if high is None:
+        return f"≥ {fmt_compact(low)}"
+    return f"{fmt_compact(low)} – {fmt_compact(high)}"
 
 
 def _section_top_drift(data: Data, models: list[str]) -> str:
@@ -658,7 +663,7 @@ def _section_calibration(data: Data, models: list[str]) -> str:
         )
         out.append(
             '<div class="row">'
-            + xy_chart(curves, title="Observed positive rate vs mean score (latest final window)")
+            + xy_chart(curves, title="Reliability: latest final window")
             + f'<ul class="side">{"".join(notes)}</ul></div>'
         )
     return "".join(out) or _note("No calibration bins.")
@@ -843,7 +848,7 @@ def _section_operations(data: Data, models: list[str]) -> str:
                         Series(f"{version} p99", values(version, "latency_p99_ms"), PALETTE[5]),
                     ],
                     title=f"Latency (ms), version {version}",
-                    width=460,
+                    width=520,
                     height=230,
                 )
                 + "</figure>"
@@ -857,7 +862,7 @@ def _section_operations(data: Data, models: list[str]) -> str:
                 [Series(f"{v} error rate", values(v, "error_rate"), colors[v]) for v in versions],
                 title="Error rate (4xx + 5xx)",
                 fmt=lambda v: f"{100 * v:.1f}%",
-                width=460,
+                width=520,
                 height=230,
             )
             + line_chart(
@@ -867,7 +872,7 @@ def _section_operations(data: Data, models: list[str]) -> str:
                     for v in versions
                 ],
                 title="Cost per 1,000 predictions (USD)",
-                width=460,
+                width=520,
                 height=230,
             )
             + "</div>"
@@ -929,6 +934,7 @@ def _section_deployments(data: Data, models: list[str]) -> str:
                     table_rows,
                 )
             )
+            out.append(_comparison_chart(rows, pairs))
         verdicts = sorted(
             _for_model(canary, model),
             key=lambda r: (_sort_key(r.get("canary_version")), _sort_key(r.get("window_start"))),
@@ -977,6 +983,34 @@ def _section_deployments(data: Data, models: list[str]) -> str:
     return "".join(out)
 
 
+def _comparison_chart(rows: list[Row], pairs: dict[tuple[Any, ...], list[Row]]) -> str:
+    """Both ROC AUCs on the labeled pairs, per window: does the candidate beat the champion?"""
+    windows = _windows(rows)
+    series = []
+    for i, ((baseline, candidate), group) in enumerate(
+        sorted(pairs.items(), key=lambda kv: tuple(_sort_key(k) for k in kv[0]))
+    ):
+        by_window = {r.get("window_start"): r for r in group}
+        color = PALETTE[(i + 1) % len(PALETTE)]
+        for column, version, dashed in (
+            ("baseline_roc_auc", baseline, True),
+            ("candidate_roc_auc", candidate, False),
+        ):
+            series.append(
+                Series(
+                    f"{version} ({'champion' if dashed else 'candidate'}) vs {candidate}",
+                    [_num((by_window.get(w) or {}).get(column)) for w in windows],
+                    PALETTE[0] if dashed else color,
+                    dashed,
+                )
+            )
+    if not any(v is not None for s in series for v in s.values):
+        return _note("No labeled pairs yet: ROC AUCs on paired requests appear once labels arrive.")
+    return legend([(s.name, s.color, s.dashed) for s in series]) + line_chart(
+        [_when(w) for w in windows], series, title="ROC AUC on the labeled paired requests"
+    )
+
+
 RENDERERS: dict[str, Callable[[Data, list[str]], str]] = {
     "alerts": _section_alerts,
     "drift-heatmap": _section_drift_heatmap,
@@ -998,9 +1032,10 @@ background:#f5f7fa;font-size:14px;line-height:1.45}
 header{background:#102a43;color:#fff;padding:18px 32px}
 header h1{margin:0 0 4px;font-size:22px}
 header p{margin:0;color:#bcccdc}
-nav{position:sticky;top:0;z-index:1;background:#fff;border-bottom:1px solid #d9e2ec;padding:8px 32px}
+nav{position:sticky;top:0;z-index:1;background:#fff;border-bottom:1px solid #d9e2ec;
+padding:8px 32px}
 nav a{margin-right:16px;color:#334e68;text-decoration:none;font-weight:500}
-main{padding:8px 32px 48px;max-width:1180px}
+main{padding:8px 32px 48px;max-width:1240px}
 section{background:#fff;border:1px solid #d9e2ec;border-radius:8px;margin:20px 0;padding:16px 20px;
 scroll-margin-top:48px}
 section h2{margin:0 0 10px;font-size:18px}
@@ -1008,6 +1043,7 @@ h3{font-size:15px;margin:16px 0 6px}h4{margin:14px 0 6px}
 table{border-collapse:collapse;width:100%;margin:8px 0;font-size:13px}
 th,td{border-bottom:1px solid #e4e7eb;padding:5px 8px;text-align:left;vertical-align:top}
 th{background:#f0f4f8;font-weight:600}
+td:not(:last-child){white-space:nowrap}
 pre{white-space:pre-wrap;word-break:break-word;margin:4px 0;font-size:12px;background:#f5f7fa;
 padding:6px;max-width:420px}
 code{font-size:12.5px}

@@ -34,6 +34,16 @@ def fmt_number(value: float | None, digits: int = 3) -> str:
     return f"{value:.{digits}g}" if magnitude >= 1e-4 else f"{value:.2e}"
 
 
+def fmt_compact(value: float | None) -> str:
+    """Three significant digits with a k / M suffix: 20510 -> 20.5k (axis and bin labels)."""
+    if value is None or not math.isfinite(value):
+        return "–"
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
     """Round tick values covering [low, high]."""
     if high <= low:
@@ -157,7 +167,7 @@ def _x_axis(
     n = len(x_labels)
     if not n:
         return out
-    every = max(1, math.ceil(n / 8))
+    every = max(1, math.ceil(n / max(plot_w // 95, 2)))
     for i in range(0, n, every):
         x = x_at(i)
         out.append(
@@ -209,11 +219,11 @@ def bar_chart(
     y_range: tuple[float, float] | None = None,
     references: Sequence[Reference] = (),
     fmt: Formatter = fmt_number,
-    width: int = 380,
-    height: int = 240,
+    width: int = 520,
+    height: int = 270,
 ) -> str:
     """Grouped vertical bars: one group per category, one bar per series."""
-    left, right, top, bottom = 48, 10, 28, 58
+    left, right, top, bottom = 48, 10, 28, 78
     plot_w, plot_h = width - left - right, height - top - bottom
     values = [v for s in series for v in s.values if v is not None and math.isfinite(v)]
     low, high = y_range if y_range else (0.0, max([*values, *[r.value for r in references], 0]))
@@ -253,10 +263,10 @@ def bar_chart(
                 f'height="{max(y0 - y, 0):.1f}" fill="{fill}" stroke="{escape(s.color)}">'
                 f"<title>{escape(category)} · {escape(s.name)}: {escape(fmt(v))}</title></rect>"
             )
-        label = category if len(category) <= 16 else category[:15] + "…"
+        label = category if len(category) <= 18 else category[:17] + "…"
         cx = left + g * group_w + group_w / 2
         out.append(
-            f'<text transform="translate({cx:.1f},{y0 + 10:.1f}) rotate(35)" class="bt">'
+            f'<text transform="translate({cx + 3:.1f},{y0 + 10:.1f}) rotate(40)" class="bt">'
             f"<title>{escape(category)}</title>{escape(label)}</text>"
         )
     for ref in references:
@@ -290,7 +300,7 @@ def heatmap(
 ) -> str:
     """Rows × columns of coloured cells: ok cells shade with the value up to `scale_max`,
     warn and error cells take their severity colour."""
-    cell_w = max(6.0, min(22.0, 640 / max(len(col_labels), 1)))
+    cell_w = max(6.0, min(24.0, 860 / max(len(col_labels), 1)))
     cell_h = 18
     left = min(200, 12 + 7 * max((len(r) for r in row_labels), default=8))
     top, bottom = 28, 48
