@@ -117,7 +117,10 @@ class Reader:
         sql = f"select * from {_ident(self.warehouse.schema)}.{_ident(table)}"
         if where:
             sql += f" where {where}"
-        columns, rows = self._run(self.warehouse, sql)
+        try:
+            columns, rows = self._run(self.warehouse, sql)
+        except Exception as exc:  # noqa: BLE001 - report which table could not be read
+            raise ReportError(f"cannot read {self.warehouse.schema}.{table}: {exc}") from exc
         return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
