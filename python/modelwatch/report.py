@@ -600,6 +600,23 @@ def _section_performance(data: Data, models: list[str]) -> str:
     return "".join(out)
 
 
+MIN_PROVISIONAL_LABELS = 100  # a not-yet-final window is drawn once it has this many labels
+
+
+def _calibration_windows(mine: list[Row]) -> list[tuple[Any, bool]]:
+    """(window, is_final): the latest final window and, when newer, the latest window with
+    enough labels to draw a provisional curve."""
+    labeled: dict[Any, float] = defaultdict(float)
+    for r in mine:
+        labeled[r.get("window_start")] += _num(r.get("labeled_count")) or 0.0
+    final = _windows([r for r in mine if _bool(r.get("is_final"))])
+    chosen = [(final[-1], True)] if final else []
+    recent = [w for w in _windows(mine) if labeled[w] >= MIN_PROVISIONAL_LABELS]
+    if recent and (not final or _sort_key(recent[-1]) > _sort_key(final[-1])):
+        chosen.append((recent[-1], False))
+    return chosen
+
+
 def _section_calibration(data: Data, models: list[str]) -> str:
     bins = data.rows("calibration_bins")
     if bins is None:
@@ -615,61 +632,69 @@ def _section_calibration(data: Data, models: list[str]) -> str:
         curves, notes = [], []
         for version in versions:
             mine = [r for r in rows if r.get("model_version") == version]
-            final = [r for r in mine if _bool(r.get("is_final"))]
-            pool = final or mine
-            window = _windows(pool)[-1]
-            points = sorted(
-                (
-                    r
-                    for r in pool
-                    if r.get("window_start") == window and _num(r.get("observed_rate")) is not None
-                ),
-                key=lambda r: _num(r.get("bin_index")) or 0.0,
-            )
-            curves.append(
-                (
-                    f"{version} · {_when(window)}",
-                    colors[version],
-                    [
-                        (
-                            _num(p.get("mean_score")),
-                            _num(p.get("observed_rate")),
-                            f"{version} bin {p.get('bin_index')}: mean score "
-                            f"{fmt_number(_num(p.get('mean_score')))}, observed "
-                            f"{fmt_number(_num(p.get('observed_rate')))} "
-                            f"(n={p.get('labeled_count', p.get('prediction_count'))})",
-                        )
-                        for p in points
-                    ],
+            for window, is_final in _calibration_windows(mine):
+                points = sorted(
+                    (
+                        r
+                        for r in mine
+                        if r.get("window_start") == window
+                        and _num(r.get("observed_rate")) is not None
+                    ),
+                    key=lambda r: _num(r.get("bin_index")) or 0.0,
                 )
-            )
-            ece = next(
-                (
-                    _num(p.get("ece"))
-                    for p in perf
-                    if str(p.get("model_name")) == model
-                    and p.get("model_version") == version
-                    and p.get("window_start") == window
-                ),
-                None,
-            )
-            status = "final" if final else "not final yet"
-            notes.append(
-                f"<li><strong>{escape(str(version))}</strong>: window {escape(_when(window))} "
-                f"({status}), ECE {escape(fmt_number(ece))}</li>"
-            )
+                status = "final" if is_final else "provisional"
+                curves.append(
+                    (
+                        f"{version} · {_when(window)} ({status})",
+                        colors[version],
+                        not is_final,
+                        [
+                            (
+                                _num(p.get("mean_score")),
+                                _num(p.get("observed_rate")),
+                                f"{version} {_when(window)} bin {p.get('bin_index')}: mean score "
+                                f"{fmt_number(_num(p.get('mean_score')))}, observed "
+                                f"{fmt_number(_num(p.get('observed_rate')))} "
+                                f"(labeled {p.get('labeled_count')})",
+                            )
+                            for p in points
+                        ],
+                    )
+                )
+                ece = next(
+                    (
+                        _num(p.get("ece"))
+                        for p in perf
+                        if str(p.get("model_name")) == model
+                        and p.get("model_version") == version
+                        and p.get("window_start") == window
+                    ),
+                    None,
+                )
+                notes.append(
+                    f"<li><strong>{escape(str(version))}</strong> window "
+                    f"{escape(_when(window))} ({status}): ECE {escape(fmt_number(ece))}</li>"
+                )
+        if not curves:
+            continue
         out.append(f"<h3>{escape(model)}</h3>" if len(models) > 1 else "")
         out.append(
             legend(
-                [(name, color, False) for name, color, _ in curves] + [("perfect", "#888888", True)]
+                [(name, color, dashed) for name, color, dashed, _ in curves]
+                + [("perfectly calibrated", "#888888", True)]
             )
         )
         out.append(
             '<div class="row">'
-            + xy_chart(curves, title="Reliability: latest final window")
-            + f'<ul class="side">{"".join(notes)}</ul></div>'
+            + xy_chart(curves, title="Observed positive rate vs mean score")
+            + f'<div><ul class="side">{"".join(notes)}</ul>'
+            + _note(
+                "Solid: the latest final window (labels complete). Dashed: the latest window "
+                f"with at least {MIN_PROVISIONAL_LABELS} labels so far, which may still change."
+            )
+            + "</div></div>"
         )
-    return "".join(out) or _note("No calibration bins.")
+    return "".join(out) or _note("No labeled calibration bins yet.")
 
 
 def _fairness_window(rows: list[Row]) -> Any:
@@ -1071,7 +1096,7 @@ figcaption{font-size:12.5px;padding:2px 4px}
 svg text{font-size:11px;fill:#3e4c59}
 svg .ct{font-size:13px;font-weight:600;fill:#1f2933}
 svg .yt{text-anchor:end}svg .xt{text-anchor:middle}svg .hl{text-anchor:end}
-svg .rl{text-anchor:end;font-size:10.5px}svg .yl{text-anchor:middle}
+svg .rl{text-anchor:end;font-size:10.5px}svg .rs{font-size:10.5px}svg .yl{text-anchor:middle}
 svg .grid{stroke:#e4e7eb}svg .axis{stroke:#9aa5b1}
 """
 

@@ -101,7 +101,7 @@ def line_chart(
     y_range: tuple[float, float] | None = None,
     references: Sequence[Reference] = (),
     fmt: Formatter = fmt_number,
-    width: int = 760,
+    width: int = 1040,
     height: int = 260,
 ) -> str:
     """A line chart over equally spaced windows, with markers and hover titles."""
@@ -144,7 +144,7 @@ def line_chart(
         out.append(
             f'<line x1="{left}" x2="{left + plot_w}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="{escape(ref.color)}" stroke-dasharray="2 3" stroke-width="1.2"/>'
-            f'<text x="{left + plot_w - 4}" y="{y - 4:.1f}" class="rl" '
+            f'<text x="{left + 4}" y="{y - 4:.1f}" class="rs" '
             f'fill="{escape(ref.color)}">{escape(ref.label)}</text>'
         )
     for s in series:
@@ -348,10 +348,10 @@ def _ok_shade(fraction: float) -> str:
 
 
 def xy_chart(
-    curves: Sequence[tuple[str, str, Sequence[tuple[float | None, float | None, str]]]],
+    curves: Sequence[tuple[str, str, bool, Sequence[tuple[float | None, float | None, str]]]],
     *,
     title: str,
-    size: int = 340,
+    size: int = 460,
 ) -> str:
     """Curves of (x, y, tooltip) points on the unit square, with the diagonal y = x
     (a reliability diagram)."""
@@ -380,18 +380,20 @@ def xy_chart(
         f'<line x1="{x_at(0):.1f}" y1="{y_at(0):.1f}" x2="{x_at(1):.1f}" y2="{y_at(1):.1f}" '
         'stroke="#888888" stroke-dasharray="6 4"/>'
     )
-    for _name, color, points in curves:
+    for _name, color, dashed, points in curves:
         valid = [(x, y, tip) for x, y, tip in points if x is not None and y is not None]
+        dash = ' stroke-dasharray="6 4"' if dashed else ""
         if len(valid) > 1:
             coords = " ".join(f"{x_at(x):.1f},{y_at(y):.1f}" for x, y, _ in valid)
             out.append(
                 f'<polyline points="{coords}" fill="none" stroke="{escape(color)}" '
-                'stroke-width="2"/>'
+                f'stroke-width="2"{dash}/>'
             )
         for x, y, tip in valid:
+            fill = "#ffffff" if dashed else escape(color)
             out.append(
-                f'<circle cx="{x_at(x):.1f}" cy="{y_at(y):.1f}" r="3.2" fill="{escape(color)}">'
-                f"<title>{escape(tip)}</title></circle>"
+                f'<circle cx="{x_at(x):.1f}" cy="{y_at(y):.1f}" r="3.2" fill="{fill}" '
+                f'stroke="{escape(color)}"><title>{escape(tip)}</title></circle>'
             )
     out.append("</svg>")
     return "".join(out)

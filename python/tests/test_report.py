@@ -284,7 +284,7 @@ def test_alerts_errors_first_with_runbook_and_evidence(handmade: Path) -> None:
     assert rows == ["error", "warn"]
     assert "<code>roc_auc_drop</code>" in alerts and "performance" in alerts
     assert alerts.count("<details><summary>evidence</summary>") == 2
-    assert '{\n  &quot;bins&quot;: &quot;&lt;img' in alerts  # JSON pretty-printed, escaped
+    assert "{\n  &quot;bins&quot;: &quot;&lt;img" in alerts  # JSON pretty-printed, escaped
 
 
 def test_fairness_by_group_with_parity_flags(handmade: Path) -> None:
