@@ -68,6 +68,7 @@ TABLES = (
 )
 MAX_WINDOWS = 120  # time series and the heatmap show at most the latest this many windows
 MAX_ALERT_ROWS = 300  # alert rows listed (the table holds them all)
+MAX_EVIDENCE_CHARS = 4000  # evidence text shown per alert row
 TOP_DRIFT_FEATURES = 4
 SEVERITY_ORDER = {"error": 0, "warn": 1}
 
@@ -205,6 +206,10 @@ def _evidence(value: Any) -> str:
     text = value if isinstance(value, str) else json.dumps(value, default=str)
     with contextlib.suppress(TypeError, ValueError):
         text = json.dumps(json.loads(text), indent=2, sort_keys=True, default=str)
+    if len(text) > MAX_EVIDENCE_CHARS:
+        text = (
+            text[:MAX_EVIDENCE_CHARS] + f"\n… ({len(text) - MAX_EVIDENCE_CHARS:,} more characters)"
+        )
     return f"<details><summary>evidence</summary><pre>{escape(text)}</pre></details>"
 
 
@@ -292,18 +297,16 @@ def _section_alerts(data: Data, models: list[str]) -> str:
         )
     if not rows:
         return f'<p class="allclear">{_badge("ok")} No alerts fired.</p>'
+    # errors first, then the newest window first, then by model, check and subject (stable sorts)
     rows = sorted(
         rows,
-        key=lambda r: (
-            SEVERITY_ORDER.get(str(r.get("severity")), 2),
-            tuple(-ord(c) for c in _when(r.get("window_start"))),
-            _sort_key(r.get("model_name")),
-            _sort_key(r.get("check_category")),
-            _sort_key(r.get("check_name")),
-            _sort_key(r.get("subject")),
-            _sort_key(r.get("alert_id")),
+        key=lambda r: tuple(
+            _sort_key(r.get(k))
+            for k in ("model_name", "check_category", "check_name", "subject", "alert_id")
         ),
     )
+    rows.sort(key=lambda r: _sort_key(r.get("window_start")), reverse=True)
+    rows.sort(key=lambda r: SEVERITY_ORDER.get(str(r.get("severity")), 2))
     counts: dict[tuple[str, str], int] = defaultdict(int)
     for r in rows:
         counts[(str(r.get("severity")), str(r.get("check_name")))] += 1
@@ -770,12 +773,15 @@ def _section_fairness(data: Data, models: list[str]) -> str:
                 )
             out.append(f'<div class="grid2">{"".join(charts)}</div>')
         if prows:
-            out.append(_parity(prows))
+            out.append(_parity(prows, window if rows else None))
     return "".join(out) or _note("No fairness rows.")
 
 
-def _parity(prows: list[Row]) -> str:
-    window = _windows(prows)[-1]
+def _parity(prows: list[Row], window: Any) -> str:
+    """The parity table for `window` (the one the group chart shows; else the latest) and the
+    demographic parity ratio over time."""
+    if window not in {r.get("window_start") for r in prows}:
+        window = _windows(prows)[-1]
     latest = sorted(
         (r for r in prows if r.get("window_start") == window),
         key=lambda r: _sort_key(r.get("attribute_name")),

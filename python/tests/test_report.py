@@ -197,10 +197,19 @@ def _handmade() -> dict[str, pd.DataFrame]:
                 "runbook_url": "https://wiki.example.com/runbooks/perf?a=1&b=2",
                 "evidence": "</pre><script>alert(3)</script>",
             },
+            {
+                "alert_id": "a3",
+                "severity": "warn",
+                "check_name": "psi",
+                "check_category": "drift",
+                "subject": "income",
+                "runbook_url": None,
+                "evidence": "x" * 5000,
+            },
         ]
     ).assign(
         model_name="m1",
-        window_start=W[-1],
+        window_start=[W[-1], W[-1], W[0]],
         window_end=W[-1] + dt.timedelta(days=1),
         observed_value=0.3,
         threshold=0.1,
@@ -281,9 +290,11 @@ def test_alerts_errors_first_with_runbook_and_evidence(handmade: Path) -> None:
     alerts = _section(render_report(_duckdb(handmade)), "alerts")
     assert "not built" not in alerts
     rows = re.findall(r"<tr><td><span class=\"badge b-(\w+)\">", alerts)
-    assert rows == ["error", "warn"]
+    assert rows == ["error", "warn", "warn"]  # errors first, then the newest window first
+    assert alerts.index("&lt;script&gt;alert(1)") < alerts.index("<td>income</td>")
     assert "<code>roc_auc_drop</code>" in alerts and "performance" in alerts
-    assert alerts.count("<details><summary>evidence</summary>") == 2
+    assert alerts.count("<details><summary>evidence</summary>") == 3
+    assert "… (1,000 more characters)" in alerts  # long evidence is cut
     assert "{\n  &quot;bins&quot;: &quot;&lt;img" in alerts  # JSON pretty-printed, escaped
 
 
