@@ -450,7 +450,7 @@ def _bin_label(ref: Row | None, index: Any) -> str:
         return str(ref["category"])
     low, high = _num(ref.get("lower_bound")), _num(ref.get("upper_bound"))
     if low is None and high is None:
-        return "null" if ref.get("lower_bound") is None and index is not None else f"bin {index}"
+        return "all values"  # a numeric feature whose reference has a single distinct value
     if low is None:
         return f"< {fmt_compact(high)}"
     if high is None:
@@ -1026,13 +1026,14 @@ def _comparison_chart(rows: list[Row], pairs: dict[tuple[Any, ...], list[Row]]) 
     ):
         by_window = {r.get("window_start"): r for r in group}
         color = PALETTE[(i + 1) % len(PALETTE)]
-        for column, version, dashed in (
-            ("baseline_roc_auc", baseline, True),
-            ("candidate_roc_auc", candidate, False),
+        role = next((r.get("role") for r in group if r.get("role")), None) or "candidate"
+        for column, name, dashed in (
+            ("baseline_roc_auc", f"{baseline} (champion)", True),
+            ("candidate_roc_auc", f"{candidate} ({role})", False),
         ):
             series.append(
                 Series(
-                    f"{version} ({'champion' if dashed else 'candidate'}) vs {candidate}",
+                    name,
                     [_num((by_window.get(w) or {}).get(column)) for w in windows],
                     PALETTE[0] if dashed else color,
                     dashed,

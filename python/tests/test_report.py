@@ -1,6 +1,8 @@
 """The HTML report: every section on the demo, opened in headless Chromium (no console errors,
 no external requests, a non-blank screenshot per section); escaping, fairness and alerts on small
-hand-made tables; missing tables; PostgreSQL gives the same report as DuckDB."""
+hand-made tables; missing tables; PostgreSQL gives the same report as DuckDB.
+
+MODELWATCH_REPORT_SCREENSHOTS=DIR keeps the section screenshots of the demo report."""
 
 from __future__ import annotations
 
@@ -308,6 +310,22 @@ def test_fairness_by_group_with_parity_flags(handmade: Path) -> None:
     assert "Parity in window 2026-01-03" in fairness
     assert '<span class="badge b-error">fails</span>' in fairness
     assert "four-fifths" in fairness
+
+
+def test_many_large_alerts_stay_under_the_size_limit(tmp_path: Path) -> None:
+    """The alert list is capped (rows and evidence), so a noisy warehouse still gives a small
+    file: 5,000 alerts with 20 kB of evidence each."""
+    tables = _handmade()
+    template = tables["alerts"].iloc[[0]]
+    many = pd.concat([template] * 5000, ignore_index=True)
+    many["alert_id"] = [f"a{i}" for i in range(len(many))]
+    many["evidence"] = '{"detail": "' + "y" * 20_000 + '"}'
+    tables["alerts"] = many
+    path = tmp_path / "noisy.duckdb"
+    write_tables(path, tables)
+    html = render_report(_duckdb(path))
+    assert len(html.encode()) < 2 * 1024 * 1024
+    assert "Showing 300 of 5000 alert rows" in _section(html, "alerts")
 
 
 def test_missing_tables_give_notes(tmp_path: Path) -> None:
