@@ -4,6 +4,9 @@
   modelwatch run --config FILE    monitor your own tables
   modelwatch validate --config F  check the config against the warehouse without building
   modelwatch alerts --config F    list new alerts; --notify posts each one to the webhook once
+  modelwatch report               write report.html from the demo's warehouse.duckdb
+  modelwatch report --config FILE --output report.html [--model NAME]
+                                  one self-contained HTML report of the output tables
 
 Exit codes: 0 ok; 1 an error-level alert fired (unless --no-fail-on-alerts); 2 the build or the
 configuration failed (alerts --notify: a delivery failed).
@@ -20,6 +23,7 @@ from typing import Any
 
 from modelwatch import __version__
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
+from modelwatch.report import ReportError, write_report
 from modelwatch.runner import DbtProject, RunOutcome
 from modelwatch.summary import render
 
@@ -79,7 +83,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  " + ", ".join(f"{table}: {rows:,} rows" for table, rows in counts.items()))
     config = demo_config()
     config["warehouse"] = {"type": "duckdb", "path": str(path)}
-    return _run(config, args, fail_on_alerts=args.fail_on_alerts)
+    code = _run(config, args, fail_on_alerts=args.fail_on_alerts)
+    if args.report and code != EXIT_FAILED:
+        _write_report(config, args.report, None)
+    return code
+
+
+def _write_report(config: dict[str, Any], output: str, model: str | None) -> int:
+    warehouse = resolve_warehouse(config)
+    if warehouse.duckdb_path is not None and not warehouse.duckdb_path.is_file():
+        raise ReportError(f"no DuckDB warehouse at {warehouse.duckdb_path}")
+    path = write_report(warehouse, output, model=model)
+    size = path.stat().st_size
+    print(f"modelwatch: report written to {path} ({size / 1024:,.0f} KiB)")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    if args.config:
+        config = load_config(args.config)
+    else:
+        config = {"warehouse": {"type": "duckdb", "path": args.warehouse}}
+    if args.schema:
+        config = {**config, "warehouse": {**(config.get("warehouse") or {}), "schema": args.schema}}
+    return _write_report(config, args.output, args.model)
 
 
 def _webhook_host(url: str) -> str:
@@ -187,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="exit 1 when an error-level alert fires (the demo's incidents do fire)",
     )
+    demo.add_argument("--report", metavar="FILE", help="also write the HTML report to FILE")
     demo.add_argument("--timings-json", help="write run timings to this JSON file")
     demo.add_argument("--verbose", action="store_true", help="show dbt's log")
     demo.set_defaults(func=cmd_demo, full_refresh=True)
@@ -239,6 +267,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="listing: exit 0 even when new error-level alerts exist",
     )
     alerts.set_defaults(func=cmd_alerts)
+    report = sub.add_parser("report", help="write a self-contained HTML report of the tables")
+    source = report.add_mutually_exclusive_group()
+    source.add_argument("--config", help="YAML config: read the warehouse it names")
+    source.add_argument(
+        "--warehouse",
+        default="warehouse.duckdb",
+        help="DuckDB file to read when no config is given (default: the demo's warehouse.duckdb)",
+    )
+    report.add_argument("--schema", help="output schema (default: the config's, else modelwatch)")
+    report.add_argument("--output", default="report.html", help="HTML file to write")
+    report.add_argument("--model", help="only this model (default: every model)")
+    report.set_defaults(func=cmd_report)
     return parser
 
 
@@ -246,7 +286,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
-    except ConfigError as exc:
+    except (ConfigError, ReportError) as exc:
         print(f"modelwatch: {exc}", file=sys.stderr)
         return EXIT_FAILED
 

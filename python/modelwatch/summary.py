@@ -8,7 +8,6 @@ from modelwatch.config import Warehouse
 from modelwatch.runner import RunOutcome
 from modelwatch.warehouse import query
 
-
 # stored-failure columns that describe the breach rather than name its subject
 _NOT_SUBJECT = (
     "check_name",
