@@ -24,6 +24,8 @@ OUTPUT_TABLES = {
     "operational_metrics": ["model_name", "model_version", "window_start"],
     "model_comparison": ["model_name", "window_start", "baseline_version", "candidate_version"],
     "canary_verdicts": ["model_name", "window_start", "canary_version"],
+    "alerts": ["alert_id"],
+    "retraining_recommendations": ["model_name", "window_start"],
 }
 
 
