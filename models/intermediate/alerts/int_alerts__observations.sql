@@ -5,6 +5,44 @@
     drift the bins contributing most PSI, for performance the label coverage behind the figure.
 -#}
 {%- set dims = modelwatch.alert_dimensions() -%}
+{%- set evidence = {
+    'performance': modelwatch.json_object([
+        ('prediction_count', modelwatch.json_number('prediction_count')),
+        ('labeled_count', modelwatch.json_number('labeled_count')),
+        ('label_coverage', modelwatch.json_number('label_coverage')),
+        ('is_final', modelwatch.json_bool('is_final')),
+        ('roc_auc', modelwatch.json_number('roc_auc')),
+        ('baseline_roc_auc', modelwatch.json_number('baseline_roc_auc')),
+        ('estimated_roc_auc', modelwatch.json_number('estimated_roc_auc')),
+        ('ece', modelwatch.json_number('ece')),
+    ]),
+    'operations': modelwatch.json_object([
+        ('request_count', modelwatch.json_number('request_count')),
+        ('error_rate', modelwatch.json_number('error_rate')),
+        ('latency_p50_ms', modelwatch.json_number('latency_p50_ms')),
+        ('latency_p95_ms', modelwatch.json_number('latency_p95_ms')),
+        ('cost_per_1k_usd', modelwatch.json_number('cost_per_1k_usd')),
+    ]),
+    'quality': modelwatch.json_object([
+        ('prediction_rows', modelwatch.json_number('prediction_rows')),
+        ('quarantined_prediction_rows', modelwatch.json_number('quarantined_prediction_rows')),
+        ('label_rows', modelwatch.json_number('label_rows')),
+        ('quarantined_label_rows', modelwatch.json_number('quarantined_label_rows')),
+    ]),
+    'canary': modelwatch.json_object([
+        ('control_version', modelwatch.json_string('control_version')),
+        ('verdict', modelwatch.json_string('verdict')),
+        ('reasons', modelwatch.json_string('reasons')),
+        ('error_rate_diff', modelwatch.json_number('error_rate_diff')),
+        ('roc_auc_diff', modelwatch.json_number('roc_auc_diff')),
+    ]),
+    'comparison': modelwatch.json_object([
+        ('baseline_version', modelwatch.json_string('baseline_version')),
+        ('paired_count', modelwatch.json_number('paired_count')),
+        ('mean_abs_score_diff', modelwatch.json_number('mean_abs_score_diff')),
+    ]),
+    'none': "'{}'",
+} -%}
 
 with
 
@@ -26,14 +64,14 @@ top_bins as (
                 ('psi_contribution', modelwatch.json_number('c.psi_contribution')),
             ]),
             "','",
-            'order by c.psi_contribution desc, c.bin_index',
+            'order by c.psi_contribution desc, c.bin_index asc',
         ) }} as bins_json
     from (
         select
             *,
             row_number() over (
                 partition by model_name, window_start, feature_name
-                order by psi_contribution desc, bin_index
+                order by psi_contribution desc, bin_index asc
             ) as contribution_rank
         from {{ ref('feature_bin_counts') }}
     ) as c
@@ -79,45 +117,6 @@ drift_source as (
         and d.feature_name = b.feature_name
 
 ),
-
-{%- set evidence = {
-    'performance': modelwatch.json_object([
-        ('prediction_count', modelwatch.json_number('prediction_count')),
-        ('labeled_count', modelwatch.json_number('labeled_count')),
-        ('label_coverage', modelwatch.json_number('label_coverage')),
-        ('is_final', modelwatch.json_bool('is_final')),
-        ('roc_auc', modelwatch.json_number('roc_auc')),
-        ('baseline_roc_auc', modelwatch.json_number('baseline_roc_auc')),
-        ('estimated_roc_auc', modelwatch.json_number('estimated_roc_auc')),
-        ('ece', modelwatch.json_number('ece')),
-    ]),
-    'operations': modelwatch.json_object([
-        ('request_count', modelwatch.json_number('request_count')),
-        ('error_rate', modelwatch.json_number('error_rate')),
-        ('latency_p50_ms', modelwatch.json_number('latency_p50_ms')),
-        ('latency_p95_ms', modelwatch.json_number('latency_p95_ms')),
-        ('cost_per_1k_usd', modelwatch.json_number('cost_per_1k_usd')),
-    ]),
-    'quality': modelwatch.json_object([
-        ('prediction_rows', modelwatch.json_number('prediction_rows')),
-        ('quarantined_prediction_rows', modelwatch.json_number('quarantined_prediction_rows')),
-        ('label_rows', modelwatch.json_number('label_rows')),
-        ('quarantined_label_rows', modelwatch.json_number('quarantined_label_rows')),
-    ]),
-    'canary': modelwatch.json_object([
-        ('control_version', modelwatch.json_string('control_version')),
-        ('verdict', modelwatch.json_string('verdict')),
-        ('reasons', modelwatch.json_string('reasons')),
-        ('error_rate_diff', modelwatch.json_number('error_rate_diff')),
-        ('roc_auc_diff', modelwatch.json_number('roc_auc_diff')),
-    ]),
-    'comparison': modelwatch.json_object([
-        ('baseline_version', modelwatch.json_string('baseline_version')),
-        ('paired_count', modelwatch.json_number('paired_count')),
-        ('mean_abs_score_diff', modelwatch.json_number('mean_abs_score_diff')),
-    ]),
-    'none': "'{}'",
-} -%}
 
 unioned as (
 

@@ -53,10 +53,10 @@ breaches as (
         e.model_name,
         e.window_start,
         case
-            {%- for signal, checks in signals.items() if checks %}
-            when e.check_name in ({% for c in checks %}{{ modelwatch.sql_string(c) }}{% if not loop.last %}, {% endif %}{% endfor %}) then {{ modelwatch.sql_string(signal) }}
+            {%- for signal_kind, checks in signals.items() if checks %}
+            when e.check_name in ({% for c in checks %}{{ modelwatch.sql_string(c) }}{% if not loop.last %}, {% endif %}{% endfor %}) then {{ modelwatch.sql_string(signal_kind) }}
             {%- endfor %}
-        end as signal,
+        end as signal_kind,
         e.check_name || ' ' || e.severity || ' on ' || e.subject as detail
     from evaluated as e
     left join served as s
@@ -74,7 +74,7 @@ unseen_categories as (
     select
         c.model_name,
         c.window_start,
-        'bug' as signal,
+        'bug' as signal_kind,
         {{ modelwatch.sql_string('unseen categories on ') }} || c.feature_name as detail
     from {{ ref('feature_bin_counts') }} as c
     inner join {{ ref('reference_bins') }} as r
@@ -90,7 +90,7 @@ unseen_categories as (
 signals as (
 
     select * from breaches
-    where signal is not null
+    where signal_kind is not null
 
     union all
 
@@ -103,10 +103,10 @@ signal_details as (
     select
         model_name,
         window_start,
-        signal,
+        signal_kind,
         {{ dbt.listagg('detail', "'; '", 'order by detail') }} as details
-    from (select distinct model_name, window_start, signal, detail from signals) as distinct_signals
-    group by model_name, window_start, signal
+    from (select distinct model_name, window_start, signal_kind, detail from signals) as distinct_signals
+    group by model_name, window_start, signal_kind
 
 ),
 
@@ -134,7 +134,7 @@ joined as (
         w.window_start,
         w.window_end,
         {%- for signal in signals %}
-        max(case when d.signal = {{ modelwatch.sql_string(signal) }} then d.details end) as {{ signal }}_details,
+        max(case when d.signal_kind = {{ modelwatch.sql_string(signal) }} then d.details end) as {{ signal }}_details,
         {%- endfor %}
         max(c.labeled_count) as labeled_count,
         max(c.prediction_count) as prediction_count
