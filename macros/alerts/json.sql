@@ -14,8 +14,22 @@
 {%- endmacro %}
 
 
-{% macro json_number(expr) -%}
-    coalesce(cast({{ expr }} as {{ dbt.type_string() }}), 'null')
+{% macro json_number(expr) %}
+    {#- rounded to 10 decimals, so float noise in the last digits cannot change the text between runs -#}
+    {{ return(adapter.dispatch('json_number', 'modelwatch')(expr)) }}
+{% endmacro %}
+
+{% macro default__json_number(expr) -%}
+    coalesce(cast(round(cast({{ expr }} as {{ modelwatch.type_double() }}), 10) as {{ dbt.type_string() }}), 'null')
+{%- endmacro %}
+
+{% macro postgres__json_number(expr) -%}
+    coalesce(cast(cast(round(cast({{ expr }} as numeric), 10) as double precision) as text), 'null')
+{%- endmacro %}
+
+
+{% macro json_integer(expr) -%}
+    coalesce(cast(cast({{ expr }} as {{ dbt.type_bigint() }}) as {{ dbt.type_string() }}), 'null')
 {%- endmacro %}
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pandas as pd
 
@@ -63,5 +65,24 @@ def assert_tables_equal(
             np.testing.assert_allclose(
                 xa[~np.isnan(xa)], ya[~np.isnan(ya)], rtol=rtol, atol=1e-12, err_msg=column
             )
+        elif column == "evidence":
+            # JSON text: the same document, numbers within rtol (engines format floats apart)
+            for u, v in zip(x.tolist(), y.tolist(), strict=True):
+                assert_json_close(json.loads(u), json.loads(v), rtol, column)
         else:
             assert x.astype(str).tolist() == y.astype(str).tolist(), column
+
+
+def assert_json_close(u, v, rtol: float, where: str) -> None:
+    if isinstance(u, dict):
+        assert isinstance(v, dict) and list(u) == list(v), (where, u, v)
+        for key in u:
+            assert_json_close(u[key], v[key], rtol, f"{where}.{key}")
+    elif isinstance(u, list):
+        assert isinstance(v, list) and len(u) == len(v), (where, u, v)
+        for i, (a, b) in enumerate(zip(u, v, strict=True)):
+            assert_json_close(a, b, rtol, f"{where}[{i}]")
+    elif isinstance(u, bool) or u is None or isinstance(u, str):
+        assert u == v, (where, u, v)
+    else:
+        assert isinstance(v, int | float) and np.isclose(u, v, rtol=rtol, atol=1e-12), (where, u, v)

@@ -7,8 +7,8 @@
 {%- set dims = modelwatch.alert_dimensions() -%}
 {%- set evidence = {
     'performance': modelwatch.json_object([
-        ('prediction_count', modelwatch.json_number('prediction_count')),
-        ('labeled_count', modelwatch.json_number('labeled_count')),
+        ('prediction_count', modelwatch.json_integer('prediction_count')),
+        ('labeled_count', modelwatch.json_integer('labeled_count')),
         ('label_coverage', modelwatch.json_number('label_coverage')),
         ('is_final', modelwatch.json_bool('is_final')),
         ('roc_auc', modelwatch.json_number('roc_auc')),
@@ -17,17 +17,17 @@
         ('ece', modelwatch.json_number('ece')),
     ]),
     'operations': modelwatch.json_object([
-        ('request_count', modelwatch.json_number('request_count')),
+        ('request_count', modelwatch.json_integer('request_count')),
         ('error_rate', modelwatch.json_number('error_rate')),
         ('latency_p50_ms', modelwatch.json_number('latency_p50_ms')),
         ('latency_p95_ms', modelwatch.json_number('latency_p95_ms')),
         ('cost_per_1k_usd', modelwatch.json_number('cost_per_1k_usd')),
     ]),
     'quality': modelwatch.json_object([
-        ('prediction_rows', modelwatch.json_number('prediction_rows')),
-        ('quarantined_prediction_rows', modelwatch.json_number('quarantined_prediction_rows')),
-        ('label_rows', modelwatch.json_number('label_rows')),
-        ('quarantined_label_rows', modelwatch.json_number('quarantined_label_rows')),
+        ('prediction_rows', modelwatch.json_integer('prediction_rows')),
+        ('quarantined_prediction_rows', modelwatch.json_integer('quarantined_prediction_rows')),
+        ('label_rows', modelwatch.json_integer('label_rows')),
+        ('quarantined_label_rows', modelwatch.json_integer('quarantined_label_rows')),
     ]),
     'canary': modelwatch.json_object([
         ('control_version', modelwatch.json_string('control_version')),
@@ -38,7 +38,7 @@
     ]),
     'comparison': modelwatch.json_object([
         ('baseline_version', modelwatch.json_string('baseline_version')),
-        ('paired_count', modelwatch.json_number('paired_count')),
+        ('paired_count', modelwatch.json_integer('paired_count')),
         ('mean_abs_score_diff', modelwatch.json_number('mean_abs_score_diff')),
     ]),
     'none': "'{}'",
@@ -54,7 +54,7 @@ top_bins as (
         c.feature_name,
         {{ dbt.listagg(
             modelwatch.json_object([
-                ('bin', modelwatch.json_number('c.bin_index')),
+                ('bin', modelwatch.json_integer('c.bin_index')),
                 ('bin_label', modelwatch.json_string(
                     "coalesce(r.category, case when r.is_null_bin then '__null__' else '['
                     || coalesce(cast(r.lower_bound as " ~ dbt.type_string() ~ "), '-inf') || ', '
@@ -102,8 +102,8 @@ drift_source as (
         b.bin_count,
         {{ modelwatch.json_object([
             ('top_psi_bins', "'[' || coalesce(t.bins_json, '') || ']'"),
-            ('reference_count', modelwatch.json_number('d.reference_count')),
-            ('current_count', modelwatch.json_number('d.current_count')),
+            ('reference_count', modelwatch.json_integer('d.reference_count')),
+            ('current_count', modelwatch.json_integer('d.current_count')),
             ('null_rate_reference', modelwatch.json_number('d.null_rate_reference')),
             ('null_rate_current', modelwatch.json_number('d.null_rate_current')),
         ]) }} as evidence
