@@ -24,6 +24,8 @@ OUTPUT_TABLES = {
     "operational_metrics": ["model_name", "model_version", "window_start"],
     "model_comparison": ["model_name", "window_start", "baseline_version", "candidate_version"],
     "canary_verdicts": ["model_name", "window_start", "canary_version"],
+    "fairness_metrics": ["model_name", "window_start", "attribute_name", "group_value"],
+    "fairness_parity": ["model_name", "window_start", "attribute_name"],
 }
 
 

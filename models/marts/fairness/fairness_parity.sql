@@ -137,6 +137,8 @@ spreads as (
         max(fpr_lower) - min(fpr_upper) as fpr_bound_gap,
         max(case when has_enough_labels then ece end) as worst_group_ece,
         max(case when has_enough_labels then ece_lower end) as worst_group_ece_lower,
+        min(case when has_enough_labels then ece end) as best_group_ece,
+        count(case when has_enough_labels then ece end) as ece_groups,
         min(case when has_enough_labels then roc_auc end) as worst_group_roc_auc
     from bounded
     group by {{ keys | join(', ') }}
@@ -198,8 +200,9 @@ final as (
         end as equalized_odds_difference_bound,
         p.worst_group_ece,
         o.overall_ece,
-        p.worst_group_ece - o.overall_ece as calibration_gap,
-        p.worst_group_ece_lower - o.overall_ece as calibration_gap_bound,
+        p.best_group_ece,
+        case when p.ece_groups >= 2 then p.worst_group_ece - p.best_group_ece end as calibration_gap,
+        case when p.ece_groups >= 2 then p.worst_group_ece_lower - p.best_group_ece end as calibration_gap_bound,
         p.worst_group_roc_auc,
         o.overall_roc_auc,
         o.overall_roc_auc - p.worst_group_roc_auc as auc_gap,
