@@ -86,10 +86,11 @@
     {%- set n = 'cast(nullif(' ~ trials ~ ', 0) as ' ~ modelwatch.type_double() ~ ')' -%}
     {%- set p = '(' ~ successes ~ ' / ' ~ n ~ ')' -%}
     {%- set z2 = '(' ~ z ~ ') * (' ~ z ~ ')' -%}
-    greatest(0, least(1, (
+    -- greatest / least skip nulls, so the case keeps an empty group null
+    case when {{ trials }} > 0 then greatest(0, least(1, (
         ({{ p }} + {{ z2 }} / (2 * {{ n }}))
         {{ '-' if side == 'lower' else '+' }} ({{ z }}) * sqrt({{ p }} * (1 - {{ p }}) / {{ n }} + {{ z2 }} / (4 * {{ n }} * {{ n }}))
-    ) / (1 + {{ z2 }} / {{ n }})))
+    ) / (1 + {{ z2 }} / {{ n }}))) end
 {%- endmacro %}
 
 
