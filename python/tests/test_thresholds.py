@@ -32,11 +32,18 @@ CHECKS = {
     "latency_p99_ms": ("operational_metrics", "latency_p99_ms", "true", "above"),
     "error_rate": ("operational_metrics", "error_rate", "true", "above"),
     "cost_per_1k_usd": ("operational_metrics", "cost_per_1k_usd", "true", "above"),
+    # fairness checks judge the noise-aware bounds (README: Alerts)
     "demographic_parity_ratio": (
-        "fairness_parity", "demographic_parity_ratio_bound", "true", "below",
+        "fairness_parity",
+        "demographic_parity_ratio_bound",
+        "true",
+        "below",
     ),
     "equalized_odds_difference": (
-        "fairness_parity", "equalized_odds_difference_bound", "true", "above",
+        "fairness_parity",
+        "equalized_odds_difference_bound",
+        "true",
+        "above",
     ),
     "calibration_gap": ("fairness_parity", "calibration_gap_bound", "true", "above"),
 }
