@@ -3,11 +3,11 @@
     (prediction_count >= fairness.min_group_size) of fairness_metrics. A rate a group cannot have
     (TPR without positives, FPR without negatives) is null and left out of that metric's max and
     min; a figure needs two groups to compare, else it is null. Next to them, what the checks
-    judge: bounds that hold beyond sampling noise (95% Wilson intervals) and the label-based gaps
-    over groups with at least fairness.min_labeled_count labels. Rebuilt from fairness_metrics
-    (small) on every run.
+    judge: bounds that hold beyond sampling noise (simultaneous Wilson intervals over the groups
+    compared, Bonferroni at fairness.alpha); label-based figures use the groups with at least
+    fairness.min_labeled_count labels (has_enough_labels). Rebuilt from fairness_metrics (small)
+    on every run.
 -#}
-{%- set min_labeled = modelwatch.get_config().fairness.min_labeled_count -%}
 {%- set keys = ['model_name', 'window_start', 'attribute_name'] -%}
 
 with
