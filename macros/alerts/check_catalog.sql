@@ -32,6 +32,11 @@
         'sample_size': 'request_count', 'reference_size': 'null',
         'evidence': 'operations',
     } -%}
+    {%- set fairness = {
+        'source': 'fairness_parity', 'category': 'fairness', 'scope': '1 = 1',
+        'dims': {'attribute_name': 'attribute_name'}, 'subject': 'attribute_name',
+        'sample_size': 'sufficient_group_count', 'reference_size': 'null', 'evidence': 'fairness',
+    } -%}
     {%- set checks = [
         dict(drift, name='psi', value='psi'),
         dict(drift, name='js_distance', value='js_distance'),
@@ -55,6 +60,9 @@
         dict(ops, name='latency_p99_ms', value='latency_p99_ms'),
         dict(ops, name='error_rate', value='error_rate'),
         dict(ops, name='cost_per_1k_usd', value='cost_per_1k_usd'),
+        dict(fairness, name='demographic_parity_ratio', value='demographic_parity_ratio_bound'),
+        dict(fairness, name='equalized_odds_difference', value='equalized_odds_difference_bound'),
+        dict(fairness, name='calibration_gap', value='calibration_gap_bound'),
         {'name': 'canary_rollback', 'value': "case when verdict = 'rollback' then 1.0 else 0.0 end",
          'source': 'canary_verdicts', 'category': 'comparison', 'scope': '1 = 1',
          'dims': {'model_version': 'canary_version'}, 'subject': 'canary_version',

@@ -22,6 +22,9 @@
         'latency_p99_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'error_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'cost_per_1k_usd': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'demographic_parity_ratio': {'warn': 0.8, 'error': 0.5, 'direction': 'below', 'runbook_url': none},
+        'equalized_odds_difference': {'warn': 0.1, 'error': 0.2, 'direction': 'above', 'runbook_url': none},
+        'calibration_gap': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
         'canary_rollback': {'warn': none, 'error': 1, 'direction': 'above', 'runbook_url': none},
         'disagreement_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
     }) }}
@@ -136,8 +139,8 @@
             ~ "dbt_project.yml or pass a config file with `modelwatch run --config FILE`.") }}
     {%- endif -%}
     {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'performance',
-                     'canary', 'incremental', 'alerts', 'checks', 'models', 'python_models',
-                     'recommendations'] -%}
+                     'fairness', 'canary', 'incremental', 'alerts', 'checks', 'models',
+                     'python_models', 'recommendations'] -%}
     {%- for key in raw.keys() -%}
         {%- if key not in known -%}
             {{ exceptions.raise_compiler_error(
@@ -222,6 +225,34 @@
     {%- if performance.recalibration_holdout_share is not number or performance.recalibration_holdout_share <= 0 or performance.recalibration_holdout_share >= 1 -%}
         {{ exceptions.raise_compiler_error("modelwatch: performance.recalibration_holdout_share must be a number in (0, 1)") }}
     {%- endif -%}
+
+    {%- set fairness = modelwatch._merge_dict({
+        'min_group_size': 30, 'min_labeled_count': 100, 'alpha': 0.05,
+        'deployment_roles': ['champion'], 'intersections': [],
+    }, raw.get('fairness'), 'fairness') -%}
+    {%- for key in ['min_group_size', 'min_labeled_count'] -%}
+        {%- if fairness[key] is not number or fairness[key] < 1 or fairness[key] != (fairness[key] | int) -%}
+            {{ exceptions.raise_compiler_error("modelwatch: fairness." ~ key ~ " must be a whole number >= 1") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if fairness.alpha is not number or fairness.alpha <= 0 or fairness.alpha > 0.09 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: fairness.alpha must be a number in (0, 0.09] (0.05: simultaneous 95% intervals)") }}
+    {%- endif -%}
+    {%- do fairness.update({'deployment_roles': modelwatch._name_list(fairness.deployment_roles, 'fairness.deployment_roles')}) -%}
+    {%- set intersections = [] -%}
+    {%- if fairness.intersections is string or fairness.intersections is mapping or (fairness.intersections is not none and fairness.intersections is not iterable) -%}
+        {{ exceptions.raise_compiler_error("modelwatch: fairness.intersections must be a list of attribute lists, e.g. [[sex, age_band]]") }}
+    {%- endif -%}
+    {%- for item in (fairness.intersections or []) -%}
+        {%- set names = modelwatch._name_list(item, 'fairness.intersections') -%}
+        {%- if names | length < 2 or names | unique | list | length != names | length -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: every entry of fairness.intersections must list two or more different attributes, got "
+                ~ (names | join(', '))) }}
+        {%- endif -%}
+        {%- do intersections.append(names) -%}
+    {%- endfor -%}
+    {%- do fairness.update({'intersections': intersections}) -%}
 
     {%- set canary = modelwatch._merge_dict({
         'min_requests': 500, 'min_labeled': 200, 'z_critical': 1.96,
@@ -323,6 +354,18 @@
         {%- do models.append(model) -%}
     {%- endfor -%}
 
+    {%- for names in fairness.intersections -%}
+        {%- set covered = [] -%}
+        {%- for model in models -%}
+            {%- if names | reject('in', model.protected_attributes) | list | length == 0 -%}{%- do covered.append(model.name) -%}{%- endif -%}
+        {%- endfor -%}
+        {%- if not covered -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: fairness.intersections entry [" ~ (names | join(', '))
+                ~ "] names attributes that no model lists together under protected_attributes") }}
+        {%- endif -%}
+    {%- endfor -%}
+
     {%- set python_models = raw.get('python_models', 'auto') -%}
     {%- if python_models not in ['auto', true, false] -%}
         {{ exceptions.raise_compiler_error("modelwatch: python_models must be auto, true or false") }}
@@ -334,6 +377,7 @@
         'columns': columns,
         'drift': drift,
         'performance': performance,
+        'fairness': fairness,
         'canary': canary,
         'incremental': incremental,
         'alerts': alerts,

@@ -107,6 +107,7 @@
         {%- if kind in [none, 'categorical'] -%}{%- set names = names + model.features.categorical -%}{%- endif -%}
         {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices -%}{%- endif -%}
         {%- if kind == 'slices' -%}{%- set names = names + model.slices -%}{%- endif -%}
+        {%- if kind == 'protected_attributes' -%}{%- set names = names + model.protected_attributes -%}{%- endif -%}
         {%- for name in names -%}
             {%- if name not in out -%}{%- do out.append(name) -%}{%- endif -%}
         {%- endfor -%}

@@ -966,6 +966,7 @@ def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any
             "reference": {"model_name": None, "score": "score", "label": "label"},
         },
         "drift": {"deployment_roles": ["champion"]},
+        "fairness": {"intersections": [list(PROTECTED_ATTRIBUTES)]},
         # the demo's serving SLOs: champion p95 ~75 ms (380 ms in the latency spike), shadow
         # ~115 ms; errors ~0.8%; cost 0.40 (champion) and 0.60 (shadow) USD per 1k predictions
         "checks": {

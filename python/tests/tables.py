@@ -28,6 +28,8 @@ OUTPUT_TABLES = {
     "canary_verdicts": ["model_name", "window_start", "canary_version"],
     "alerts": ["alert_id"],
     "retraining_recommendations": ["model_name", "window_start"],
+    "fairness_metrics": ["model_name", "window_start", "attribute_name", "group_value"],
+    "fairness_parity": ["model_name", "window_start", "attribute_name"],
 }
 
 

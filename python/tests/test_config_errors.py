@@ -170,11 +170,14 @@ def test_missing_column_in_a_run_is_a_build_error(warehouse, tmp_path):
 SHAPE_ERRORS = {
     "unknown_top_level_key": (
         {"tresholds": {"psi": 0.2}},
-        "unknown top-level key 'tresholds'. Known keys: alerts, canary, checks,",
+        "unknown top-level key 'tresholds'. Known keys: alerts, canary, checks, columns, drift, "
+        "fairness, granularity,",
     ),
     "unknown_check": (
         {"checks": {"psi_score": {"warn": 0.1}}},
-        "unknown check 'psi_score' in checks. Known checks: brier_score_increase, canary_rollback,",
+        "unknown check 'psi_score' in checks. Known checks: brier_score_increase, calibration_gap, "
+        "canary_rollback, cost_per_1k_usd, demographic_parity_ratio, disagreement_rate, ece, "
+        "equalized_odds_difference,",
     ),
     "unknown_model_check": (
         {"models": [{**BASE["models"][0], "checks": {"drift": {"warn": 0.1}}}]},
@@ -199,6 +202,22 @@ SHAPE_ERRORS = {
     "unknown_performance_key": (
         {"performance": {"max_label_delay": 30}},
         "unknown key 'max_label_delay' in 'performance'",
+    ),
+    "fractional_min_group_size": (
+        {"fairness": {"min_group_size": 2.5}},
+        "fairness.min_group_size must be a whole number >= 1",
+    ),
+    "unknown_fairness_key": (
+        {"fairness": {"min_size": 30}},
+        "unknown key 'min_size' in 'fairness'",
+    ),
+    "intersection_of_one_attribute": (
+        {"fairness": {"intersections": [["region"]]}},
+        "every entry of fairness.intersections must list two or more different attributes",
+    ),
+    "intersection_of_unprotected_attributes": (
+        {"fairness": {"intersections": [["region", "device"]]}},
+        "fairness.intersections entry [region, device] names attributes that no model lists",
     ),
     "negative_unit_cost": (
         {"models": [{**BASE["models"][0], "unit_cost_usd": {"v1": -1}}]},

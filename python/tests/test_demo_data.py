@@ -542,5 +542,6 @@ def test_demo_config_matches_the_data():
     assert model["protected_attributes"] == PROTECTED_ATTRIBUTES == ["sex", "age_band"]
     assert model["slices"] == SLICES == ["region", "channel"]
     assert config["columns"]["reference"]["label"] == "label"
-    known = {"warehouse", "granularity", "inputs", "columns", "drift", "incremental", "alerts"}
-    assert set(config) <= known | {"checks", "models", "python_models", "score"}
+    known = {"warehouse", "granularity", "inputs", "columns", "drift", "fairness", "incremental"}
+    assert set(config) <= known | {"alerts", "checks", "models", "python_models", "score"}
+    assert config["fairness"]["intersections"] == [PROTECTED_ATTRIBUTES]

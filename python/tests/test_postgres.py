@@ -60,7 +60,7 @@ def pg_df(sql: str) -> pd.DataFrame:
 def test_builds_and_data_tests_pass(builds):
     _, outcome = builds
     assert outcome.build_ok, outcome.build_errors
-    assert outcome.alert_tests_run == 34
+    assert outcome.alert_tests_run == 40
 
 
 def test_alerts_agree_with_duckdb(builds):

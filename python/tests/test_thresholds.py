@@ -32,6 +32,20 @@ CHECKS = {
     "latency_p99_ms": ("operational_metrics", "latency_p99_ms", "true", "above"),
     "error_rate": ("operational_metrics", "error_rate", "true", "above"),
     "cost_per_1k_usd": ("operational_metrics", "cost_per_1k_usd", "true", "above"),
+    # fairness checks judge the noise-aware bounds (README: Alerts)
+    "demographic_parity_ratio": (
+        "fairness_parity",
+        "demographic_parity_ratio_bound",
+        "true",
+        "below",
+    ),
+    "equalized_odds_difference": (
+        "fairness_parity",
+        "equalized_odds_difference_bound",
+        "true",
+        "above",
+    ),
+    "calibration_gap": ("fairness_parity", "calibration_gap_bound", "true", "above"),
 }
 
 
@@ -72,6 +86,7 @@ def make_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
                     "cost_usd": rng.uniform(0.0003, 0.0005, n_day) * (1 + day),
                     "x": x,
                     "color": rng.choice(["red", "green", "blue"], n_day, p=mix),
+                    "grp": rng.choice(["a", "b"], n_day),
                 }
             )
         )
@@ -89,6 +104,14 @@ def make_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
             "labeled_at": (labeled.predicted_at + pd.Timedelta(days=2)).to_numpy(),
         }
     )
+    # fairness on day 1: a release scales group b's (valid) scores down after the outcomes
+    # were drawn, so its selection rate, true positive rate and calibration fall apart
+    unfair = (
+        predictions.prediction_id.str.startswith("d1-")
+        & (predictions.grp == "b")
+        & (predictions.score <= 1)
+    )
+    predictions.loc[unfair, "score"] *= 0.3
     return {"predictions": predictions, "labels": labels, "training_reference": reference}
 
 
@@ -109,7 +132,14 @@ BASE_CONFIG = {
     },
     # every window is past its label grace period, so label coverage is judged
     "performance": {"label_coverage_grace_days": 0},
-    "models": [{"name": "m", "features": {"numeric": ["x"], "categorical": ["color"]}}],
+    "models": [
+        {
+            "name": "m",
+            "threshold": 0.3,
+            "features": {"numeric": ["x"], "categorical": ["color"]},
+            "protected_attributes": ["grp"],
+        }
+    ],
 }
 
 

@@ -41,6 +41,17 @@
         ('paired_count', modelwatch.json_integer('paired_count')),
         ('mean_abs_score_diff', modelwatch.json_number('mean_abs_score_diff')),
     ]),
+    'fairness': modelwatch.json_object([
+        ('groups_compared', modelwatch.json_string('groups_compared')),
+        ('groups_below_minimum', modelwatch.json_string('groups_below_minimum')),
+        ('min_selection_rate', modelwatch.json_number('min_selection_rate')),
+        ('max_selection_rate', modelwatch.json_number('max_selection_rate')),
+        ('demographic_parity_ratio', modelwatch.json_number('demographic_parity_ratio')),
+        ('equalized_odds_difference', modelwatch.json_number('equalized_odds_difference')),
+        ('worst_group_ece', modelwatch.json_number('worst_group_ece')),
+        ('best_group_ece', modelwatch.json_number('best_group_ece')),
+        ('auc_gap', modelwatch.json_number('auc_gap')),
+    ]),
     'none': "'{}'",
 } -%}
 

@@ -4,7 +4,8 @@
     included) and label_lag_days measures when the outcome was first known. Unlabeled
     predictions keep a null label.
 -#}
-{%- set slices = modelwatch.feature_names('slices') -%}
+{#- slices and protected attributes: performance slices and fairness groups read them here -#}
+{%- set attributes = modelwatch.feature_names('attributes') -%}
 
 with
 
@@ -44,7 +45,7 @@ final as (
         p.prediction_id,
         p.request_id,
         p.deployment_role,
-        {%- for name in slices %}
+        {%- for name in attributes %}
         p.{{ adapter.quote(name) }},
         {%- endfor %}
         p.status_code,
