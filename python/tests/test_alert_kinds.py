@@ -213,7 +213,6 @@ def test_one_row_per_subject_and_stable_ids(built, tmp_path):
     assert set(table.severity) <= {"warn", "error"}
     # a rebuild from scratch gives the same ids and rows
     from conftest import run_modelwatch
-
     from tables import assert_tables_equal
 
     rebuilt = run_modelwatch(built.path, built.config, tmp_path)
