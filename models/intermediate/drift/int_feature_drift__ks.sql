@@ -3,6 +3,8 @@
     incremental_strategy='delete+insert',
     unique_key=['model_name', 'window_start'],
     on_schema_change='fail',
+    pre_hook="{{ modelwatch.ks_session_settings() }}",
+    post_hook="{{ modelwatch.ks_session_settings(reset=true) }}",
 ) }}
 {#- Exact two-sample KS statistic per window and numeric feature, on raw (unbinned) values. -#}
 {%- set strategy = modelwatch.ks_strategy(ref('int_predictions__monitored')) %}
@@ -54,9 +56,19 @@ current_values as (
 
 ),
 
+ks_bounds as (
+
+    select
+        feature_id,
+        ks_lower,
+        ks_upper
+    from {{ ref('int_reference__numeric_edges') }}
+
+),
+
 ks as (
 
-    {{ modelwatch.ks_statistics('current_values', 'reference_values', strategy) }}
+    {{ modelwatch.ks_statistics('current_values', 'reference_values', strategy, 'ks_bounds', modelwatch.get_config().drift.ks_buckets) }}
 
 ),
 
