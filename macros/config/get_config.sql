@@ -144,7 +144,7 @@
         'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
         'ks_strategy': 'auto', 'ks_merge_max_windows': 4, 'ks_row_frame_max_rows': 5000000,
-        'ks_buckets': 16384,
+        'ks_buckets': 65536,
     }, raw.get('drift'), 'drift') -%}
     {%- if drift.ks_strategy not in ['auto', 'merge', 'merge_rows', 'asof', 'buckets'] -%}
         {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge, merge_rows, asof or buckets") }}

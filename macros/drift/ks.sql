@@ -289,19 +289,15 @@
 {% endmacro %}
 
 
-{% macro ks_bucket(value, lower, upper, scale, buckets) %}
+{% macro ks_bucket(value, origin, scale) %}
     {#-
-        A monotone bucket of a value: -1 below `lower`, `buckets` above `upper`, else one of
-        `buckets` equal-width buckets of [lower, upper] (scale = buckets / (upper - lower), 0
-        when the range is empty or not finite). Every step (subtract, multiply, floor, least)
-        is monotone under IEEE rounding, so x <= y implies bucket(x) <= bucket(y).
+        A monotone bucket of a value: floor((value - origin) * scale), a double (+-inf for
+        +-inf values). origin is finite and scale finite and > 0, and subtraction,
+        multiplication and floor are each monotone under IEEE rounding, so x <= y implies
+        bucket(x) <= bucket(y). Values outside the reference's 0.1%..99.9% range get buckets
+        below 0 or at/above the bucket count (few rows, spread thin).
     -#}
-    case
-        when {{ value }} < {{ lower }} then -1
-        when {{ value }} > {{ upper }} then {{ buckets }}
-        when {{ scale }} = 0 then 0
-        else least(cast(floor(({{ value }} - {{ lower }}) * {{ scale }}) as {{ dbt.type_bigint() }}), {{ buckets - 1 }})
-    end
+    floor(({{ value }} - {{ origin }}) * {{ scale }})
 {%- endmacro %}
 
 
@@ -318,21 +314,34 @@
         and that. Equal to scipy.stats.ks_2samp up to floating-point rounding.
           bounds: (feature_id, ks_lower, ks_upper) per feature, fixed by the reference.
     -#}
-    {%- set bucket = modelwatch.ks_bucket('v.feature_value', 'p.ks_lower', 'p.ks_upper', 'p.ks_scale', buckets) -%}
+    {%- set bucket = modelwatch.ks_bucket('v.feature_value', 'p.ks_origin', 'p.ks_scale') -%}
     with
 
-    ks_scales as (
+    ks_ranges as (
         select
             feature_id,
-            ks_lower,
-            ks_upper,
             case
-                when ks_upper > ks_lower and {{ modelwatch.is_finite('ks_lower') }} and {{ modelwatch.is_finite('ks_upper') }}
+                when not (ks_upper > ks_lower) or ks_upper is null or ks_lower is null then 0
+                -- (a CASE, so the division below never sees an empty range)
+                when {{ modelwatch.is_finite('ks_lower') }} and {{ modelwatch.is_finite('ks_upper') }}
                     and {{ modelwatch.is_finite('ks_upper - ks_lower') }}
-                    then {{ buckets }} / (ks_upper - ks_lower)
+                    and {{ modelwatch.is_finite(buckets ~ ' / (ks_upper - ks_lower)') }}
+                    then 1
                 else 0
-            end as ks_scale
+            end as has_range,
+            ks_lower,
+            ks_upper
         from {{ bounds }}
+    ),
+
+    ks_scales as (
+        -- `buckets` equal-width buckets over [ks_lower, ks_upper]; unit buckets from 0 when that
+        -- range is empty or not finite
+        select
+            feature_id,
+            case when has_range = 1 then ks_lower else 0.0 end as ks_origin,
+            case when has_range = 1 then {{ buckets }} / (ks_upper - ks_lower) else 1.0 end as ks_scale
+        from ks_ranges
     ),
 
     reference_buckets as (

@@ -30,26 +30,26 @@ monitored as (
 
 ),
 
-reference_long as (
+reference_long as {{ modelwatch.cte_inline() }}(
 
     {{ modelwatch.unpivot_features('reference', 'numeric', with_window=false, is_reference=true) }}
 
 ),
 
-current_long as (
+current_long as {{ modelwatch.cte_inline() }}(
 
     {{ modelwatch.unpivot_features('monitored', 'numeric') }}
 
 ),
 
-reference_values as (
+reference_values as {{ modelwatch.cte_inline() }}(
 
     select * from reference_long
     where feature_value is not null
 
 ),
 
-current_values as (
+current_values as {{ modelwatch.cte_inline() }}(
 
     select * from current_long
     where feature_value is not null
