@@ -29,10 +29,22 @@ reference_bins as (
 
 ),
 
+edges as (
+
+    select * from {{ ref('int_reference__numeric_edges') }}
+
+),
+
 monitored as (
 
     select * from {{ ref('int_predictions__monitored') }}
     where {{ modelwatch.incremental_window_filter() }}
+
+),
+
+numeric_values as (
+
+    {{ modelwatch.unpivot_features('monitored', 'numeric') }}
 
 ),
 
@@ -56,7 +68,13 @@ special_bins as (
 
 numeric_binned as (
 
-    {{ modelwatch.numeric_binned_values('monitored', ref('int_reference__numeric_edges')) }}
+    select
+        v.feature_id,
+        v.window_start,
+        {{ modelwatch.numeric_bin_index('v.feature_value', 'e') }} as bin_index
+    from numeric_values as v
+    inner join edges as e
+        on v.feature_id = e.feature_id
 
 ),
 

@@ -28,6 +28,12 @@ edges as (
 
 ),
 
+numeric_values as (
+
+    {{ modelwatch.unpivot_features('reference', 'numeric', with_window=false, is_reference=true) }}
+
+),
+
 categorical_values as (
 
     {{ modelwatch.unpivot_features('reference', 'categorical', with_window=false, is_reference=true) }}
@@ -36,7 +42,12 @@ categorical_values as (
 
 numeric_binned as (
 
-    {{ modelwatch.numeric_binned_values('reference', ref('int_reference__numeric_edges'), with_window=false, is_reference=true) }}
+    select
+        v.feature_id,
+        {{ modelwatch.numeric_bin_index('v.feature_value', 'e') }} as bin_index
+    from numeric_values as v
+    inner join edges as e
+        on v.feature_id = e.feature_id
 
 ),
 
