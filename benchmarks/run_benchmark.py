@@ -427,11 +427,8 @@ def markdown_table(result: dict) -> str:
         "modelwatch is faster).",
     ]
     jobs = result.get("modelwatch_jobs") or "all"
-    lines.append(
-        "modelwatch ran "
-        + ("the whole project" if jobs == "all" else f"`--jobs {jobs}` (upstream and tests included)")
-        + "."
-    )
+    what = "the whole project" if jobs == "all" else f"`--jobs {jobs}` (upstream and tests)"
+    lines.append(f"modelwatch ran {what}.")
     carried = sorted(
         {f"{k} ({r['carried_over_from']})" for k, r in rows.items() if r.get("carried_over_from")}
     )
