@@ -170,7 +170,7 @@ def test_missing_column_in_a_run_is_a_build_error(warehouse, tmp_path):
 SHAPE_ERRORS = {
     "unknown_top_level_key": (
         {"tresholds": {"psi": 0.2}},
-        "unknown top-level key 'tresholds'. Known keys: alerts, checks,",
+        "unknown top-level key 'tresholds'. Known keys: alerts, canary, checks,",
     ),
     "unknown_check": (
         {"checks": {"psi_score": {"warn": 0.1}}},
