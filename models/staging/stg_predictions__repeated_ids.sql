@@ -26,7 +26,7 @@ repeated_ids as (
     select {{ id_expr }} as prediction_id
     from {{ source_relation }}
     where {{ id_column }} is not null
-        and {{ modelwatch.prediction_id_key(id_expr) }} in (select id_key from repeated_keys)
+        and {{ modelwatch.prediction_id_key(id_expr) }} in (select k.id_key from repeated_keys as k)
     group by {{ id_expr }}
     having count(*) > 1
 

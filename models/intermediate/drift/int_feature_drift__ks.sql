@@ -8,6 +8,8 @@
 ) }}
 {#- Exact two-sample KS statistic per window and numeric feature, on raw (unbinned) values. -#}
 {%- set strategy = modelwatch.ks_strategy(ref('int_predictions__monitored')) %}
+{#- the buckets strategy's range per feature (ref'd always, so dbt orders the models the same) -#}
+{%- set edges_relation = ref('int_reference__numeric_edges') %}
 
 with
 
@@ -56,15 +58,17 @@ current_values as {{ modelwatch.cte_inline() }}(
 
 ),
 
+{% if strategy == 'buckets' -%}
 ks_bounds as (
 
     select
         feature_id,
         ks_lower,
         ks_upper
-    from {{ ref('int_reference__numeric_edges') }}
+    from {{ edges_relation }}
 
 ),
+{%- endif %}
 
 ks as (
 
