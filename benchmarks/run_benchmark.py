@@ -299,6 +299,8 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
             "--timings-json",
             str(timings_path),
         ]
+        if args.modelwatch_jobs != "all":
+            cmd += ["--jobs", args.modelwatch_jobs]
     else:
         raise ValueError(name)
 
@@ -424,8 +426,18 @@ def markdown_table(result: dict) -> str:
         "of the contender's process. Speed-up = contender time / modelwatch time (>1 means "
         "modelwatch is faster).",
     ]
-    if any(r.get("carried_over_from") for r in rows.values()):
-        lines.append("† carried over from an earlier run (skipped with --skip in this run).")
+    jobs = result.get("modelwatch_jobs") or "all"
+    what = "the whole project" if jobs == "all" else f"`--jobs {jobs}` (upstream and tests)"
+    lines.append(f"modelwatch ran {what}.")
+    carried = sorted(
+        {f"{k} ({r['carried_over_from']})" for k, r in rows.items() if r.get("carried_over_from")}
+    )
+    if carried:
+        lines.append(
+            "† carried over from an earlier run (skipped with --skip in this run): "
+            + ", ".join(carried)
+            + "."
+        )
     if notes:
         lines += ["", "Notes:", *notes]
     return "\n".join(lines)
@@ -530,6 +542,7 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
         "timeout_minutes": args.timeout_minutes,
         "memory_cap_gb": args.memory_cap_gb,
         "min_free_gb": args.min_free_gb,
+        "modelwatch_jobs": args.modelwatch_jobs,
         "machine": _machine(),
         "versions": _versions(),
         "contenders": [],
@@ -599,6 +612,12 @@ def main(argv: list[str] | None = None) -> int:
         default=1.0,
         help="kill the running contender when the machine's MemAvailable drops below "
         "this (0 = off), so the harness, not the kernel OOM killer, decides",
+    )
+    ap.add_argument(
+        "--modelwatch-jobs",
+        default="drift",
+        help="what modelwatch builds: `modelwatch run --jobs` value (default drift: the drift "
+        "job with staging and its tests, what the peers compute) or all (the whole project)",
     )
     ap.add_argument("--work-dir", default=None, help="where the temp copy goes (default: $TMPDIR)")
     ap.add_argument("--keep-temp", action="store_true")

@@ -187,9 +187,13 @@
         'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
         'ks_strategy': 'auto', 'ks_merge_max_windows': 4, 'ks_row_frame_max_rows': 5000000,
+        'ks_buckets': 65536,
     }, raw.get('drift'), 'drift') -%}
-    {%- if drift.ks_strategy not in ['auto', 'merge', 'merge_rows', 'asof'] -%}
-        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge, merge_rows or asof") }}
+    {%- if drift.ks_strategy not in ['auto', 'merge', 'merge_rows', 'asof', 'buckets'] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge, merge_rows, asof or buckets") }}
+    {%- endif -%}
+    {%- if drift.ks_buckets is not number or drift.ks_buckets < 1 or drift.ks_buckets != (drift.ks_buckets | int) or drift.ks_buckets > 1000000000 -%}
+        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_buckets must be a whole number from 1 to 1000000000") }}
     {%- endif -%}
     {%- if drift.bins is not number or drift.bins < 2 or drift.bins > 100 -%}
         {{ exceptions.raise_compiler_error("modelwatch: drift.bins must be an integer from 2 to 100") }}

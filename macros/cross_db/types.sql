@@ -26,3 +26,16 @@
     {%- for v in values -%}{%- do literals.append(modelwatch.sql_string(v)) -%}{%- endfor -%}
     {{ return('(' ~ (literals | join(', ')) ~ ')') }}
 {% endmacro %}
+
+
+{% macro cte_inline() %}
+    {#-
+        Placed after `name as` of a CTE that a query reads more than once but that is cheaper to
+        recompute than to store (DuckDB would otherwise materialize it, and spill when large).
+    -#}
+    {{ return(adapter.dispatch('cte_inline', 'modelwatch')()) }}
+{% endmacro %}
+
+{% macro default__cte_inline() %}{% endmacro %}
+
+{% macro duckdb__cte_inline() %}not materialized {% endmacro %}

@@ -1,52 +1,25 @@
 {#-
     One row per row of the prediction log: renamed to contract names, typed, and given a
     quarantine_reason (null when valid). Nothing is dropped here; downstream models read the
-    valid rows and the quarantine tables read the rest.
+    valid rows and the quarantine tables read the rest. A view: rows of repeated ids come
+    ranked from stg_predictions__repeated_ids (a small table), every other row is its own first
+    occurrence, so the log is never copied.
 -#}
 {%- set cfg = modelwatch.get_config() -%}
-{%- set source_relation = modelwatch.input_relation('predictions') -%}
-{%- set mapping = cfg.columns.predictions -%}
-{%- set required = ['prediction_id', 'model_name', 'model_version', 'predicted_at', 'score'] -%}
-{%- set optional = ['request_id', 'deployment_role', 'predicted_label', 'latency_ms', 'status_code', 'cost_usd'] -%}
-{%- set required_columns = [] -%}
-{%- for key in required -%}{%- do required_columns.append(mapping[key]) -%}{%- endfor -%}
-{%- set configured_optional = [] -%}
-{%- for key in optional if mapping[key] is not none -%}{%- do configured_optional.append(mapping[key]) -%}{%- endfor -%}
-{%- set passthrough = modelwatch.feature_names() -%}
-{%- set cols = modelwatch.resolve_columns('predictions', source_relation, required_columns + configured_optional + passthrough) -%}
 {%- set model_names = cfg.models | map(attribute='name') | list -%}
-
-{%- set expr = {} -%}
-{%- for key in required + optional -%}
-    {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none else 'null')}) -%}
-{%- endfor -%}
+{%- set columns = modelwatch.predictions_renamed_columns() -%}
 
 with
 
-source as (
+renamed as (
 
-    select * from {{ source_relation }}
+    {{ modelwatch.predictions_renamed() }}
 
 ),
 
-renamed as (
+repeated as (
 
-    select
-        cast({{ expr.prediction_id }} as {{ dbt.type_string() }}) as prediction_id,
-        cast({{ expr.model_name }} as {{ dbt.type_string() }}) as model_name,
-        cast({{ expr.model_version }} as {{ dbt.type_string() }}) as model_version,
-        cast({{ expr.request_id }} as {{ dbt.type_string() }}) as request_id,
-        cast({{ expr.deployment_role }} as {{ dbt.type_string() }}) as deployment_role,
-        cast({{ expr.score }} as {{ modelwatch.type_double() }}) as score,
-        cast({{ expr.predicted_label }} as {{ dbt.type_int() }}) as predicted_label,
-        cast({{ expr.latency_ms }} as {{ modelwatch.type_double() }}) as latency_ms,
-        cast({{ expr.status_code }} as {{ dbt.type_int() }}) as status_code,
-        cast({{ expr.cost_usd }} as {{ modelwatch.type_double() }}) as cost_usd,
-        {%- for name in passthrough %}
-        {{ cols[name] }} as {{ adapter.quote(name) }},
-        {%- endfor %}
-        cast({{ expr.predicted_at }} as {{ dbt.type_timestamp() }}) as predicted_at
-    from source
+    select * from {{ ref('stg_predictions__repeated_ids') }}
 
 ),
 
@@ -55,12 +28,21 @@ occurrences as (
     select
         *,
         {{ modelwatch.window_start('predicted_at') }} as window_start,
-        -- the first arrival of an id is the original; later ones are re-sends
-        row_number() over (
-            partition by prediction_id
-            order by predicted_at, model_name, model_version, score, request_id
-        ) as id_occurrence
-    from renamed
+        1 as id_occurrence
+    from renamed as r
+    where not exists (
+        select 1
+        from repeated as d
+        where d.prediction_id = r.prediction_id
+    )
+    union all
+    select
+        {%- for column in columns %}
+        {{ column }},
+        {%- endfor %}
+        {{ modelwatch.window_start('predicted_at') }} as window_start,
+        id_occurrence
+    from repeated
 
 ),
 

@@ -1,7 +1,7 @@
 """The `modelwatch` command line.
 
   modelwatch demo                 generate demo data into an embedded DuckDB file and monitor it
-  modelwatch run --config FILE    monitor your own tables
+  modelwatch run --config FILE    monitor your own tables (--jobs drift,...: only those jobs)
   modelwatch validate --config F  check the config against the warehouse without building
   modelwatch alerts --config F    list new alerts; --notify posts each one to the webhook once
   modelwatch report               write report.html from the demo's warehouse.duckdb
@@ -24,7 +24,7 @@ from typing import Any
 from modelwatch import __version__
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
 from modelwatch.report import ReportError, write_report
-from modelwatch.runner import DbtProject, RunOutcome
+from modelwatch.runner import JOBS, DbtProject, RunOutcome
 from modelwatch.summary import render
 
 EXIT_OK, EXIT_ALERTS, EXIT_FAILED = 0, 1, 2
@@ -33,14 +33,17 @@ EXIT_OK, EXIT_ALERTS, EXIT_FAILED = 0, 1, 2
 def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool) -> int:
     warehouse = resolve_warehouse(config)
     project = DbtProject(config, warehouse.env, quiet=not getattr(args, "verbose", False))
-    outcome: RunOutcome = project.run(full_refresh=getattr(args, "full_refresh", False))
+    jobs = _parse_jobs(getattr(args, "jobs", None))
+    outcome: RunOutcome = project.run(full_refresh=getattr(args, "full_refresh", False), jobs=jobs)
     print(render(outcome, warehouse))
     timings_json = getattr(args, "timings_json", None)
     if timings_json:
         Path(timings_json).write_text(json.dumps(outcome.timings, indent=2))
     print(
         f"modelwatch: finished in {outcome.timings['total_seconds']:.1f} s "
-        f"(dbt start-up {outcome.timings['dbt_startup_seconds']:.1f} s); "
+        f"(dbt start-up {outcome.timings['dbt_startup_seconds']:.1f} s"
+        + (f"; jobs: {', '.join(jobs)}" if jobs else "")
+        + "); "
         f"tables in schema '{warehouse.schema}'"
         + (f" of {warehouse.duckdb_path}" if warehouse.duckdb_path else "")
     )
@@ -49,6 +52,12 @@ def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool)
     if fail_on_alerts and outcome.has_error_alerts:
         return EXIT_ALERTS
     return EXIT_OK
+
+
+def _parse_jobs(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [job.strip() for job in value.split(",") if job.strip()]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -226,6 +235,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-fail-on-alerts",
         action="store_true",
         help="exit 0 even when an error-level alert fires (for schedules)",
+    )
+    run.add_argument(
+        "--jobs",
+        help=(
+            "comma list of jobs to build, each with everything upstream and its tests: "
+            + ", ".join(JOBS)
+            + " (default: all)"
+        ),
     )
     run.add_argument("--timings-json", help="write run timings to this JSON file")
     run.add_argument("--verbose", action="store_true", help="show dbt's log")

@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -208,3 +209,33 @@ def test_unknown_warehouse_type_exits_2(workdir, capsys, tmp_path):
     code, _, err = _run(capsys, "run", "--config", str(_write(tmp_path / "c.yml", config)))
     assert code == cli.EXIT_FAILED
     assert "warehouse.type must be duckdb or postgres, got 'sqlite'" in err
+
+
+def test_jobs_drift_builds_only_the_drift_job(capsys, tmp_path):
+    warehouse = tmp_path / "drift_only.duckdb"
+    write_tables(warehouse, _tables())
+    config = _write(tmp_path / "drift.yml", _config(warehouse))
+    code, out, err = _run(
+        capsys, "run", "--config", str(config), "--jobs", "drift", "--no-fail-on-alerts"
+    )
+    assert code == cli.EXIT_OK, out + err
+    assert "jobs: drift" in out
+    assert _alert_lines(out).get("feature_drift_psi_error") == "error"
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        tables = {
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'modelwatch'"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert {"feature_drift", "feature_bin_counts", "reference_bins", "score_distribution"} <= tables
+    assert not tables & {"model_performance", "input_quality", "operational_metrics"}, tables
+
+
+def test_unknown_job_exits_2(workdir, capsys):
+    code, _, err = _run(capsys, "run", "--config", str(workdir / "default.yml"), "--jobs", "nope")
+    assert code == cli.EXIT_FAILED
+    assert "unknown job(s) nope" in err

@@ -1,7 +1,9 @@
 """Every exact KS strategy equals scipy.stats.ks_2samp on raw values (1e-12), ties included.
 
 The demo build checks `asof` (many windows) and PostgreSQL checks `merge`; this file forces
-each strategy on one small fixture with heavy ties and a few windows.
+each strategy on one small fixture with heavy ties and a few windows, and the `buckets` strategy
+with few buckets (many values per bucket, most buckets evaluated value by value) on heavy tails,
+infinities and a reference that is constant.
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def tables(seed: int = 11) -> dict[str, pd.DataFrame]:
     }
 
 
-@pytest.mark.parametrize("strategy", ["merge", "merge_rows", "asof"])
+@pytest.mark.parametrize("strategy", ["merge", "merge_rows", "asof", "buckets"])
 def test_strategy_equals_scipy(builder, strategy):
     data = tables()
     config = copy.deepcopy(CONFIG)
@@ -80,3 +82,46 @@ def test_strategy_equals_scipy(builder, strategy):
         assert np.isclose(row.ks_statistic, expected.statistic, rtol=1e-12, atol=1e-12), row
         checked += 1
     assert checked == 3 * 3  # 3 windows x (x, k, score)
+
+
+def edge_tables(seed: int = 5) -> dict[str, pd.DataFrame]:
+    """tables() plus a heavy-tailed feature with infinities and one constant in the reference."""
+    data = tables(seed)
+    rng = np.random.default_rng(seed + 1)
+    reference = data["training_reference"]
+    tails = rng.standard_cauchy(len(reference))
+    tails[:3] = [np.inf, -np.inf, 1e300]
+    reference["t"] = tails
+    reference["c"] = 2.5
+    predictions = data["predictions"]
+    current = rng.standard_cauchy(len(predictions)) * 1.3 + 0.2
+    current[::97] = np.inf
+    predictions["t"] = current
+    predictions["c"] = np.where(
+        rng.uniform(size=len(predictions)) < 0.5, 2.5, rng.normal(2.5, 1, len(predictions))
+    )
+    return data
+
+
+@pytest.mark.parametrize("buckets", [1, 7, 500])
+def test_buckets_equals_scipy_on_edge_cases(builder, buckets):
+    data = edge_tables()
+    config = copy.deepcopy(CONFIG)
+    config["models"][0]["features"]["numeric"] = ["x", "k", "t", "c"]
+    config["drift"] = {"ks_strategy": "buckets", "ks_buckets": buckets}
+    built = builder(data, config, f"ks_buckets_{buckets}")
+    drift = built.df(
+        "select window_start, feature_name, ks_statistic, reference_non_null, current_non_null "
+        "from modelwatch.int_feature_drift__ks"
+    )
+    predictions = data["predictions"]
+    checked = 0
+    for row in drift.itertuples():
+        current = predictions[predictions.predicted_at.dt.floor("D") == row.window_start]
+        reference = data["training_reference"][row.feature_name]
+        expected = ks_2samp(reference, current[row.feature_name])
+        assert np.isclose(row.ks_statistic, expected.statistic, rtol=1e-12, atol=1e-12), row
+        assert row.reference_non_null == len(reference), row
+        assert row.current_non_null == len(current), row
+        checked += 1
+    assert checked == 3 * 5  # 3 windows x (x, k, t, c, score)

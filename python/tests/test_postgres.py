@@ -91,3 +91,48 @@ def test_python_layer_absent_on_postgres(builds):
     )
     assert "recalibration" not in set(tables.table_name)
     assert "model_performance" in set(tables.table_name)
+
+
+def test_buckets_ks_strategy_equals_scipy_on_postgres(tmp_path):
+    """The portable `buckets` KS strategy (DuckDB's default) also runs on PostgreSQL."""
+    import numpy as np
+    from conftest import write_tables
+    from scipy.stats import ks_2samp
+    from test_ks_strategies import CONFIG, edge_tables
+
+    connect_or_skip().close()
+    data = edge_tables()
+    path = tmp_path / "ks.duckdb"
+    write_tables(path, data)
+    copy_tables(path, list(data), "mw_ks_inputs")
+    config = copy.deepcopy(CONFIG)
+    config["inputs"] = {
+        "predictions": "mw_ks_inputs.predictions",
+        "labels": "mw_ks_inputs.labels",
+        "reference": "mw_ks_inputs.training_reference",
+    }
+    config["models"][0]["features"]["numeric"] = ["x", "k", "t", "c"]
+    config["drift"] = {"ks_strategy": "buckets", "ks_buckets": 7}
+    config["warehouse"] = {
+        "type": "postgres",
+        "host": PG["host"],
+        "port": PG["port"],
+        "user": PG["user"],
+        "dbname": PG["dbname"],
+        "schema": "mw_ks_test",
+    }
+    warehouse = resolve_warehouse(config)
+    outcome = DbtProject(config, warehouse.env, target_path=tmp_path / "target").run(
+        full_refresh=True
+    )
+    assert outcome.build_ok, outcome.build_errors
+    drift = pg_df(
+        "select window_start, feature_name, ks_statistic from mw_ks_test.int_feature_drift__ks"
+    )
+    predictions = data["predictions"]
+    for row in drift.itertuples():
+        day = pd.Timestamp(row.window_start)
+        current = predictions[predictions.predicted_at.dt.floor("D") == day]
+        expected = ks_2samp(data["training_reference"][row.feature_name], current[row.feature_name])
+        assert np.isclose(float(row.ks_statistic), expected.statistic, rtol=1e-12, atol=1e-12), row
+    assert len(drift) == 3 * 5

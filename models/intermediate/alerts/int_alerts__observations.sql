@@ -55,8 +55,23 @@
     'none': "'{}'",
 } -%}
 
+{#-
+    A run that builds some tables only (modelwatch run --jobs, dbt --select) judges the checks
+    of the tables it builds and of those already in the warehouse; a table neither built nor
+    present (a job never run) has no checks to judge.
+-#}
+{%- set checks = [] -%}
+{%- for check in modelwatch.alert_checks() -%}
+    {%- if not execute or ('model.modelwatch.' ~ check.source) in selected_resources
+        or load_relation(ref(check.source)) is not none -%}
+        {%- do checks.append(check) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- set with_drift = checks | selectattr('source', 'equalto', 'feature_drift') | list | length > 0 -%}
+
 with
 
+{% if with_drift -%}
 top_bins as (
 
     select
@@ -128,10 +143,11 @@ drift_source as (
         and d.feature_name = b.feature_name
 
 ),
+{%- endif %}
 
 unioned as (
 
-    {%- for check in modelwatch.alert_checks() %}
+    {%- for check in checks %}
     {%- if not loop.first %}
 
     union all

@@ -3,9 +3,13 @@
     incremental_strategy='delete+insert',
     unique_key=['model_name', 'window_start'],
     on_schema_change='fail',
+    pre_hook="{{ modelwatch.ks_session_settings() }}",
+    post_hook="{{ modelwatch.ks_session_settings(reset=true) }}",
 ) }}
 {#- Exact two-sample KS statistic per window and numeric feature, on raw (unbinned) values. -#}
 {%- set strategy = modelwatch.ks_strategy(ref('int_predictions__monitored')) %}
+{#- the buckets strategy's range per feature (ref'd always, so dbt orders the models the same) -#}
+{%- set edges_relation = ref('int_reference__numeric_edges') %}
 
 with
 
@@ -28,35 +32,47 @@ monitored as (
 
 ),
 
-reference_long as (
+reference_long as {{ modelwatch.cte_inline() }}(
 
     {{ modelwatch.unpivot_features('reference', 'numeric', with_window=false, is_reference=true) }}
 
 ),
 
-current_long as (
+current_long as {{ modelwatch.cte_inline() }}(
 
     {{ modelwatch.unpivot_features('monitored', 'numeric') }}
 
 ),
 
-reference_values as (
+reference_values as {{ modelwatch.cte_inline() }}(
 
     select * from reference_long
     where feature_value is not null
 
 ),
 
-current_values as (
+current_values as {{ modelwatch.cte_inline() }}(
 
     select * from current_long
     where feature_value is not null
 
 ),
 
+{% if strategy == 'buckets' -%}
+ks_bounds as (
+
+    select
+        feature_id,
+        ks_lower,
+        ks_upper
+    from {{ edges_relation }}
+
+),
+{%- endif %}
+
 ks as (
 
-    {{ modelwatch.ks_statistics('current_values', 'reference_values', strategy) }}
+    {{ modelwatch.ks_statistics('current_values', 'reference_values', strategy, 'ks_bounds', modelwatch.get_config().drift.ks_buckets) }}
 
 ),
 

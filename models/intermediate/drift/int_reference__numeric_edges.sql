@@ -2,10 +2,14 @@
     Quantile bin edges of every numeric feature, fixed by the reference: the k/B quantiles
     (linear interpolation, as numpy.percentile) of the non-null values, deduplicated and sorted,
     one row per feature with edge_1 .. edge_{B-1} (null-padded after the last distinct edge).
+    Also ks_lower / ks_upper, the 0.1% and 99.9% quantiles: the range the `buckets` KS strategy
+    divides into equal-width buckets (the same sort yields them).
 -#}
 {%- set bins = modelwatch.get_config().drift.bins -%}
 {%- set fractions = [] -%}
 {%- for k in range(1, bins) -%}{%- do fractions.append(k / bins) -%}{%- endfor -%}
+{%- do fractions.append(0.001) -%}
+{%- do fractions.append(0.999) -%}
 
 with
 
@@ -34,7 +38,13 @@ quantiles as (
         count(*) as reference_total,
         count(feature_value) as reference_non_null,
         {%- for q in modelwatch.quantiles('feature_value', fractions) %}
-        {{ q }} as quantile_{{ loop.index }}{{ ',' if not loop.last }}
+        {%- if loop.index < bins %}
+        {{ q }} as quantile_{{ loop.index }},
+        {%- elif loop.index == bins %}
+        {{ q }} as ks_lower,
+        {%- else %}
+        {{ q }} as ks_upper
+        {%- endif %}
         {%- endfor %}
     from numeric_values
     group by feature_id
@@ -78,6 +88,8 @@ final as (
         c.feature_name,
         q.reference_total,
         q.reference_non_null,
+        q.ks_lower,
+        q.ks_upper,
         count(r.edge) as edge_count,
         count(r.edge) + 1 as null_bin_index,
         {%- for k in range(1, bins) %}
@@ -88,7 +100,7 @@ final as (
         on q.feature_id = c.feature_id
     left join ranked_edges as r
         on q.feature_id = r.feature_id
-    group by q.feature_id, c.model_name, c.feature_name, q.reference_total, q.reference_non_null
+    group by q.feature_id, c.model_name, c.feature_name, q.reference_total, q.reference_non_null, q.ks_lower, q.ks_upper
 
 )
 
