@@ -67,6 +67,10 @@
         {%- do checks.append(check) -%}
     {%- endif -%}
 {%- endfor -%}
+{%- if not checks -%}
+    {#- nothing built or present (a compile or lint before any build): every check -#}
+    {%- set checks = modelwatch.alert_checks() -%}
+{%- endif -%}
 {%- set with_drift = checks | selectattr('source', 'equalto', 'feature_drift') | list | length > 0 -%}
 
 with
