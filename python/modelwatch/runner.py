@@ -34,7 +34,15 @@ def job_selector(jobs: list[str]) -> list[str]:
     if not jobs:
         return []
     paths = [f"+path:models/marts/{job}" for job in dict.fromkeys(jobs)]
-    return ["--select", " ".join([*paths, *ALERT_MODELS]), "--indirect-selection", "cautious"]
+    # the alert tests of other jobs would judge nothing the run built
+    others = [f"tag:modelwatch_job_{job}" for job in JOBS if job not in jobs]
+    return [
+        "--select",
+        " ".join([*paths, *ALERT_MODELS]),
+        *(["--exclude", " ".join(others)] if others else []),
+        "--indirect-selection",
+        "cautious",
+    ]
 
 
 def project_dir() -> Path:

@@ -233,6 +233,15 @@ def test_jobs_drift_builds_only_the_drift_job(capsys, tmp_path):
         con.close()
     assert {"feature_drift", "feature_bin_counts", "reference_bins", "score_distribution"} <= tables
     assert not tables & {"model_performance", "input_quality", "operational_metrics"}, tables
+    # the job's alerts: the drift checks only (psi, js, ks, null rate, saturation; warn + error)
+    assert "alerts" in tables
+    assert re.search(r"\b10 alert checks evaluated", out), out
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        categories = con.execute("select distinct check_category from modelwatch.alerts").fetchall()
+    finally:
+        con.close()
+    assert {c for (c,) in categories} <= {"drift", "data_quality"} and categories
 
 
 def test_unknown_job_exits_2(workdir, capsys):
