@@ -13,6 +13,11 @@
     {%- if level not in ['warn', 'error'] -%}
         {{ exceptions.raise_compiler_error("modelwatch: level must be warn or error, got " ~ level) }}
     {%- endif -%}
+    {%- set observations = ref('int_alerts__observations') -%}
+    {%- if not execute -%}
+        {#- parsing only records the dependency; rendering the engine per test cost seconds -#}
+        {{ return('select 1 as parsed') }}
+    {%- endif -%}
     {%- set last_windows = modelwatch.get_config().alerts.evaluate_last_windows -%}
     {%- set overrides = {check: {level: threshold}} if threshold is not none else none -%}
     {%- do modelwatch.alert_check(check) -%}
@@ -20,7 +25,7 @@
 
     evaluated as (
 
-        {{ modelwatch.evaluate_alerts(ref('int_alerts__observations'), [check], overrides) }}
+        {{ modelwatch.evaluate_alerts(observations, [check], overrides) }}
 
     ),
 
