@@ -132,7 +132,24 @@
 
 
 {% macro get_config() %}
+    {#-
+        Validated once per dbt invocation: the result is kept on the var's own mapping (the same
+        object for every node of one invocation), since every model and test asks for it many
+        times and validation is the slowest Jinja in the project.
+    -#}
     {%- set raw = var('modelwatch', none) -%}
+    {%- if raw is mapping and '__modelwatch_resolved' in raw -%}
+        {{ return(raw['__modelwatch_resolved']) }}
+    {%- endif -%}
+    {%- set resolved = modelwatch._resolve_config(raw) -%}
+    {%- if raw is mapping -%}
+        {%- do raw.update({'__modelwatch_resolved': resolved}) -%}
+    {%- endif -%}
+    {{ return(resolved) }}
+{% endmacro %}
+
+
+{% macro _resolve_config(raw) %}
     {%- if raw is none or raw is not mapping -%}
         {{ exceptions.raise_compiler_error(
             "modelwatch: the dbt var 'modelwatch' is missing or not a mapping. Set it in "
@@ -142,7 +159,7 @@
                      'fairness', 'canary', 'incremental', 'alerts', 'checks', 'models',
                      'python_models', 'recommendations'] -%}
     {%- for key in raw.keys() -%}
-        {%- if key not in known -%}
+        {%- if key not in known and key != '__modelwatch_resolved' -%}
             {{ exceptions.raise_compiler_error(
                 "modelwatch: unknown top-level key '" ~ key ~ "'. Known keys: "
                 ~ (known | sort | join(', '))) }}
