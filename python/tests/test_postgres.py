@@ -9,7 +9,7 @@ import duckdb
 import pandas as pd
 import pytest
 from conftest import run_modelwatch
-from pg import PG, connect_or_skip, copy_tables
+from pg import PG, connect_or_skip, copy_tables, pg_df
 from tables import OUTPUT_TABLES, assert_tables_equal
 
 from modelwatch.config import resolve_warehouse
@@ -44,17 +44,6 @@ def builds(tmp_path_factory):
     project = DbtProject(config, warehouse.env, target_path=workdir / "pg" / "target")
     outcome = project.run(full_refresh=True)
     return duck, outcome
-
-
-def pg_df(sql: str) -> pd.DataFrame:
-    con = connect_or_skip()
-    try:
-        with con.cursor() as cur:
-            cur.execute(sql)
-            columns = [d[0] for d in cur.description]
-            return pd.DataFrame(cur.fetchall(), columns=columns)
-    finally:
-        con.close()
 
 
 def test_builds_and_data_tests_pass(builds):
