@@ -12,41 +12,6 @@
 {% endmacro %}
 
 
-{% macro _check_setting_sql(check_names, key, overrides=none) %}
-    {#- A SQL expression: the setting for each row's (check, model); null when unset. -#}
-    {#- one value for every model: rows of unlisted model names (quarantined '__unknown__') get it too -#}
-    {%- set cfg = modelwatch.get_config() -%}
-    {%- set branches = [] -%}
-    {%- for check in check_names -%}
-        {%- set literals = [] -%}
-        {%- for model in cfg.models -%}
-            {%- set value = model.checks[check][key] -%}
-            {%- if overrides and check in overrides and overrides[check].get(key) is not none -%}
-                {%- set value = overrides[check][key] -%}
-            {%- endif -%}
-            {%- if value is sameas true or value is sameas false -%}
-                {%- do literals.append('true' if value else 'false') -%}
-            {%- elif value is string -%}
-                {%- do literals.append(modelwatch.sql_string(value)) -%}
-            {%- elif value is none -%}
-                {%- do literals.append('null') -%}
-            {%- else -%}
-                {%- do literals.append(value | string) -%}
-            {%- endif -%}
-        {%- endfor -%}
-        {%- if literals | unique | list | length == 1 -%}
-            {%- do branches.append("when check_name = " ~ modelwatch.sql_string(check) ~ " then " ~ literals[0]) -%}
-        {%- else -%}
-            {%- for model in cfg.models -%}
-                {%- do branches.append("when check_name = " ~ modelwatch.sql_string(check)
-                    ~ " and model_name = " ~ modelwatch.sql_string(model.name) ~ " then " ~ literals[loop.index0]) -%}
-            {%- endfor -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return('(case ' ~ (branches | join(' ')) ~ ' end)') }}
-{% endmacro %}
-
-
 {% macro default__evaluate_alerts(observations, check_names, overrides) %}
     {%- set cfg = modelwatch.get_config() -%}
     {%- set all_names = modelwatch.alert_checks() | map(attribute='name') | list -%}
@@ -66,17 +31,17 @@
 
         select
             *,
-            {{ modelwatch._check_setting_sql(names, 'kind') }} as threshold_kind,
-            {{ modelwatch._check_setting_sql(names, 'direction') }} as direction,
-            cast({{ modelwatch._check_setting_sql(names, 'warn', overrides) }} as {{ double }}) as static_warn,
-            cast({{ modelwatch._check_setting_sql(names, 'error', overrides) }} as {{ double }}) as static_error,
-            cast({{ modelwatch._check_setting_sql(names, 'lookback_windows') }} as {{ dbt.type_int() }}) as lookback_windows,
-            cast({{ modelwatch._check_setting_sql(names, 'min_windows') }} as {{ dbt.type_int() }}) as min_windows,
-            cast({{ modelwatch._check_setting_sql(names, 'warn_sigma') }} as {{ double }}) as warn_sigma,
-            cast({{ modelwatch._check_setting_sql(names, 'error_sigma') }} as {{ double }}) as error_sigma,
-            cast({{ modelwatch._check_setting_sql(names, 'persist_windows') }} as {{ dbt.type_int() }}) as persist_windows,
-            cast({{ modelwatch._check_setting_sql(names, 'persist_min_breaches') }} as {{ dbt.type_int() }}) as persist_min_breaches,
-            {{ modelwatch._check_setting_sql(names, 'noise_floor') }} as has_noise_floor,
+            {{ modelwatch.check_setting_sql(names, 'kind') }} as threshold_kind,
+            {{ modelwatch.check_setting_sql(names, 'direction') }} as direction,
+            cast({{ modelwatch.check_setting_sql(names, 'warn', overrides) }} as {{ double }}) as static_warn,
+            cast({{ modelwatch.check_setting_sql(names, 'error', overrides) }} as {{ double }}) as static_error,
+            cast({{ modelwatch.check_setting_sql(names, 'lookback_windows') }} as {{ dbt.type_int() }}) as lookback_windows,
+            cast({{ modelwatch.check_setting_sql(names, 'min_windows') }} as {{ dbt.type_int() }}) as min_windows,
+            cast({{ modelwatch.check_setting_sql(names, 'warn_sigma') }} as {{ double }}) as warn_sigma,
+            cast({{ modelwatch.check_setting_sql(names, 'error_sigma') }} as {{ double }}) as error_sigma,
+            cast({{ modelwatch.check_setting_sql(names, 'persist_windows') }} as {{ dbt.type_int() }}) as persist_windows,
+            cast({{ modelwatch.check_setting_sql(names, 'persist_min_breaches') }} as {{ dbt.type_int() }}) as persist_min_breaches,
+            {{ modelwatch.check_setting_sql(names, 'noise_floor') }} as has_noise_floor,
             {{ modelwatch.runbook_url_for_checks_sql(names) }} as runbook_url
         from observations
 
@@ -294,7 +259,7 @@
 
 
 {% macro runbook_url_for_checks_sql(check_names) %}
-    {{ return('cast(' ~ modelwatch._check_setting_sql(check_names, 'runbook_url') ~ ' as ' ~ dbt.type_string() ~ ')') }}
+    {{ return('cast(' ~ modelwatch.check_setting_sql(check_names, 'runbook_url') ~ ' as ' ~ dbt.type_string() ~ ')') }}
 {% endmacro %}
 
 

@@ -3,6 +3,48 @@
     then the global checks, then the built-in default (get_config merges the last three).
 -#}
 
+{% macro check_setting_sql(check_names, key, overrides=none, check_column='check_name', model_column='model_name') %}
+    {#-
+        A SQL expression giving one setting of a check (a key of checks.<name>: warn, error,
+        kind, noise_floor, ...) for each row's model and, with several checks, each row's
+        check_name. A setting that is the same for every model is a bare literal, so rows of
+        unlisted model names (quarantined '__unknown__') get it too. overrides: {check: {key: v}}.
+    -#}
+    {%- set cfg = modelwatch.get_config() -%}
+    {%- set branches = [] -%}
+    {%- for check in check_names -%}
+        {%- set literals = [] -%}
+        {%- for model in cfg.models -%}
+            {%- set value = model.checks[check][key] -%}
+            {%- if overrides and check in overrides and overrides[check].get(key) is not none -%}
+                {%- set value = overrides[check][key] -%}
+            {%- endif -%}
+            {%- if value is sameas true or value is sameas false -%}
+                {%- do literals.append('true' if value else 'false') -%}
+            {%- elif value is string -%}
+                {%- do literals.append(modelwatch.sql_string(value)) -%}
+            {%- elif value is none -%}
+                {%- do literals.append('null') -%}
+            {%- else -%}
+                {%- do literals.append(value | string) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set check_condition = (check_column ~ ' = ' ~ modelwatch.sql_string(check)) if check_column else none -%}
+        {%- if literals | unique | list | length == 1 -%}
+            {%- if not check_condition -%}{{ return(literals[0]) }}{%- endif -%}
+            {%- do branches.append('when ' ~ check_condition ~ ' then ' ~ literals[0]) -%}
+        {%- else -%}
+            {%- for model in cfg.models -%}
+                {%- set model_condition = model_column ~ ' = ' ~ modelwatch.sql_string(model.name) -%}
+                {%- do branches.append('when ' ~ ([check_condition, model_condition] | select | join(' and '))
+                    ~ ' then ' ~ literals[loop.index0]) -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return('(case ' ~ (branches | join(' ')) ~ ' end)') }}
+{% endmacro %}
+
+
 {% macro threshold_sql(check, level, override=none, model_column='model_name') %}
     {#- A SQL expression giving the threshold for each row's model (null: level disabled). -#}
     {%- if level not in ['warn', 'error'] -%}
@@ -16,19 +58,7 @@
         {{ exceptions.raise_compiler_error(
             "modelwatch: unknown check '" ~ check ~ "'. Known checks: " ~ (cfg.checks.keys() | sort | join(', '))) }}
     {%- endif -%}
-    {%- set values = [] -%}
-    {%- for model in cfg.models -%}
-        {%- do values.append(model.checks[check][level]) -%}
-    {%- endfor -%}
-    {%- if values | unique | list | length == 1 -%}
-        {{ return('null' if values[0] is none else (values[0] | string)) }}
-    {%- endif -%}
-    {%- set branches = [] -%}
-    {%- for model in cfg.models -%}
-        {%- set v = model.checks[check][level] -%}
-        {%- do branches.append('when ' ~ modelwatch.sql_string(model.name) ~ ' then ' ~ ('null' if v is none else v | string)) -%}
-    {%- endfor -%}
-    {{ return('(case ' ~ model_column ~ ' ' ~ (branches | join(' ')) ~ ' end)') }}
+    {{ return(modelwatch.check_setting_sql([check], level, check_column=none, model_column=model_column)) }}
 {% endmacro %}
 
 
@@ -41,9 +71,7 @@
     {#- The level's threshold, raised to the noise floor where the check has one (drift). -#}
     {%- set threshold = modelwatch.threshold_sql(check, level, override) -%}
     {%- if floor is none -%}{{ return(threshold) }}{%- endif -%}
-    {%- set has_floor = modelwatch._check_setting_sql([check], 'noise_floor')
-        | replace('check_name = ' ~ modelwatch.sql_string(check) ~ ' and ', '')
-        | replace('when check_name = ' ~ modelwatch.sql_string(check) ~ ' then', 'when true then') -%}
+    {%- set has_floor = modelwatch.check_setting_sql([check], 'noise_floor', check_column=none) -%}
     {{ return('(case when ' ~ has_floor ~ ' and ' ~ threshold ~ ' < ' ~ floor ~ ' then ' ~ floor ~ ' else ' ~ threshold ~ ' end)') }}
 {% endmacro %}
 
@@ -82,15 +110,3 @@
         else 'ok'
     end
 {%- endmacro %}
-
-
-{% macro runbook_url_sql(check, model_column='model_name') %}
-    {%- set cfg = modelwatch.get_config() -%}
-    {%- set branches = [] -%}
-    {%- for model in cfg.models -%}
-        {%- set url = model.checks[check].runbook_url -%}
-        {%- do branches.append('when ' ~ modelwatch.sql_string(model.name) ~ ' then '
-            ~ (modelwatch.sql_string(url) if url else 'null')) -%}
-    {%- endfor -%}
-    {{ return('cast((case ' ~ model_column ~ ' ' ~ (branches | join(' ')) ~ ' end) as ' ~ dbt.type_string() ~ ')') }}
-{% endmacro %}
