@@ -122,3 +122,42 @@
 
     )
 {%- endmacro %}
+
+
+{% macro ece_ctes(source, group_columns, with_lower=false) %}
+    {#-
+        CTEs `calibration` (per group and calibration_bin of the labeled rows of `source`: count,
+        mean score, observed rate, as sklearn.calibration.calibration_curve(strategy='uniform'))
+        and `ece` (sum over bins of n_b / n * |mean_score_b - observed_rate_b|). `source` needs
+        score, label and calibration_bin (calibration_bin_index). with_lower adds ece_lower:
+        each bin's gap less its 95% sampling allowance were the bin calibrated.
+    -#}
+    {%- set keys = group_columns | join(', ') -%}
+    calibration as (
+
+        select
+            {{ keys }},
+            calibration_bin,
+            count(*) as bin_count,
+            avg(score) as mean_score,
+            avg(1.0 * label) as observed_rate
+        from {{ source }}
+        where label is not null
+        group by {{ keys }}, calibration_bin
+
+    ),
+
+    ece as (
+
+        select
+            {{ keys }},
+            sum(bin_count * abs(mean_score - observed_rate)) / sum(bin_count) as ece
+            {%- if with_lower %},
+            sum(bin_count * greatest(0, abs(mean_score - observed_rate)
+                - {{ modelwatch.z_95() }} * sqrt(mean_score * (1 - mean_score) / bin_count))) / sum(bin_count) as ece_lower
+            {%- endif %}
+        from calibration
+        group by {{ keys }}
+
+    )
+{%- endmacro %}

@@ -83,32 +83,7 @@ summary as (
     ('group', 'case when label = 1 then 1 else 0 end', 'case when label = 0 then 1 else 0 end'),
 ]) }},
 
-calibration as (
-
-    select
-        {{ groups | join(', ') }},
-        calibration_bin,
-        count(*) as bin_count,
-        avg(score) as mean_score,
-        avg(1.0 * label) as observed_rate
-    from attribute_rows
-    where label is not null
-    group by {{ groups | join(', ') }}, calibration_bin
-
-),
-
-ece as (
-
-    select
-        {{ groups | join(', ') }},
-        sum(bin_count * abs(mean_score - observed_rate)) / sum(bin_count) as ece,
-        -- each bin's gap less its 95% sampling allowance were the bin calibrated
-        sum(bin_count * greatest(0, abs(mean_score - observed_rate)
-            - {{ modelwatch.z_95() }} * sqrt(mean_score * (1 - mean_score) / bin_count))) / sum(bin_count) as ece_lower
-    from calibration
-    group by {{ groups | join(', ') }}
-
-),
+{{ modelwatch.ece_ctes('attribute_rows', groups, with_lower=true) }},
 
 final as (
 

@@ -138,29 +138,7 @@ summary as (
     ('estimated', 'calibrated_score', '1 - calibrated_score'),
 ]) }},
 
-calibration as (
-
-    select
-        {{ groups | join(', ') }},
-        calibration_bin,
-        count(*) as bin_count,
-        avg(score) as mean_score,
-        avg(1.0 * label) as observed_rate
-    from sliced
-    where label is not null
-    group by {{ groups | join(', ') }}, calibration_bin
-
-),
-
-ece as (
-
-    select
-        {{ groups | join(', ') }},
-        sum(bin_count * abs(mean_score - observed_rate)) / sum(bin_count) as ece
-    from calibration
-    group by {{ groups | join(', ') }}
-
-),
+{{ modelwatch.ece_ctes('sliced', groups) }},
 
 metrics as (
 
