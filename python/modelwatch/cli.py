@@ -308,5 +308,25 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_FAILED
 
 
+def entry() -> None:
+    """The console script: main(), then exit without tearing the interpreter down.
+
+    After a run the process holds dbt's manifest, adapters and DuckDB's buffers; Python's
+    module-by-module teardown of those took 0.65 s of a 13 s benchmark run. The exit handlers
+    still run (they release multiprocessing semaphores), output is flushed, then os._exit.
+    DuckDB files are closed and checkpointed before main() returns (runner._release_duckdb).
+    """
+    import atexit
+    import logging
+    import os
+
+    code = main()
+    logging.shutdown()
+    atexit._run_exitfuncs()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

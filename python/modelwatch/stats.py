@@ -23,7 +23,8 @@ from typing import Any
 
 import numpy as np
 from scipy import special
-from scipy.stats import kstwo
+
+from modelwatch.kolmogorov import kstwo_sf
 
 __all__ = [
     "MAX_AUTO_N",
@@ -218,7 +219,7 @@ def _ks_p_value(d: float, n1: int, n2: int) -> float:
         )
     m, n = sorted([float(n1), float(n2)], reverse=True)
     en = m * n / (m + n)
-    return float(np.clip(kstwo.sf(d, np.round(en)), 0, 1))
+    return float(np.clip(kstwo_sf(d, float(np.round(en))), 0, 1))
 
 
 def ks_p_value(d: float, n1: int, n2: int) -> float:
@@ -294,6 +295,21 @@ def chi2_from_counts(
     # Same arithmetic as scipy.stats.contingency.expected_freq: row * column / grand total.
     expected = row_totals * observed.sum(axis=0, keepdims=True) / observed.sum()
     return float(np.sum((observed - expected) ** 2 / expected)), dof
+
+
+def ks_p_value_or_none(d: float, n1: int, n2: int) -> float | None:
+    """:func:`ks_p_value` for one SQL row (registered as a DuckDB function by the p-value model):
+    None, i.e. NULL, where a sample is empty and SQL has no statistic."""
+    if n1 < 1 or n2 < 1:
+        return None
+    p = ks_p_value(d, n1, n2)
+    return None if math.isnan(p) else p
+
+
+def chi2_p_value_or_none(statistic: float, dof: int) -> float | None:
+    """:func:`chi2_p_value` for one SQL row: None, i.e. NULL, where it is undefined."""
+    p = chi2_p_value(statistic, dof)
+    return None if math.isnan(p) else p
 
 
 # --------------------------------------------------------------------------------------------

@@ -11,6 +11,8 @@ does no lattice snapping (1e-9 relative).
 from __future__ import annotations
 
 import math
+import subprocess
+import sys
 import warnings
 
 import numpy as np
@@ -18,7 +20,7 @@ import pandas as pd
 import pytest
 from scipy import stats as sps
 
-from modelwatch import stats
+from modelwatch import kolmogorov, stats
 
 RTOL = 1e-12
 
@@ -116,6 +118,42 @@ def test_ks_asymptotic_sql_style_d() -> None:
     d = _sql_style_d(x, y)
     assert _close(d, float(res.statistic))
     assert _close(stats.ks_p_value(d, x.size, y.size), float(res.pvalue), rtol=1e-9)
+
+
+@pytest.mark.parametrize(("n1", "n2", "shift"), [(300000, 250000, 0.001), (400000, 600000, 0.0)])
+def test_ks_asymptotic_pelz_good_branch(n1: int, n2: int, shift: float) -> None:
+    # en > 100000 and small n * D^2: scipy's Pelz-Good branch, which modelwatch.kolmogorov ports
+    rng = np.random.default_rng(n1)
+    _assert_ks_matches(rng.normal(size=n1), rng.normal(shift, size=n2))
+
+
+def _kstwo_grid() -> list[tuple[float, float]]:
+    points = []
+    for n in (141.0, 150.0, 1000.0, 100001.0, 250000.0, 5e6):
+        zs = np.linspace(0.05, 2.5, 25)  # n * x^2 from 0.0025 to 6.25: Pelz-Good and smirnov
+        xs = [*(zs / np.sqrt(n)), 0.4 / n, 0.5 / n, 0.75 / n, 1 / n, 1 - 1 / n, 1 - 0.5 / n, 0.5]
+        xs += [0.6, 0.99, 1.0, 0.0, np.sqrt(400 / n)]  # exact smirnov; ends; n x^2 >= 370
+        points += [(float(x), n) for x in xs if 0 <= x <= 1]
+    return points
+
+
+def test_kstwo_sf_port_matches_scipy() -> None:
+    # every branch of scipy's _kolmogn(cdf=False) above n = 140, and the small-n fallback
+    for x, n in [*_kstwo_grid(), (0.05, 100.0), (0.3, 20.0), (0.004, 99999.0)]:
+        ours = kolmogorov.kstwo_sf(x, n)
+        theirs = float(np.clip(sps.kstwo.sf(x, n), 0, 1))
+        assert _close(ours, theirs, rtol=1e-13), (x, n, ours, theirs)
+
+
+def test_p_values_do_not_import_scipy_stats() -> None:
+    # scipy.stats costs ~0.5 s to import; the drift p-value model must not pay it for large n
+    code = (
+        "import sys; from modelwatch import stats; "
+        "stats.ks_p_value(0.001, 1000000, 1000000); stats.ks_p_value(0.2, 300000, 200000); "
+        "stats.chi2_p_value(12.5, 9); "
+        "assert 'scipy.stats' not in sys.modules, 'scipy.stats was imported'"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 # --- KS: one-element samples -----------------------------------------------------------------

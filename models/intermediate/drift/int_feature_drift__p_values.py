@@ -1,18 +1,31 @@
 """P-values for the drift statistics, which SQL engines cannot compute (the Python layer).
 
 Runs as a dbt Python model where the adapter supports them (DuckDB); elsewhere it is disabled
-and feature_drift leaves the p-value columns null.
+and feature_drift leaves the p-value columns null. The p-values are DuckDB functions over the
+statistics relation, so the table never passes through pandas (whose import alone costs more
+than the whole computation).
 """
 
-from modelwatch.stats import chi2_p_values, ks_p_values
+import duckdb
+
+from modelwatch.stats import chi2_p_value_or_none, ks_p_value_or_none
+
+FUNCTIONS = {
+    "modelwatch_ks_p_value": (ks_p_value_or_none, ["DOUBLE", "BIGINT", "BIGINT"]),
+    "modelwatch_chi2_p_value": (chi2_p_value_or_none, ["DOUBLE", "BIGINT"]),
+}
 
 
 def model(dbt, session):
     dbt.config(materialized="table")
-    stats = dbt.ref("int_feature_drift__statistics").df()
-    out = stats[["model_name", "window_start", "feature_name"]].copy()
-    out["ks_p_value"] = ks_p_values(
-        stats["ks_statistic"], stats["ks_reference_n"], stats["ks_current_n"]
+    for name, (function, parameters) in FUNCTIONS.items():
+        try:
+            session.remove_function(name)  # left by an earlier run on this connection
+        except duckdb.Error:
+            pass
+        session.create_function(name, function, parameters, "DOUBLE")
+    return dbt.ref("int_feature_drift__statistics").project(
+        "model_name, window_start, feature_name, "
+        "modelwatch_ks_p_value(ks_statistic, ks_reference_n, ks_current_n) as ks_p_value, "
+        "modelwatch_chi2_p_value(chi2_statistic, chi2_dof) as chi2_p_value"
     )
-    out["chi2_p_value"] = chi2_p_values(stats["chi2_statistic"], stats["chi2_dof"])
-    return out
