@@ -6,6 +6,8 @@ statistics relation, so the table never passes through pandas (whose import alon
 than the whole computation).
 """
 
+import contextlib
+
 import duckdb
 
 from modelwatch.stats import chi2_p_value_or_none, ks_p_value_or_none
@@ -19,10 +21,8 @@ FUNCTIONS = {
 def model(dbt, session):
     dbt.config(materialized="table")
     for name, (function, parameters) in FUNCTIONS.items():
-        try:
-            session.remove_function(name)  # left by an earlier run on this connection
-        except duckdb.Error:
-            pass
+        with contextlib.suppress(duckdb.Error):  # left by an earlier run on this connection
+            session.remove_function(name)
         session.create_function(name, function, parameters, "DOUBLE")
     return dbt.ref("int_feature_drift__statistics").project(
         "model_name, window_start, feature_name, "
