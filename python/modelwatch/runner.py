@@ -133,6 +133,10 @@ class DbtProject:
         """Run one dbt command and return dbt's result object."""
         from dbt.cli.main import dbtRunner
 
+        from modelwatch import startup_cache
+
+        startup_cache.install()
+
         flags = ["--quiet"] if self.quiet else []
         if self.target_path is not None:
             flags += ["--log-path", str(self.target_path / "logs")]
@@ -163,6 +167,7 @@ class DbtProject:
                 )
             finally:
                 _release_duckdb()
+                startup_cache.save()
 
     def run(self, full_refresh: bool = False, jobs: list[str] | None = None) -> RunOutcome:
         """One `dbt build`: every model, integrity test and alert test (of `jobs` only, if given).
