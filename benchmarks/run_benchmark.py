@@ -49,16 +49,20 @@ SCENARIOS = {
     "1m": {"reference_rows": 1_000_000, "current_rows": 1_000_000},
     "10m": {"reference_rows": 1_000_000, "current_rows": 10_000_000},
 }
-# run order; modelwatch last because it writes into the warehouse file
-CONTENDERS = ["floor_query", "nannyml", "evidently", "modelwatch"]
+# run order; modelwatch last because it writes into the warehouse file (each of its runs gets a
+# fresh copy). modelwatch_cold runs first with an empty start-up cache (modelwatch.startup_cache:
+# dbt's schemas and Jinja bytecode, like .pyc files), then modelwatch with the cache it filled.
+CONTENDERS = ["floor_query", "nannyml", "evidently", "modelwatch_cold", "modelwatch"]
 ALIASES = {
     "floor": "floor_query",
     "floor_query": "floor_query",
     "nannyml": "nannyml",
     "evidently": "evidently",
     "modelwatch": "modelwatch",
+    "modelwatch_cold": "modelwatch_cold",
 }
 MW_STARTUP_EXCLUDED = "modelwatch (startup excluded)"
+MW_COLD = "modelwatch_cold"
 POLL_SECONDS = 0.25
 
 
@@ -280,12 +284,13 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
     elif name == "floor_query":
         py = PROJECT_PY if PROJECT_PY.exists() else Path(sys.executable)
         cmd = [str(py), str(HERE / "floor_query.py"), "--db", str(db_copy)]
-    elif name == "modelwatch":
+    elif name in ("modelwatch", MW_COLD):
         why = modelwatch_unavailable()
         if why:
             log(f"modelwatch: SKIPPED -- {why}")
             entry.update(status="skipped", reason=why)
-            return [entry, {"contender": MW_STARTUP_EXCLUDED, "status": "skipped", "reason": why}]
+            extra = [{"contender": MW_STARTUP_EXCLUDED, "status": "skipped", "reason": why}]
+            return [entry, *extra] if name == "modelwatch" else [entry]
         cfg_path = tmp / "bench_config.yml"
         write_temp_config(db_copy, cfg_path)
         timings_path.unlink(missing_ok=True)
@@ -308,13 +313,20 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
     out_path = LOG_DIR / f"{scenario}_{name}.out"
     err_path = LOG_DIR / f"{scenario}_{name}.err"
     entry["command"] = " ".join(cmd)
+    env = _base_env()
+    if name in ("modelwatch", MW_COLD):
+        # the run's own start-up cache: empty for modelwatch_cold, filled by it for modelwatch
+        env["MODELWATCH_CACHE_DIR"] = str(tmp / "startup-cache")
+        if name == MW_COLD:
+            shutil.rmtree(tmp / "startup-cache", ignore_errors=True)
+        entry["startup_cache"] = "cold" if name == MW_COLD else "warm"
     log(f"{name}: running ({scenario}) -> logs in {out_path.parent}")
     # other work on the machine distorts wall times: record the load around each run
     entry["loadavg_1m_before"] = round(os.getloadavg()[0], 2)
     try:
         m = run_measured(
             cmd,
-            env=_base_env(),
+            env=env,
             cwd=REPO,
             timeout_s=timeout_s,
             mem_cap_bytes=mem_cap,
@@ -345,6 +357,10 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
     )
 
     rows = [entry]
+    if name == MW_COLD:
+        if entry["status"] == "ok" and timings_path.exists():
+            entry["work_seconds"] = json.loads(timings_path.read_text()).get("total_seconds")
+        return rows
     if name == "modelwatch":
         timings = None
         if timings_path.exists():
@@ -380,17 +396,19 @@ def markdown_table(result: dict) -> str:
     rows = {r["contender"]: r for r in result["contenders"]}
     mw = rows.get("modelwatch") or {}
     mw_ex = rows.get(MW_STARTUP_EXCLUDED) or {}
+    mw_cold = rows.get(MW_COLD) or {}
     mw_wall = mw.get("wall_seconds") if mw.get("status") == "ok" else None
+    mw_cold_wall = mw_cold.get("wall_seconds") if mw_cold.get("status") == "ok" else None
     mw_work = mw_ex.get("work_seconds") if mw_ex.get("status") == "ok" else None
-    order = ["floor_query", MW_STARTUP_EXCLUDED, "modelwatch", "nannyml", "evidently"]
+    order = ["floor_query", MW_STARTUP_EXCLUDED, "modelwatch", MW_COLD, "nannyml", "evidently"]
     lines = [
         f"Scenario **{result['scenario']}**: {result['rows_reference']:,} reference rows, "
         f"{result['rows_current']:,} current rows, {result['features']} features "
         f"({result['machine']['cpus']} CPUs, {result['machine']['mem_gib']} GiB RAM).",
         "",
         "| contender | status | wall s | work s | CPU s | peak RSS MB | modelwatch speed-up (wall) "
-        "| modelwatch speed-up (work vs startup-excluded) |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| speed-up (wall, cold start-up cache) | speed-up (work vs startup-excluded) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     notes = []
     for name in order:
@@ -403,19 +421,25 @@ def markdown_table(result: dict) -> str:
         rss = r.get("peak_rss_mb") if name != MW_STARTUP_EXCLUDED else None
         cpu = r.get("cpu_seconds") if ok and name != MW_STARTUP_EXCLUDED else None
         if name.startswith("modelwatch"):
-            su_wall = su_work = "—"
+            su_wall = su_cold = su_work = "—"
         else:
             su_wall = f"{wall / mw_wall:,.2f}×" if ok and wall and mw_wall else "—"
+            su_cold = f"{wall / mw_cold_wall:,.2f}×" if ok and wall and mw_cold_wall else "—"
             su_work = f"{work / mw_work:,.2f}×" if work and mw_work else "—"
         status = r.get("status") or "?"
         if r.get("carried_over_from"):
             status += " †"
         if r.get("reason"):
             notes.append(f"- {name}: {r['reason']}")
+        if len(r.get("wall_seconds_runs") or []) > 1:
+            runs = ", ".join(_fmt(x) for x in r["wall_seconds_runs"])
+            notes.append(
+                f"- {name}: {len(r['wall_seconds_runs'])} runs, wall s {runs} (median shown)"
+            )
         wall_txt = _fmt(wall) + (" (killed)" if r.get("killed_for") else "")
         lines.append(
             f"| {name} | {status} | {wall_txt} | {_fmt(work)} | {_fmt(cpu)} "
-            f"| {_fmt(rss, 0)} | {su_wall} | {su_work} |"
+            f"| {_fmt(rss, 0)} | {su_wall} | {su_cold} | {su_work} |"
         )
     lines += [
         "",
@@ -424,7 +448,9 @@ def markdown_table(result: dict) -> str:
         "compute, imports excluded; modelwatch: total_seconds; startup-excluded row: "
         "models_seconds); CPU s = user+system CPU time of the process. Peak RSS = ru_maxrss "
         "of the contender's process. Speed-up = contender time / modelwatch time (>1 means "
-        "modelwatch is faster).",
+        "modelwatch is faster). modelwatch_cold: the same run with an empty start-up cache (dbt's "
+        "config schemas and Jinja bytecode, kept between runs like .pyc files); modelwatch: "
+        "with the cache that run filled.",
     ]
     jobs = result.get("modelwatch_jobs") or "all"
     what = "the whole project" if jobs == "all" else f"`--jobs {jobs}` (upstream and tests)"
@@ -573,7 +599,12 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
                     )
                 save()
                 continue
-            result["contenders"].extend(run_contender(name, scenario, db_copy, tmp, args))
+            runs = []
+            for _ in range(args.repeat):
+                if name in ("modelwatch", MW_COLD):
+                    shutil.copyfile(data, db_copy)  # every modelwatch run on an untouched file
+                runs.append(run_contender(name, scenario, db_copy, tmp, args))
+            result["contenders"].extend(_median_run(runs))
             save()
     finally:
         if args.keep_temp:
@@ -585,13 +616,25 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
     return result
 
 
+def _median_run(runs: list[list[dict]]) -> list[dict]:
+    """The rows of the run with the median wall time (a failed run, if any: failures show)."""
+    failed = [rows for rows in runs if rows[0].get("status") != "ok"]
+    if len(runs) == 1 or failed:
+        return (failed or runs)[0]
+    order = sorted(range(len(runs)), key=lambda i: runs[i][0].get("wall_seconds") or 0.0)
+    rows = runs[order[(len(runs) - 1) // 2]]
+    rows[0]["wall_seconds_runs"] = [runs[i][0].get("wall_seconds") for i in order]
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
     ap.add_argument(
         "--skip",
         default="",
-        help="comma list of contenders not to run: evidently,nannyml,floor,modelwatch",
+        help="comma list of contenders not to run: evidently,nannyml,floor,modelwatch_cold,"
+        "modelwatch",
     )
     ap.add_argument(
         "--timeout-minutes",
@@ -618,6 +661,13 @@ def main(argv: list[str] | None = None) -> int:
         default="drift",
         help="what modelwatch builds: `modelwatch run --jobs` value (default drift: the drift "
         "job with staging and its tests, what the peers compute) or all (the whole project)",
+    )
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every contender this many times and report the median wall time (the VM "
+        "varies by ~10%% between runs; default 1)",
     )
     ap.add_argument("--work-dir", default=None, help="where the temp copy goes (default: $TMPDIR)")
     ap.add_argument("--keep-temp", action="store_true")
