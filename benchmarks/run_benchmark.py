@@ -600,10 +600,18 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
                 save()
                 continue
             runs = []
-            for _ in range(args.repeat):
+            for i in range(args.repeat):
                 if name in ("modelwatch", MW_COLD):
-                    shutil.copyfile(data, db_copy)  # every modelwatch run on an untouched file
-                runs.append(run_contender(name, scenario, db_copy, tmp, args))
+                    # every modelwatch run on an untouched file, at a path of its own: a new
+                    # warehouse path is a new config, so dbt parses cold, as on a first run
+                    run_dir = tmp / f"{name}-{i}"
+                    run_dir.mkdir()
+                    run_copy = run_dir / data.name
+                    shutil.copyfile(data, run_copy)
+                    runs.append(run_contender(name, scenario, run_copy, tmp, args))
+                    shutil.rmtree(run_dir, ignore_errors=True)
+                else:
+                    runs.append(run_contender(name, scenario, db_copy, tmp, args))
             result["contenders"].extend(_median_run(runs))
             save()
     finally:
