@@ -583,24 +583,35 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
         db_copy = tmp / data.name
         log(f"{scenario}: copying {data} -> {db_copy}")
         shutil.copyfile(data, db_copy)
+        # rounds: every contender once per round, so that all of them sample the same machine
+        # state (this VM's speed drifts by 10-25 % over tens of minutes)
+        runs: dict[str, list[list[dict]]] = {name: [] for name in CONTENDERS if name not in skip}
+        carried_rows: dict[str, list[dict]] = {}
         for name in CONTENDERS:
-            if name in skip:
-                carried = [
-                    r
-                    for key, r in previous.items()
-                    if key == name or (name == "modelwatch" and key == MW_STARTUP_EXCLUDED)
-                ]
-                if carried and all(r.get("status") != "skipped" for r in carried):
-                    log(f"{name}: skipped (--skip); keeping the previous result")
-                    result["contenders"].extend(carried)
-                else:
-                    result["contenders"].append(
-                        {"contender": name, "status": "skipped", "reason": "--skip"}
-                    )
-                save()
+            if name not in skip:
                 continue
-            runs = []
-            for i in range(args.repeat):
+            carried = [
+                r
+                for key, r in previous.items()
+                if key == name or (name == "modelwatch" and key == MW_STARTUP_EXCLUDED)
+            ]
+            if carried and all(r.get("status") != "skipped" for r in carried):
+                log(f"{name}: skipped (--skip); keeping the previous result")
+                carried_rows[name] = carried
+            else:
+                carried_rows[name] = [{"contender": name, "status": "skipped", "reason": "--skip"}]
+
+        def collect() -> None:
+            result["contenders"] = []
+            for name in CONTENDERS:
+                if name in carried_rows:
+                    result["contenders"].extend(carried_rows[name])
+                elif runs[name]:
+                    result["contenders"].extend(_median_run(runs[name]))
+            save()
+
+        for i in range(args.repeat):
+            for name in runs:
                 if name in ("modelwatch", MW_COLD):
                     # every modelwatch run on an untouched file, at a path of its own: a new
                     # warehouse path is a new config, so dbt parses cold, as on a first run
@@ -608,12 +619,12 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
                     run_dir.mkdir()
                     run_copy = run_dir / data.name
                     shutil.copyfile(data, run_copy)
-                    runs.append(run_contender(name, scenario, run_copy, tmp, args))
+                    runs[name].append(run_contender(name, scenario, run_copy, tmp, args))
                     shutil.rmtree(run_dir, ignore_errors=True)
                 else:
-                    runs.append(run_contender(name, scenario, db_copy, tmp, args))
-            result["contenders"].extend(_median_run(runs))
-            save()
+                    runs[name].append(run_contender(name, scenario, db_copy, tmp, args))
+                collect()
+        collect()
     finally:
         if args.keep_temp:
             log(f"{scenario}: temp dir kept: {tmp}")
@@ -674,8 +685,9 @@ def main(argv: list[str] | None = None) -> int:
         "--repeat",
         type=int,
         default=1,
-        help="run every contender this many times and report the median wall time (the VM "
-        "varies by ~10%% between runs; default 1)",
+        help="rounds: run every contender once per round, this many rounds, and report each "
+        "one's median wall time (the VM's speed drifts by 10-25%% over tens of minutes; "
+        "default 1)",
     )
     ap.add_argument("--work-dir", default=None, help="where the temp copy goes (default: $TMPDIR)")
     ap.add_argument("--keep-temp", action="store_true")
