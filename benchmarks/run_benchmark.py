@@ -63,6 +63,7 @@ ALIASES = {
 }
 MW_STARTUP_EXCLUDED = "modelwatch (startup excluded)"
 MW_COLD = "modelwatch_cold"
+MW_RUNS = ("modelwatch", MW_COLD)  # the contenders that run `modelwatch run`
 POLL_SECONDS = 0.25
 
 
@@ -284,7 +285,7 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
     elif name == "floor_query":
         py = PROJECT_PY if PROJECT_PY.exists() else Path(sys.executable)
         cmd = [str(py), str(HERE / "floor_query.py"), "--db", str(db_copy)]
-    elif name in ("modelwatch", MW_COLD):
+    elif name in MW_RUNS:
         why = modelwatch_unavailable()
         if why:
             log(f"modelwatch: SKIPPED -- {why}")
@@ -314,7 +315,7 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
     err_path = LOG_DIR / f"{scenario}_{name}.err"
     entry["command"] = " ".join(cmd)
     env = _base_env()
-    if name in ("modelwatch", MW_COLD):
+    if name in MW_RUNS:
         # the run's own start-up cache: empty for modelwatch_cold, filled by it for modelwatch
         env["MODELWATCH_CACHE_DIR"] = str(tmp / "startup-cache")
         if name == MW_COLD:
@@ -357,11 +358,7 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
     )
 
     rows = [entry]
-    if name == MW_COLD:
-        if entry["status"] == "ok" and timings_path.exists():
-            entry["work_seconds"] = json.loads(timings_path.read_text()).get("total_seconds")
-        return rows
-    if name == "modelwatch":
+    if name in MW_RUNS:
         timings = None
         if timings_path.exists():
             try:
@@ -371,6 +368,7 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
         entry["timings"] = timings
         if timings and entry["status"] == "ok":
             entry["work_seconds"] = timings.get("total_seconds")
+    if name == "modelwatch":
         ex = {
             "contender": MW_STARTUP_EXCLUDED,
             "status": entry["status"],
@@ -612,7 +610,7 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
 
         for i in range(args.repeat):
             for name in runs:
-                if name in ("modelwatch", MW_COLD):
+                if name in MW_RUNS:
                     # every modelwatch run on an untouched file, at a path of its own: a new
                     # warehouse path is a new config, so dbt parses cold, as on a first run
                     run_dir = tmp / f"{name}-{i}"
