@@ -7,19 +7,19 @@ with
 
 drift as (
 
-    select * from {{ ref('feature_drift') }}
+    select * from {{ ref('modelwatch__feature_drift') }}
 
 ),
 
 bin_counts as (
 
-    select * from {{ ref('feature_bin_counts') }}
+    select * from {{ ref('modelwatch__feature_bin_counts') }}
 
 ),
 
 reference_bins as (
 
-    select * from {{ ref('reference_bins') }}
+    select * from {{ ref('modelwatch__reference_bins') }}
 
 ),
 

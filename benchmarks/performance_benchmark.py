@@ -121,7 +121,10 @@ def run_modelwatch(path: str) -> dict:
 
     cfg = config(Path(path))
     project = DbtProject(cfg, resolve_warehouse(cfg).env, target_path=Path(path).parent / "target")
-    select = "+model_performance +calibration_bins +performance_baseline +recalibration"
+    select = (
+        "+modelwatch__model_performance +modelwatch__calibration_bins "
+        "+modelwatch__performance_baseline +modelwatch__recalibration"
+    )
     result = project.invoke(["build", "--full-refresh", "--select", select])
     if not result.success:
         raise SystemExit(f"dbt build failed: {result.exception}")

@@ -9,7 +9,7 @@ counted as (
         sum(valid_prediction_rows + unmonitored_prediction_rows + quarantined_prediction_rows) as prediction_outcomes,
         sum(label_rows) as label_rows,
         sum(valid_label_rows + unmonitored_label_rows + quarantined_label_rows) as label_outcomes
-    from {{ ref('input_quality') }}
+    from {{ ref('modelwatch__input_quality') }}
 
 ),
 

@@ -1,6 +1,6 @@
 {#-
     The one list of checks that can raise an alert: where each check's observed value lives,
-    which rows it judges (scope), what names the subject, and its category. int_alerts__observations
+    which rows it judges (scope), what names the subject, and its category. int_modelwatch__alerts_observations
     unions these; the alert tests and the alerts table evaluate them with one engine.
     Columns every source gives: model_name, window_start, window_end.
 -#}

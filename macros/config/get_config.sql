@@ -190,7 +190,7 @@
             'prediction_id': 'prediction_id', 'label': 'label', 'labeled_at': 'labeled_at',
         }, raw_columns.get('labels'), 'columns.labels'),
         'reference': modelwatch._merge_dict({
-            'model_name': none, 'score': 'score', 'label': none,
+            'model_name': none, 'score': 'score', 'label': none, 'features': {},
         }, raw_columns.get('reference'), 'columns.reference'),
     } -%}
     {%- for key in raw_columns.keys() -%}
@@ -292,10 +292,17 @@
     {%- endif -%}
 
     {%- set alerts = modelwatch._merge_dict(
-        {'evaluate_last_windows': none, 'noise_floor_alpha': 0.001,
+        {'evaluate_last_windows': none, 'noise_floor_alpha': 0.001, 'fail_build': true,
          'webhook_url': none, 'webhook_max_attempts': 3, 'webhook_backoff_seconds': 1,
          'webhook_timeout_seconds': 10, 'notify_min_severity': 'warn', 'dashboard_url': none},
         raw.get('alerts'), 'alerts') -%}
+    {%- if alerts.fail_build in ['true', 'True', 'false', 'False'] -%}
+        {#- a var rendered from env_var() in dbt_project.yml arrives as text -#}
+        {%- do alerts.update({'fail_build': alerts.fail_build in ['true', 'True']}) -%}
+    {%- endif -%}
+    {%- if alerts.fail_build not in [true, false] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: alerts.fail_build must be true or false, got " ~ alerts.fail_build) }}
+    {%- endif -%}
     {%- if alerts.noise_floor_alpha is not number or alerts.noise_floor_alpha <= 0 or alerts.noise_floor_alpha >= 0.5 -%}
         {{ exceptions.raise_compiler_error("modelwatch: alerts.noise_floor_alpha must be a number in (0, 0.5)") }}
     {%- endif -%}
@@ -387,7 +394,16 @@
         {%- endif -%}
     {%- endfor -%}
 
-    {%- set python_models = raw.get('python_models', 'auto') -%}
+    {%- if columns.reference.features is not mapping -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: columns.reference.features maps a feature to the reference's column name, "
+            ~ "e.g. {income: annual_income}") }}
+    {%- endif -%}
+    {%- for feature, column in columns.reference.features.items() -%}
+        {%- do modelwatch.validate_name(column, 'columns.reference.features.' ~ feature) -%}
+    {%- endfor -%}
+
+    {%- set python_models = raw.get('python_models', false) -%}
     {%- if python_models not in ['auto', true, false] -%}
         {{ exceptions.raise_compiler_error("modelwatch: python_models must be auto, true or false") }}
     {%- endif -%}
@@ -427,8 +443,12 @@
 
 
 {% macro python_models_enabled() %}
-    {#- dbt Python models run on DuckDB only here; elsewhere p-value columns stay null. -#}
-    {%- set setting = var('modelwatch', {}).get('python_models', 'auto') -%}
+    {#-
+        The opt-in Python models (exact small-sample KS p-values, McNemar, recalibration) need
+        the modelwatch pip package in dbt's environment and run where dbt has Python models
+        (DuckDB here). Off by default: everything else is SQL. The CLI turns them on (`auto`).
+    -#}
+    {%- set setting = var('modelwatch', {}).get('python_models', false) -%}
     {{ return(setting == true or (setting == 'auto' and target.type == 'duckdb')) }}
 {% endmacro %}
 

@@ -23,22 +23,40 @@
 
 
 {% macro input_relation(input_name) %}
+    {#-
+        The relation an input names: `ref('model')`, `ref('package', 'model')` or
+        `source('source', 'table')` (inside a dbt project: lineage and build order are dbt's), or
+        `schema.table` / `database.schema.table` / `table` (the CLI). A plain name is checked to
+        exist when the model runs, so a typo stops the run with a message naming it.
+    -#}
     {%- set spec = modelwatch.get_config().inputs[input_name] -%}
     {%- if spec is none or spec is not string -%}
         {{ exceptions.raise_compiler_error(
-            "modelwatch: inputs." ~ input_name ~ " must name a table as schema.table") }}
+            "modelwatch: inputs." ~ input_name ~ " must name a relation: schema.table, "
+            ~ "ref('model') or source('source', 'table')") }}
+    {%- endif -%}
+    {%- set call = modelwatch._parse_relation_call(spec, 'inputs.' ~ input_name) -%}
+    {%- if call is not none -%}
+        {%- if call.function == 'ref' -%}
+            {{ return(ref(*call.arguments)) }}
+        {%- endif -%}
+        {{ return(source(*call.arguments)) }}
     {%- endif -%}
     {%- set parts = spec.split('.') -%}
+    {%- set default_database = target.get('database') -%}
     {%- if parts | length == 1 -%}
-        {%- set database, schema, identifier = target.database, target.schema, parts[0] -%}
+        {%- set database, schema, identifier = default_database, target.schema, parts[0] -%}
     {%- elif parts | length == 2 -%}
-        {%- set database, schema, identifier = target.database, parts[0], parts[1] -%}
+        {%- set database, schema, identifier = default_database, parts[0], parts[1] -%}
     {%- elif parts | length == 3 -%}
         {%- set database, schema, identifier = parts[0], parts[1], parts[2] -%}
     {%- else -%}
         {{ exceptions.raise_compiler_error(
             "modelwatch: inputs." ~ input_name ~ " '" ~ spec ~ "' is not of the form schema.table") }}
     {%- endif -%}
+    {%- for part in parts -%}
+        {%- do modelwatch.validate_name(part, 'inputs.' ~ input_name) -%}
+    {%- endfor -%}
     {%- if execute -%}
         {%- set found = adapter.get_relation(database=database, schema=schema, identifier=identifier) -%}
         {%- if found is none -%}
@@ -49,6 +67,40 @@
         {{ return(found) }}
     {%- endif -%}
     {{ return(api.Relation.create(database=database, schema=schema, identifier=identifier)) }}
+{% endmacro %}
+
+
+{% macro _parse_relation_call(spec, where) %}
+    {#-
+        `ref('a')`, `ref('pkg', 'a')`, `source('s', 't')` -> {function, arguments}; anything else
+        that looks like a call is refused (no other Jinja is evaluated from config); a plain
+        name -> none.
+    -#}
+    {%- set text = spec | trim -%}
+    {%- set match = modules.re.match("^(ref|source)\\s*\\((.*)\\)$", text) -%}
+    {%- if match is none -%}
+        {%- if '(' in text or ')' in text or '{' in text -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: " ~ where ~ " '" ~ spec ~ "' is neither schema.table nor "
+                ~ "ref('model') / ref('package', 'model') / source('source', 'table')") }}
+        {%- endif -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set function = match.group(1) -%}
+    {%- set quoted = "\\s*('[^'\\\\]+'|\"[^\"\\\\]+\")\\s*" -%}
+    {%- set arity = [1, 2] if function == 'ref' else [2] -%}
+    {%- set whole = modules.re.match('^' ~ quoted ~ '(?:,' ~ quoted ~ ')?$', match.group(2)) -%}
+    {%- set values = [] -%}
+    {%- if whole is not none -%}
+        {%- for value in whole.groups() if value is not none -%}{%- do values.append(value[1:-1]) -%}{%- endfor -%}
+    {%- endif -%}
+    {%- if (values | length) not in arity -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: " ~ where ~ " '" ~ spec ~ "': " ~ function ~ "() takes "
+            ~ ("one or two quoted names: ref('model') or ref('package', 'model')" if function == 'ref'
+               else "two quoted names: source('source', 'table')")) }}
+    {%- endif -%}
+    {{ return({'function': function, 'arguments': values}) }}
 {% endmacro %}
 
 

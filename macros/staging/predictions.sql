@@ -1,7 +1,7 @@
 {% macro predictions_renamed() %}
     {#-
         The prediction log renamed to contract names and typed (no window, no validation): the
-        select both stg_predictions and stg_predictions__repeated_ids start from.
+        select both stg_modelwatch__predictions and stg_modelwatch__predictions_repeated_ids start from.
     -#}
     {%- set cfg = modelwatch.get_config() -%}
     {%- set source_relation = modelwatch.input_relation('predictions') -%}

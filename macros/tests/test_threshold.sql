@@ -4,6 +4,8 @@
     error), so a breach pages or goes to review by its severity and nothing downstream waits.
 -#}
 {% test threshold(model, check, level='warn', threshold=none, subject_columns=['model_name', 'window_start']) %}
-    {{ config(severity=('error' if level == 'error' else 'warn')) }}
+    {#- alerts.fail_build: false keeps error-level alerts out of dbt build's exit status -#}
+    {%- set fails_build = modelwatch.get_config().alerts.fail_build -%}
+    {{ config(severity=('error' if level == 'error' and fails_build else 'warn')) }}
     {{ modelwatch.threshold_breaches(check, level, threshold, subject_columns) }}
 {% endtest %}

@@ -23,7 +23,7 @@ ALERT_TAG = "modelwatch_alert"
 # (staging, intermediate models, seeds) and the tests whose every parent is selected.
 JOBS = ("drift", "performance", "quality", "operations", "fairness")
 # the alerts of a job: these models judge only the checks whose tables the run builds
-ALERT_MODELS = ("int_alerts__observations", "int_alerts__evaluated", "alerts")
+ALERT_MODELS = ("int_modelwatch__alerts_observations", "int_modelwatch__alerts_evaluated", "modelwatch__alerts")
 
 
 def job_selector(jobs: list[str]) -> list[str]:
@@ -112,6 +112,9 @@ class DbtProject:
         quiet: bool = True,
     ) -> None:
         self.dir = project_dir()
+        # the CLI carries the Python package, so its opt-in Python models are on where dbt
+        # runs them (the dbt package alone defaults to pure SQL)
+        config = {"python_models": "auto", **config}
         self.vars_json = json.dumps({"modelwatch": config}, sort_keys=True)
         self.env = env
         if target_path is None:

@@ -161,7 +161,7 @@ def test_missing_column_in_a_run_is_a_build_error(warehouse, tmp_path):
     assert not outcome.build_ok
     assert not outcome.alerts and outcome.alert_tests_run == 0  # no alert tests after a failure
     joined = "\n".join(outcome.build_errors)
-    assert "stg_predictions" in joined
+    assert "stg_modelwatch__predictions" in joined
     assert "column 'probability' is configured for inputs.predictions" in joined
 
 
@@ -289,7 +289,7 @@ def test_feature_names_in_other_case_and_with_spaces_work(quoted_names):
 def test_quoted_feature_values_match_the_source_columns(quoted_names):
     staged = quoted_names.df(
         'select prediction_id, "INCOME" as income, "Debt Ratio" as debt_ratio '
-        "from modelwatch.stg_predictions order by prediction_id"
+        "from modelwatch.stg_modelwatch__predictions order by prediction_id"
     )
     raw = quoted_names.df(
         'select prediction_id, income, "Debt Ratio" as debt_ratio from main.predictions '

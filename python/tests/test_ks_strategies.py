@@ -112,7 +112,7 @@ def test_buckets_equals_scipy_on_edge_cases(builder, buckets):
     built = builder(data, config, f"ks_buckets_{buckets}")
     drift = built.df(
         "select window_start, feature_name, ks_statistic, reference_non_null, current_non_null "
-        "from modelwatch.int_feature_drift__ks"
+        "from modelwatch.int_modelwatch__feature_drift_ks"
     )
     predictions = data["predictions"]
     checked = 0

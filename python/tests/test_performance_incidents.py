@@ -99,7 +99,7 @@ def test_recalibration_refits_the_decayed_calibrator(recalibration):
 
 
 def test_stored_maps_reproduce_their_holdout_figures(demo_built, recalibration):
-    rows = demo_built.df("select * from modelwatch.int_performance__recalibration_rows")
+    rows = demo_built.df("select * from modelwatch.int_modelwatch__performance_recalibration_rows")
     for _, fit in recalibration.iterrows():
         group = rows[rows.model_version == fit.model_version]
         test = holdout_mask(group.prediction_id, float(group.holdout_share.iloc[0]))

@@ -1,0 +1,188 @@
+{#-
+    Every observed value a check can judge, one row per (model, window, check, subject), from
+    the contract tables (alert_checks lists them). Config-independent apart from the scopes, so
+    the alert tests can re-evaluate thresholds without rebuilding. Evidence is JSON text: for
+    drift the bins contributing most PSI, for performance the label coverage behind the figure.
+-#}
+{%- set dims = modelwatch.alert_dimensions() -%}
+{%- set evidence = {
+    'performance': modelwatch.json_object([
+        ('prediction_count', modelwatch.json_integer('prediction_count')),
+        ('labeled_count', modelwatch.json_integer('labeled_count')),
+        ('label_coverage', modelwatch.json_number('label_coverage')),
+        ('is_final', modelwatch.json_bool('is_final')),
+        ('roc_auc', modelwatch.json_number('roc_auc')),
+        ('baseline_roc_auc', modelwatch.json_number('baseline_roc_auc')),
+        ('estimated_roc_auc', modelwatch.json_number('estimated_roc_auc')),
+        ('ece', modelwatch.json_number('ece')),
+    ]),
+    'operations': modelwatch.json_object([
+        ('request_count', modelwatch.json_integer('request_count')),
+        ('error_rate', modelwatch.json_number('error_rate')),
+        ('latency_p50_ms', modelwatch.json_number('latency_p50_ms')),
+        ('latency_p95_ms', modelwatch.json_number('latency_p95_ms')),
+        ('cost_per_1k_usd', modelwatch.json_number('cost_per_1k_usd')),
+    ]),
+    'quality': modelwatch.json_object([
+        ('prediction_rows', modelwatch.json_integer('prediction_rows')),
+        ('quarantined_prediction_rows', modelwatch.json_integer('quarantined_prediction_rows')),
+        ('label_rows', modelwatch.json_integer('label_rows')),
+        ('quarantined_label_rows', modelwatch.json_integer('quarantined_label_rows')),
+    ]),
+    'canary': modelwatch.json_object([
+        ('control_version', modelwatch.json_string('control_version')),
+        ('verdict', modelwatch.json_string('verdict')),
+        ('reasons', modelwatch.json_string('reasons')),
+        ('error_rate_diff', modelwatch.json_number('error_rate_diff')),
+        ('roc_auc_diff', modelwatch.json_number('roc_auc_diff')),
+    ]),
+    'comparison': modelwatch.json_object([
+        ('baseline_version', modelwatch.json_string('baseline_version')),
+        ('paired_count', modelwatch.json_integer('paired_count')),
+        ('mean_abs_score_diff', modelwatch.json_number('mean_abs_score_diff')),
+    ]),
+    'fairness': modelwatch.json_object([
+        ('groups_compared', modelwatch.json_string('groups_compared')),
+        ('groups_below_minimum', modelwatch.json_string('groups_below_minimum')),
+        ('min_selection_rate', modelwatch.json_number('min_selection_rate')),
+        ('max_selection_rate', modelwatch.json_number('max_selection_rate')),
+        ('demographic_parity_ratio', modelwatch.json_number('demographic_parity_ratio')),
+        ('equalized_odds_difference', modelwatch.json_number('equalized_odds_difference')),
+        ('worst_group_ece', modelwatch.json_number('worst_group_ece')),
+        ('best_group_ece', modelwatch.json_number('best_group_ece')),
+        ('auc_gap', modelwatch.json_number('auc_gap')),
+    ]),
+    'none': "'{}'",
+} -%}
+
+{#-
+    A run that builds some tables only (modelwatch run --jobs, dbt --select) judges the checks
+    of the tables it builds and of those already in the warehouse; a table neither built nor
+    present (a job never run) has no checks to judge.
+-#}
+{%- set checks = [] -%}
+{%- for check in modelwatch.alert_checks() -%}
+    {%- if not execute or ('model.modelwatch.' ~ check.source) in selected_resources
+        or load_relation(ref('modelwatch__' ~ check.source)) is not none -%}
+        {%- do checks.append(check) -%}
+    {%- endif -%}
+{%- endfor -%}
+{%- if not checks -%}
+    {#- nothing built or present (a compile or lint before any build): every check -#}
+    {%- set checks = modelwatch.alert_checks() -%}
+{%- endif -%}
+{%- set with_drift = checks | selectattr('source', 'equalto', 'feature_drift') | list | length > 0 -%}
+
+with
+
+{% if with_drift -%}
+top_bins as (
+
+    select
+        c.model_name,
+        c.window_start,
+        c.feature_name,
+        {{ dbt.listagg(
+            modelwatch.json_object([
+                ('bin', modelwatch.json_integer('c.bin_index')),
+                ('bin_label', modelwatch.json_string(
+                    "coalesce(r.category, case when r.is_null_bin then '__null__' else '['
+                    || coalesce(cast(r.lower_bound as " ~ dbt.type_string() ~ "), '-inf') || ', '
+                    || coalesce(cast(r.upper_bound as " ~ dbt.type_string() ~ "), '+inf') || ')' end)")),
+                ('reference_proportion', modelwatch.json_number('c.reference_proportion')),
+                ('current_proportion', modelwatch.json_number('c.current_proportion')),
+                ('psi_contribution', modelwatch.json_number('c.psi_contribution')),
+            ]),
+            "','",
+            'order by c.psi_contribution desc, c.bin_index asc',
+        ) }} as bins_json
+    from (
+        select
+            *,
+            row_number() over (
+                partition by model_name, window_start, feature_name
+                order by psi_contribution desc, bin_index asc
+            ) as contribution_rank
+        from {{ ref('modelwatch__feature_bin_counts') }}
+    ) as c
+    left join {{ ref('modelwatch__reference_bins') }} as r
+        on c.model_name = r.model_name
+        and c.feature_name = r.feature_name
+        and c.bin_index = r.bin_index
+    where c.contribution_rank <= 3
+    group by c.model_name, c.window_start, c.feature_name
+
+),
+
+bin_counts as (
+
+    select
+        model_name,
+        feature_name,
+        count(*) as bin_count
+    from {{ ref('modelwatch__reference_bins') }}
+    group by model_name, feature_name
+
+),
+
+drift_source as (
+
+    select
+        d.*,
+        b.bin_count,
+        {{ modelwatch.json_object([
+            ('top_psi_bins', "'[' || coalesce(t.bins_json, '') || ']'"),
+            ('reference_count', modelwatch.json_integer('d.reference_count')),
+            ('current_count', modelwatch.json_integer('d.current_count')),
+            ('null_rate_reference', modelwatch.json_number('d.null_rate_reference')),
+            ('null_rate_current', modelwatch.json_number('d.null_rate_current')),
+        ]) }} as evidence
+    from {{ ref('modelwatch__feature_drift') }} as d
+    left join top_bins as t
+        on d.model_name = t.model_name
+        and d.window_start = t.window_start
+        and d.feature_name = t.feature_name
+    left join bin_counts as b
+        on d.model_name = b.model_name
+        and d.feature_name = b.feature_name
+
+),
+{%- endif %}
+
+unioned as (
+
+    {%- for check in checks %}
+    {%- if not loop.first %}
+
+    union all
+    {% endif %}
+
+    select
+        model_name,
+        window_start,
+        {{ modelwatch.window_end('window_start') }} as window_end,
+        {{ modelwatch.sql_string(check.name) }} as check_name,
+        {{ modelwatch.sql_string(check.category) }} as check_category,
+        {%- for dim in dims %}
+        cast({{ check.dims.get(dim, 'null') }} as {{ dbt.type_string() }}) as {{ dim }},
+        {%- endfor %}
+        cast({{ check.subject }} as {{ dbt.type_string() }}) as subject,
+        cast({{ check.value }} as {{ modelwatch.type_double() }}) as observed_value,
+        cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
+        cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
+        cast({{ 'bin_count' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as bin_count,
+        {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence
+    from {{ 'drift_source' if check.source == 'feature_drift' else ref('modelwatch__' ~ check.source) }}
+    where {{ check.scope }}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select * from unioned
+    where observed_value is not null
+
+)
+
+select * from final

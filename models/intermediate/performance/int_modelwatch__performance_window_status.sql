@@ -1,0 +1,67 @@
+{#-
+    Per model version and window: how much is labeled, what the labels were when counted
+    (label_rows, last_labeled_at: an incremental run recomputes a window when they change) and
+    whether its figures are final. "Now" is the data's own clock (the latest valid prediction or
+    label), so reruns and backfills give the same answer.
+-#}
+{%- set perf = modelwatch.get_config().performance -%}
+
+with
+
+labeled as (
+
+    select * from {{ ref('int_modelwatch__predictions_labeled') }}
+
+),
+
+clock as (
+
+    select max(event_at) as as_of
+    from (
+        select max(predicted_at) as event_at from labeled
+        union all
+        select max(labeled_at) as event_at from labeled
+    ) as events
+
+),
+
+counted as (
+
+    select
+        model_name,
+        model_version,
+        window_start,
+        count(*) as prediction_count,
+        count(label) as labeled_count,
+        sum(label_rows) as label_rows,
+        max(labeled_at) as last_labeled_at
+    from labeled
+    group by model_name, model_version, window_start
+
+),
+
+final as (
+
+    select
+        c.model_name,
+        c.model_version,
+        c.window_start,
+        {{ modelwatch.window_end('c.window_start') }} as window_end,
+        c.prediction_count,
+        c.labeled_count,
+        c.label_rows,
+        1.0 * c.labeled_count / c.prediction_count as label_coverage,
+        (
+            c.labeled_count >= {{ perf.final_label_coverage }} * c.prediction_count
+            or {{ modelwatch.add_days(modelwatch.window_end('c.window_start'), perf.max_label_delay_days) }} <= k.as_of
+        ) as is_final,
+        {{ modelwatch.add_days(modelwatch.window_end('c.window_start'), perf.label_coverage_grace_days) }} <= k.as_of
+            as is_label_coverage_due,
+        c.last_labeled_at,
+        k.as_of
+    from counted as c
+    cross join clock as k
+
+)
+
+select * from final

@@ -1,0 +1,88 @@
+{#-
+    One row per model, window and monitored feature (the model score included, as 'score'):
+    PSI, Jensen-Shannon distance, KS (numeric) and chi-square (categorical) with p-values, null
+    rates and the drift severity from the configured static thresholds, each raised to the
+    sampling-noise floor for the window's size where the check has one (noise_floor_sql).
+-#}
+{%- set with_p_values = modelwatch.python_models_enabled() -%}
+
+with
+
+statistics as (
+
+    select * from {{ ref('int_modelwatch__feature_drift_statistics') }}
+
+),
+
+{% if with_p_values -%}
+p_values as (
+
+    select * from {{ ref('int_modelwatch__feature_drift_p_values_exact') }}
+
+),
+{%- endif %}
+
+bin_counts as (
+
+    select
+        model_name,
+        feature_name,
+        count(*) as bin_count
+    from {{ ref('modelwatch__reference_bins') }}
+    group by model_name, feature_name
+
+),
+
+joined as (
+
+    select
+        s.*,
+        b.bin_count,
+        {%- if with_p_values %}
+        p.ks_p_value,
+        p.chi2_p_value
+        {%- else %}
+        cast(null as {{ modelwatch.type_double() }}) as ks_p_value,
+        cast(null as {{ modelwatch.type_double() }}) as chi2_p_value
+        {%- endif %}
+    from statistics as s
+    left join bin_counts as b
+        on s.model_name = b.model_name and s.feature_name = b.feature_name
+    {%- if with_p_values %}
+    left join p_values as p
+        on s.model_name = p.model_name and s.window_start = p.window_start and s.feature_name = p.feature_name
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        model_name,
+        window_start,
+        feature_name,
+        feature_type,
+        {{ modelwatch.window_end('window_start') }} as window_end,
+        reference_count,
+        current_count,
+        null_rate_reference,
+        null_rate_current,
+        null_rate_increase,
+        psi,
+        js_distance,
+        ks_statistic,
+        ks_p_value,
+        chi2_statistic,
+        chi2_dof,
+        chi2_p_value,
+        {{ modelwatch.severity_sql([
+            ('psi', 'psi', modelwatch.noise_floor_sql('psi', 'current_count', 'reference_count', 'bin_count')),
+            ('js_distance', 'js_distance', modelwatch.noise_floor_sql('js_distance', 'current_count', 'reference_count', 'bin_count')),
+            ('ks_statistic', 'ks_statistic', modelwatch.noise_floor_sql('ks_statistic', 'current_count', 'reference_count', 'bin_count')),
+            ('null_rate_increase', 'null_rate_increase'),
+        ]) }} as drift_severity
+    from joined
+
+)
+
+select * from final

@@ -1,0 +1,61 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['model_name', 'window_start'],
+    on_schema_change='fail',
+) }}
+{#-
+    The score's distribution per model version and window, over every valid prediction (all
+    deployment roles): quantiles as numpy.percentile, saturation near 0 and 1, predicted
+    positive rate (predicted_label when given, else score >= the model's threshold).
+-#}
+{%- set cfg = modelwatch.get_config() -%}
+{%- set margin = cfg.drift.saturation_margin -%}
+{%- set threshold_branches = [] -%}
+{%- for model in cfg.models -%}
+    {%- do threshold_branches.append('when ' ~ modelwatch.sql_string(model.name) ~ ' then ' ~ model.threshold) -%}
+{%- endfor %}
+
+with
+
+predictions as (
+
+    select * from {{ ref('stg_modelwatch__predictions') }}
+    where quarantine_reason is null and {{ modelwatch.incremental_window_filter() }}
+
+),
+
+labelled as (
+
+    select
+        *,
+        coalesce(
+            predicted_label,
+            case when score >= (case model_name {{ threshold_branches | join(' ') }} end) then 1 else 0 end
+        ) as effective_label
+    from predictions
+
+),
+
+final as (
+
+    select
+        model_name,
+        model_version,
+        window_start,
+        count(*) as prediction_count,
+        avg(score) as score_mean,
+        {%- set percents = [5, 25, 50, 75, 95] %}
+        {%- for q in modelwatch.quantiles('score', [0.05, 0.25, 0.5, 0.75, 0.95]) %}
+        {{ q }} as score_p{{ '%02d' % percents[loop.index0] }},
+        {%- endfor %}
+        avg(case when score <= {{ margin }} then 1.0 else 0.0 end) as saturation_low_share,
+        avg(case when score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_high_share,
+        avg(case when score <= {{ margin }} or score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_share,
+        avg(1.0 * effective_label) as predicted_positive_rate
+    from labelled
+    group by model_name, model_version, window_start
+
+)
+
+select * from final

@@ -1,0 +1,81 @@
+{#-
+    What each model's performance is judged against (int_modelwatch__performance_baseline_rows: the
+    reference, else its first final windows): the same metrics as model_performance, computed
+    once on the baseline rows. roc_auc_drop and brier_score_increase are measured from here.
+-#}
+{%- set groups = ['model_name'] -%}
+
+with
+
+baseline_rows as (
+
+    select
+        *,
+        {{ modelwatch.calibration_bin_index('score') }} as calibration_bin
+    from {{ ref('int_modelwatch__performance_baseline_rows') }}
+
+),
+
+summary as (
+
+    select
+        model_name,
+        min(baseline_source) as baseline_source,
+        count(*) as labeled_count,
+        avg(1.0 * label) as positive_rate,
+        avg({{ modelwatch.log_loss_term('score', 'label') }}) as log_loss,
+        avg((score - label) * (score - label)) as brier_score
+    from baseline_rows
+    group by model_name
+
+),
+
+{{ modelwatch.roc_auc_ctes('baseline_rows', groups, [
+    ('realized', 'case when label = 1 then 1 else 0 end', 'case when label = 0 then 1 else 0 end'),
+]) }},
+
+calibration as (
+
+    select
+        model_name,
+        calibration_bin,
+        count(*) as bin_count,
+        avg(score) as mean_score,
+        avg(1.0 * label) as observed_rate
+    from baseline_rows
+    group by model_name, calibration_bin
+
+),
+
+ece as (
+
+    select
+        model_name,
+        sum(bin_count * abs(mean_score - observed_rate)) / sum(bin_count) as ece
+    from calibration
+    group by model_name
+
+),
+
+final as (
+
+    select
+        c.model_name,
+        s.baseline_source,
+        cast(coalesce(s.labeled_count, 0) as {{ dbt.type_bigint() }}) as labeled_count,
+        s.positive_rate,
+        a.realized_auc as roc_auc,
+        s.log_loss,
+        s.brier_score,
+        e.ece
+    from ({{ modelwatch.configured_models_relation() }}) as c
+    left join summary as s
+        on c.model_name = s.model_name
+    left join roc_auc as a
+        on c.model_name = a.model_name
+    left join ece as e
+        on c.model_name = e.model_name
+
+)
+
+select * from final
