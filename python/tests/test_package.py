@@ -19,11 +19,10 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
-
-from modelwatch.demo import generate_demo
-
 from conftest import run_modelwatch
 from pg import PG, connect_or_skip, copy_tables, pg_df
+
+from modelwatch.demo import generate_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "integration_tests"
@@ -51,7 +50,13 @@ CONTRACT_TABLES = [
 # (table, key columns) compared with the CLI's build of the same data and config
 COMPARED = {
     "feature_drift": ["model_name", "window_start", "feature_name"],
-    "model_performance": ["model_name", "model_version", "window_start", "slice_key", "slice_value"],
+    "model_performance": [
+        "model_name",
+        "model_version",
+        "window_start",
+        "slice_key",
+        "slice_value",
+    ],
     "fairness_parity": ["model_name", "window_start", "attribute_name"],
     "operational_metrics": ["model_name", "model_version", "window_start"],
     "input_quality": ["model_name", "window_start"],
@@ -205,7 +210,9 @@ def test_inputs_are_lineage(duckdb_package: PackageBuild) -> None:
 def test_error_alerts_fail_the_build_but_skip_no_user_model(duckdb_package: PackageBuild) -> None:
     results = duckdb_package.results()
     alert_tests = {
-        uid: r for uid, r in results.items() if uid.startswith("test.modelwatch.") and "_warn" in uid
+        uid: r
+        for uid, r in results.items()
+        if uid.startswith("test.modelwatch.") and "_warn" in uid
     }
     assert alert_tests, "the alert tests ran"
     failed = [uid for uid, r in results.items() if r["status"] == "fail"]
@@ -261,7 +268,9 @@ def test_same_numbers_as_the_cli(duckdb_package: PackageBuild, tmp_path: Path) -
 def test_dbt_1_10(tmp_path_factory: pytest.TempPathFactory, duckdb_package: PackageBuild) -> None:
     """The smaller matrix leg: the same project on dbt-core 1.10 gives the same tables."""
     older = package_build("1.10", "duckdb", tmp_path_factory.mktemp("package_dbt110"))
-    broken = {u: r["status"] for u, r in older.results().items() if r["status"] in ("error", "skipped")}
+    broken = {
+        u: r["status"] for u, r in older.results().items() if r["status"] in ("error", "skipped")
+    }
     assert not broken, (broken, older.build.stdout[-3000:])
     assert older.build.returncode == 1
     for table, keys in COMPARED.items():
@@ -276,7 +285,9 @@ def test_postgres(tmp_path_factory: pytest.TempPathFactory, duckdb_package: Pack
     """The same user project on PostgreSQL: every model builds, nothing is skipped, and the
     tables equal the DuckDB build."""
     built = package_build("1.11", "postgres", tmp_path_factory.mktemp("package_postgres"))
-    broken = {u: r["status"] for u, r in built.results().items() if r["status"] in ("error", "skipped")}
+    broken = {
+        u: r["status"] for u, r in built.results().items() if r["status"] in ("error", "skipped")
+    }
     assert not broken, (broken, built.build.stdout[-3000:])
     assert built.build.returncode == 1
     for table, keys in COMPARED.items():
@@ -288,3 +299,55 @@ def test_postgres(tmp_path_factory: pytest.TempPathFactory, duckdb_package: Pack
                 a = local.sort_values(keys)[column].to_numpy(dtype=float)
                 b = pg.sort_values(keys)[column].astype(float).to_numpy()
                 assert ((abs(a - b) <= 1e-9) | (pd.isna(a) & pd.isna(b))).all(), (table, column)
+
+
+def readme_block(marker: str) -> str:
+    """The fenced YAML block after `<!-- marker -->` in the README."""
+    text = (ROOT / "README.md").read_text()
+    after = text.split(f"<!-- {marker} -->", 1)[1]
+    return after.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_minimal_package_config_runs(duckdb_package: PackageBuild, tmp_path: Path) -> None:
+    """The README's few lines of vars, as written (only the project name is the user's): the
+    package builds every table with them, on raw tables named as the README's sources."""
+    block = readme_block("minimal-package-config").replace(
+        "my_project", "modelwatch_integration_tests"
+    )
+    var = yaml.safe_load(block)["vars"]
+    path = tmp_path / "minimal.duckdb"
+    con = duckdb.connect(str(path))
+    generate_demo(con, scale=0.02, days=10)
+    con.close()
+    env = {**duckdb_package.env, "MODELWATCH_IT_DUCKDB_PATH": str(path)}
+    built = _dbt(duckdb_package.venv, env, tmp_path, "build", "--vars", json.dumps(var))
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+    broken = {r["unique_id"]: r["status"] for r in results if r["status"] in ("error", "skipped")}
+    assert not broken, (broken, built.stdout[-3000:])
+    con = duckdb.connect(str(path), read_only=True)
+    rows = con.execute(f"select count(*) from {OUTPUT_SCHEMA}.feature_drift").fetchone()[0]
+    con.close()
+    assert rows > 0
+
+
+def test_readme_minimal_cli_config_runs(tmp_path: Path) -> None:
+    """The README's smallest CLI config, as written, on the demo data in ./warehouse.duckdb."""
+    (tmp_path / "my_model.yml").write_text(readme_block("minimal-cli-config"))
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+    generate_demo(con, scale=0.02, days=10)
+    con.close()
+    cli = Path(os.environ.get("VIRTUAL_ENV", ROOT / ".venv")) / "bin" / "modelwatch"
+    if not cli.exists():
+        cli = ROOT / ".venv" / "bin" / "modelwatch"
+    ran = subprocess.run(
+        [str(cli), "run", "--config", "my_model.yml", "--no-fail-on-alerts"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"},
+    )
+    assert ran.returncode == 0, ran.stdout[-3000:] + ran.stderr[-3000:]
+    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"), read_only=True)
+    rows = con.execute("select count(*) from modelwatch.feature_drift").fetchone()[0]
+    con.close()
+    assert rows > 0
