@@ -96,7 +96,7 @@ def ks_grid() -> pd.DataFrame:
     pairs = [(a, b) for a in small for b in small if a <= b]
     pairs += [(1000, 10000), (10000, 10000), (250, 10000)]
     exact_pairs = [(n1, n2, 30) for n1, n2 in pairs]
-    # coprime sizes (the finest lattice) with the largest errors per band; 1577 x 4907 from the demo
+    # coprime sizes (finest lattice, largest errors per band); 1577 x 4907 occurs in the demo
     exact_pairs += [
         (n1, n2, 16)
         for n1, n2 in [(101, 257), (401, 1000), (1577, 4907), (997, 3001), (2003, 9973)]
@@ -134,7 +134,7 @@ def ks_band(n1: int, n2: int) -> tuple[str, str]:
 
 
 def mcnemar_grid() -> pd.DataFrame:
-    """Every (b, c) with b + c <= 80, both sides of the exact/chi-square switch, and large counts."""
+    """Every (b, c) with b + c <= 80 (both sides of the exact / chi-square switch), large counts."""
     rows = [(b, c) for b in range(81) for c in range(81 - b) if b + c > 0]
     rows += [(b, c) for b in (500, 5000, 100000) for c in (0, 450, 4900, 100500)]
     frame = pd.DataFrame(rows, columns=["b", "c"])
@@ -380,10 +380,12 @@ def test_postgres_matches_duckdb(tmp_path: Path, grids, duckdb_results):
     try:
         with con.cursor() as cur:
             cur.execute(
-                "create temporary table chi2_grid (id bigint, statistic double precision, dof bigint)"
+                "create temporary table chi2_grid "
+                "(id bigint, statistic double precision, dof bigint)"
             )
             cur.execute(
-                "create temporary table ks_grid (id bigint, n1 bigint, n2 bigint, statistic double precision)"
+                "create temporary table ks_grid "
+                "(id bigint, n1 bigint, n2 bigint, statistic double precision)"
             )
             cur.execute("create temporary table mcnemar_grid (id bigint, b bigint, c bigint)")
             for name, columns in {
