@@ -448,7 +448,7 @@
 
 {% macro python_models_enabled() %}
     {#-
-        The opt-in Python models (exact small-sample KS p-values, McNemar, recalibration) need
+        The opt-in Python models (scipy's exact KS p-values, recalibration) need
         the modelwatch pip package in dbt's environment and run where dbt has Python models
         (DuckDB here). Off by default: everything else is SQL. The CLI turns them on (`auto`).
     -#}
