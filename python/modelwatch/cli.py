@@ -9,14 +9,17 @@
                                   one self-contained HTML report of the output tables
 
 Exit codes: 0 ok; 1 an error-level alert fired (unless --no-fail-on-alerts); 2 the build or the
-configuration failed (alerts --notify: a delivery failed).
+configuration failed (alerts --notify: a delivery failed), or any other error: one line on
+stderr (`modelwatch: error: ...`), the traceback with --debug; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+import traceback
 import urllib.parse
 from pathlib import Path
 from typing import Any
@@ -24,10 +27,12 @@ from typing import Any
 from modelwatch import __version__
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
 from modelwatch.report import ReportError, write_report
-from modelwatch.runner import JOBS, DbtProject, RunOutcome
+from modelwatch.runner import JOBS, DbtProject, ProjectNotFound, RunOutcome
 from modelwatch.summary import render
 
 EXIT_OK, EXIT_ALERTS, EXIT_FAILED = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+DEBUG_HELP = "on an unexpected error, print the traceback (else one line)"
 
 
 def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool) -> int:
@@ -211,9 +216,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="modelwatch", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"modelwatch {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    # --debug also after the command; SUPPRESS keeps a subcommand from resetting the global one
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
+    add_parser = functools.partial(sub.add_parser, parents=[debug])
 
-    demo = sub.add_parser("demo", help="generate demo data and monitor it on embedded DuckDB")
+    demo = add_parser("demo", help="generate demo data and monitor it on embedded DuckDB")
     demo.add_argument("--warehouse", default="warehouse.duckdb", help="DuckDB file to write")
     demo.add_argument("--scale", type=float, default=1.0, help="1.0 = ~20k predictions a day")
     demo.add_argument("--days", type=int, default=63, help="days of prediction log")
@@ -228,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--verbose", action="store_true", help="show dbt's log")
     demo.set_defaults(func=cmd_demo, full_refresh=True)
 
-    run = sub.add_parser("run", help="monitor the tables named in a config file")
+    run = add_parser("run", help="monitor the tables named in a config file")
     run.add_argument("--config", required=True, help="YAML file with a top-level 'modelwatch' key")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every window")
     run.add_argument(
@@ -248,12 +258,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="show dbt's log")
     run.set_defaults(func=cmd_run)
 
-    validate = sub.add_parser("validate", help="check a config against the warehouse")
+    validate = add_parser("validate", help="check a config against the warehouse")
     validate.add_argument("--config", required=True)
     validate.add_argument("--verbose", action="store_true")
     validate.set_defaults(func=cmd_validate)
 
-    alerts = sub.add_parser(
+    alerts = add_parser(
         "alerts",
         help="list new alerts (not yet delivered); --notify posts each one to the webhook once",
     )
@@ -284,7 +294,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="listing: exit 0 even when new error-level alerts exist",
     )
     alerts.set_defaults(func=cmd_alerts)
-    report = sub.add_parser("report", help="write a self-contained HTML report of the tables")
+    report = add_parser("report", help="write a self-contained HTML report of the tables")
     source = report.add_mutually_exclusive_group()
     source.add_argument("--config", help="YAML config: read the warehouse it names")
     source.add_argument(
@@ -301,11 +311,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    debug = bool(args.debug)
     try:
         return int(args.func(args))
-    except (ConfigError, ReportError) as exc:
+    except (ConfigError, ReportError, ProjectNotFound) as exc:
+        # expected mistakes in what the user gave or set up: the message says what to change
+        if debug:
+            traceback.print_exc()
         print(f"modelwatch: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("modelwatch: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 -- one line and exit 2, never exit 1 (= alerts)
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug else " (--debug shows the traceback)"
+        print(f"modelwatch: error: {_one_line(exc)}{hint}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _one_line(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    kind = type(exc).__name__
+    return f"{kind}: {message}" if message else kind
 
 
 def entry() -> None:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,14 +18,21 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modelwatch import __version__
 from modelwatch.config import ConfigError
+from modelwatch.packaging import PACKAGED_DIR
+from modelwatch.startup_cache import cache_dir
 
 ALERT_TAG = "modelwatch_alert"
 # `modelwatch run --jobs`: each job is one folder of marts with everything upstream of it
 # (staging, intermediate models, seeds) and the tests whose every parent is selected.
 JOBS = ("drift", "performance", "quality", "operations", "fairness")
 # the alerts of a job: these models judge only the checks whose tables the run builds
-ALERT_MODELS = ("int_modelwatch__alerts_observations", "int_modelwatch__alerts_evaluated", "modelwatch__alerts")
+ALERT_MODELS = (
+    "int_modelwatch__alerts_observations",
+    "int_modelwatch__alerts_evaluated",
+    "modelwatch__alerts",
+)
 
 
 def job_selector(jobs: list[str]) -> list[str]:
@@ -45,19 +54,74 @@ def job_selector(jobs: list[str]) -> list[str]:
     ]
 
 
+class ProjectNotFound(RuntimeError):
+    """The dbt project cannot be found or copied (a broken install, an unwritable cache)."""
+
+
+# the copy of the dbt project a built wheel carries (setup.py puts it there)
+PACKAGED_PROJECT = Path(__file__).resolve().parent / PACKAGED_DIR
+
+
 def project_dir() -> Path:
-    """The dbt project: MODELWATCH_PROJECT_DIR, else the checkout this package lives in."""
+    """The dbt project: MODELWATCH_PROJECT_DIR, else the checkout this package lives in (an
+    editable install), else a writable copy of the project the wheel ships."""
     configured = os.environ.get("MODELWATCH_PROJECT_DIR")
     if configured:
-        return Path(configured).resolve()
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "dbt_project.yml").is_file():
-            return parent
-    raise RuntimeError(
-        "cannot find the modelwatch dbt project; install modelwatch from its checkout "
-        "(pip install -e .) or set MODELWATCH_PROJECT_DIR"
+        path = Path(configured).expanduser().resolve()
+        if not (path / "dbt_project.yml").is_file():
+            raise ProjectNotFound(f"MODELWATCH_PROJECT_DIR={configured} has no dbt_project.yml")
+        return path
+    package = Path(__file__).resolve().parent
+    # a checkout keeps this module at <root>/python/modelwatch/ (the repo root is the project);
+    # an installed one sits in site-packages, which may itself be inside a user's dbt project
+    checkout = package.parent.parent
+    if package.parent.name == "python" and (checkout / "dbt_project.yml").is_file():
+        return checkout
+    if (PACKAGED_PROJECT / "dbt_project.yml").is_file():
+        return work_copy(PACKAGED_PROJECT)
+    raise ProjectNotFound(
+        f"this modelwatch install has no dbt project ({PACKAGED_PROJECT} is missing): reinstall "
+        "it from a built wheel, install it editable from a checkout (pip install -e .), or set "
+        "MODELWATCH_PROJECT_DIR to a checkout of the project"
     )
+
+
+def work_copy(source: Path) -> Path:
+    """A writable copy of the packaged dbt project, one per content, under the cache dir.
+
+    dbt writes target/, logs/ and its partial-parse state into the project it runs, and
+    site-packages may be read-only. Runs of one install share the copy (and so the parse of a
+    config, as a checkout does); an upgrade gets a new one. Two runs may start at once: each
+    copies into a temp dir and renames it into place, and the loser of the race uses the
+    winner's copy.
+    """
+    digest = hashlib.sha1()
+    files = sorted(path for path in source.rglob("*") if path.is_file())
+    for path in files:
+        digest.update(path.relative_to(source).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes() + b"\0")
+    root = cache_dir() / "projects"
+    final = root / f"{__version__}-{digest.hexdigest()[:12]}"
+    if (final / "dbt_project.yml").is_file():
+        return final
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".copy-", dir=root))
+    except OSError as exc:
+        raise ProjectNotFound(
+            f"cannot write a working copy of the dbt project under {root} ({exc.strerror}): "
+            "set MODELWATCH_CACHE_DIR to a writable directory"
+        ) from exc
+    try:
+        shutil.copytree(source, staging / "project")
+        try:
+            os.rename(staging / "project", final)
+        except OSError:
+            if not (final / "dbt_project.yml").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
 
 
 @contextmanager
