@@ -53,6 +53,7 @@ def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool)
         + (f" of {warehouse.duckdb_path}" if warehouse.duckdb_path else "")
     )
     if not outcome.build_ok:
+        print(f"modelwatch: dbt's log: {project.log_path / 'dbt.log'}", file=sys.stderr)
         return EXIT_FAILED
     if fail_on_alerts and outcome.has_error_alerts:
         return EXIT_ALERTS
@@ -79,6 +80,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print("modelwatch: the config is valid: every table and column it names was found")
         return EXIT_OK
     print(f"modelwatch: the config is not valid: {result.exception or 'see the dbt log'}")
+    print(f"modelwatch: dbt's log: {project.log_path / 'dbt.log'}", file=sys.stderr)
     return EXIT_FAILED
 
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from modelwatch import __version__
 from modelwatch.config import ConfigError
-from modelwatch.packaging import PACKAGED_DIR
+from modelwatch.packaging import IGNORED_NAMES, IGNORED_SUFFIXES, PACKAGED_DIR
 from modelwatch.startup_cache import cache_dir
 
 ALERT_TAG = "modelwatch_alert"
@@ -95,11 +95,14 @@ def work_copy(source: Path) -> Path:
     copies into a temp dir and renames it into place, and the loser of the race uses the
     winner's copy.
     """
+    # pip compiles the dbt Python models' .py files on install: their __pycache__ is not copied
+    ignored = shutil.ignore_patterns(*IGNORED_NAMES, *(f"*{suffix}" for suffix in IGNORED_SUFFIXES))
     digest = hashlib.sha1()
-    files = sorted(path for path in source.rglob("*") if path.is_file())
-    for path in files:
-        digest.update(path.relative_to(source).as_posix().encode() + b"\0")
-        digest.update(path.read_bytes() + b"\0")
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.is_file() and not ignored("", relative.parts):
+            digest.update(relative.as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
     root = cache_dir() / "projects"
     final = root / f"{__version__}-{digest.hexdigest()[:12]}"
     if (final / "dbt_project.yml").is_file():
@@ -113,7 +116,7 @@ def work_copy(source: Path) -> Path:
             "set MODELWATCH_CACHE_DIR to a writable directory"
         ) from exc
     try:
-        shutil.copytree(source, staging / "project")
+        shutil.copytree(source, staging / "project", ignore=ignored)
         try:
             os.rename(staging / "project", final)
         except OSError:
@@ -190,6 +193,11 @@ class DbtProject:
         self.quiet = quiet
         self._manifest: Any = None
 
+    @property
+    def log_path(self) -> Path:
+        """Where dbt writes dbt.log for this config (debug level, whatever is shown)."""
+        return self.target_path / "logs"
+
     def _common_args(self) -> list[str]:
         args = ["--project-dir", str(self.dir), "--profiles-dir", str(self.dir)]
         if self.target_path is not None:
@@ -204,9 +212,12 @@ class DbtProject:
 
         startup_cache.install()
 
-        flags = ["--quiet"] if self.quiet else []
+        # quiet: nothing on the terminal from dbt, errors included. modelwatch reports every
+        # failure itself (the build summary, the config error), and dbt's own report of an
+        # unexpected exception is a Python traceback; the whole story stays in dbt.log.
+        flags = ["--quiet", "--log-level", "none"] if self.quiet else []
         if self.target_path is not None:
-            flags += ["--log-path", str(self.target_path / "logs")]
+            flags += ["--log-path", str(self.log_path)]
         with environment(self.env):
             if self._manifest is None and command[0] in ("build", "test", "run", "compile"):
                 # (the command that follows writes manifest.json; writing it twice cost 0.15 s)
