@@ -248,3 +248,51 @@ def test_unknown_job_exits_2(workdir, capsys):
     code, _, err = _run(capsys, "run", "--config", str(workdir / "default.yml"), "--jobs", "nope")
     assert code == cli.EXIT_FAILED
     assert "unknown job(s) nope" in err
+
+
+def _boom(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("boom\n  on two lines")
+
+
+# each command reaching an unexpected error: (arguments, what to break on its path)
+INVOKE, LIST_ALERTS = "modelwatch.runner.DbtProject.invoke", "modelwatch.notify.list_alerts"
+UNEXPECTED = {
+    "demo": (["demo", "--warehouse", "{dir}/no_such_dir/w.duckdb"], None),
+    "run": (["run", "--config", "{dir}/default.yml"], INVOKE),
+    "validate": (["validate", "--config", "{dir}/default.yml"], INVOKE),
+    "alerts": (
+        ["alerts", "--warehouse", "{dir}/warehouse.duckdb"],
+        "modelwatch.notify.list_alerts",
+    ),
+    "report": (["report", "--warehouse", "{dir}/warehouse.duckdb"], "modelwatch.cli.write_report"),
+}
+
+
+@pytest.mark.parametrize("command", list(UNEXPECTED))
+def test_an_unexpected_error_exits_2_with_one_line(workdir, capsys, monkeypatch, command):
+    """Exit 1 means an error-level alert fired: anything unexpected is 2, and one line."""
+    args, target = UNEXPECTED[command]
+    args = [arg.format(dir=workdir) for arg in args]
+    if target:
+        monkeypatch.setattr(target, _boom)
+    code, _, err = _run(capsys, *args)
+    assert code == cli.EXIT_FAILED
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("modelwatch: error: ") and "(--debug shows the traceback)" in err
+    if target:
+        assert "RuntimeError: boom on two lines" in err
+    else:
+        assert "IOException" in err and "no_such_dir" in err
+    # --debug before or after the command: the traceback, then the same line
+    for debug_args in (["--debug", *args], [*args, "--debug"]):
+        code, _, err = _run(capsys, *debug_args)
+        assert code == cli.EXIT_FAILED
+        assert "Traceback (most recent call last)" in err
+        assert err.splitlines()[-1].startswith("modelwatch: error: ")
+
+
+def test_a_missing_project_is_a_clear_error(workdir, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("MODELWATCH_PROJECT_DIR", str(tmp_path))
+    code, _, err = _run(capsys, "validate", "--config", str(workdir / "default.yml"))
+    assert code == cli.EXIT_FAILED
+    assert err == f"modelwatch: MODELWATCH_PROJECT_DIR={tmp_path} has no dbt_project.yml\n"

@@ -205,3 +205,59 @@ def test_an_unexpected_error_is_one_line_and_exit_2(installed: Installed) -> Non
     assert debug.returncode == 2
     assert "Traceback (most recent call last)" in debug.stderr
     assert debug.stderr.splitlines()[-1].startswith("modelwatch: error: IOException: ")
+
+
+def _fake_project(path: Path, text: str = "select 1") -> Path:
+    for folder in ("models/marts", "macros"):
+        (path / folder).mkdir(parents=True)
+    (path / "dbt_project.yml").write_text("name: modelwatch\n")
+    for i in range(50):
+        (path / "models" / "marts" / f"m{i}.sql").write_text(f"{text} as c{i}\n")
+    (path / "models" / "marts" / "__pycache__").mkdir()
+    (path / "models" / "marts" / "__pycache__" / "p.cpython-311.pyc").write_bytes(b"\0")
+    return path
+
+
+def _copy_in_subprocess(source: str) -> str:
+    from modelwatch.runner import work_copy
+
+    return str(work_copy(Path(source)))
+
+
+def test_work_copy_is_atomic_shared_and_per_content(tmp_path, monkeypatch) -> None:
+    from concurrent.futures import ProcessPoolExecutor
+
+    from modelwatch import runner
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("MODELWATCH_CACHE_DIR", str(cache))
+    source = _fake_project(tmp_path / "packaged")
+    # four runs starting at once: one copy, complete, no temp dirs left behind
+    with ProcessPoolExecutor(4) as pool:
+        paths = set(pool.map(_copy_in_subprocess, [str(source)] * 4))
+    assert len(paths) == 1
+    (copy,) = (Path(path) for path in paths)
+    assert sorted(p.name for p in (cache / "projects").iterdir()) == [copy.name]
+    assert len(list((copy / "models" / "marts").glob("*.sql"))) == 50
+    assert not list(copy.rglob("__pycache__"))
+
+    # losing the race: another run renames its copy into place first; this run uses that one
+    other = _fake_project(tmp_path / "other", "select 2")
+    real_rename = os.rename
+
+    def rename_after_a_rival(src, dst):
+        shutil.copytree(src, dst)
+        real_rename(src, dst)  # fails: the destination exists and is not empty
+
+    monkeypatch.setattr(runner.os, "rename", rename_after_a_rival)
+    second = runner.work_copy(other)
+    monkeypatch.setattr(runner.os, "rename", real_rename)
+    assert second != copy
+    assert (second / "models" / "marts" / "m0.sql").read_text() == "select 2 as c0\n"
+    assert not [p for p in (cache / "projects").iterdir() if p.name.startswith(".")]
+    assert runner.work_copy(other) == second
+
+    # an unwritable cache is a clear error
+    monkeypatch.setenv("MODELWATCH_CACHE_DIR", "/proc/modelwatch-cache")
+    with pytest.raises(runner.ProjectNotFound, match="MODELWATCH_CACHE_DIR"):
+        runner.work_copy(source)
