@@ -127,7 +127,8 @@ def test_buckets_ks_strategy_equals_scipy_on_postgres(tmp_path):
     )
     assert outcome.build_ok, outcome.build_errors
     drift = pg_df(
-        "select window_start, feature_name, ks_statistic from mw_ks_test.int_modelwatch__feature_drift_ks"
+        "select window_start, feature_name, ks_statistic "
+        "from mw_ks_test.int_modelwatch__feature_drift_ks"
     )
     predictions = data["predictions"]
     for row in drift.itertuples():
