@@ -324,7 +324,7 @@
 
     {%- set recommendations = modelwatch._merge_dict(
         {'min_label_coverage': 0.5, 'drift_checks': ['psi'], 'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop'],
-         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate'],
+         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'missing_window'],
          'unseen_category_share': 0.5},
         raw.get('recommendations'), 'recommendations') -%}
     {%- if recommendations.min_label_coverage is not number or recommendations.min_label_coverage < 0 or recommendations.min_label_coverage > 1 -%}
