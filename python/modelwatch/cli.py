@@ -24,6 +24,7 @@ from typing import Any
 
 from modelwatch import __version__
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
+from modelwatch.progress import Progress
 from modelwatch.report import ReportError, write_report
 from modelwatch.runner import JOBS, DbtProject, RunOutcome
 from modelwatch.summary import render
@@ -31,12 +32,32 @@ from modelwatch.summary import render
 EXIT_OK, EXIT_ALERTS, EXIT_FAILED = 0, 1, 2
 
 
-def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool) -> int:
+def _run(
+    config: dict[str, Any],
+    args: argparse.Namespace,
+    fail_on_alerts: bool,
+    source: str,
+) -> int:
+    """Build, then the summary; `source` names the config for the next commands
+    (`--config FILE` or `--warehouse FILE`)."""
     warehouse = resolve_warehouse(config)
-    project = DbtProject(config, warehouse.env, quiet=not getattr(args, "verbose", False))
+    verbose = getattr(args, "verbose", False)
+    project = DbtProject(config, warehouse.env, quiet=not verbose)
     jobs = _parse_jobs(getattr(args, "jobs", None))
-    outcome: RunOutcome = project.run(full_refresh=getattr(args, "full_refresh", False), jobs=jobs)
-    print(render(outcome, warehouse))
+    # progress on stderr (a bar on a terminal, plain lines in logs); dbt's own log with --verbose
+    progress = None if verbose else Progress(sys.stderr)
+    try:
+        outcome: RunOutcome = project.run(
+            full_refresh=getattr(args, "full_refresh", False), jobs=jobs, progress=progress
+        )
+    finally:
+        if progress is not None:
+            progress.finish()
+    next_commands = [
+        (f"modelwatch report {source} --output report.html", "then open report.html"),
+        (f"modelwatch alerts {source}", "every incident; --notify posts new events"),
+    ]
+    print(render(outcome, warehouse, next_commands if outcome.build_ok else None))
     timings_json = getattr(args, "timings_json", None)
     if timings_json:
         Path(timings_json).write_text(json.dumps(outcome.timings, indent=2))
@@ -63,7 +84,9 @@ def _parse_jobs(value: str | None) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    return _run(config, args, fail_on_alerts=not args.no_fail_on_alerts)
+    return _run(
+        config, args, fail_on_alerts=not args.no_fail_on_alerts, source=f"--config {args.config}"
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -93,7 +116,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  " + ", ".join(f"{table}: {rows:,} rows" for table, rows in counts.items()))
     config = demo_config()
     config["warehouse"] = {"type": "duckdb", "path": str(path)}
-    code = _run(config, args, fail_on_alerts=args.fail_on_alerts)
+    code = _run(
+        config, args, fail_on_alerts=args.fail_on_alerts, source=f"--warehouse {args.warehouse}"
+    )
     if args.report and code != EXIT_FAILED:
         _write_report(config, args.report, None)
     return code

@@ -10,7 +10,7 @@ import hashlib
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,7 +23,12 @@ ALERT_TAG = "modelwatch_alert"
 # (staging, intermediate models, seeds) and the tests whose every parent is selected.
 JOBS = ("drift", "performance", "quality", "operations", "fairness")
 # the alerts of a job: these models judge only the checks whose tables the run builds
-ALERT_MODELS = ("int_modelwatch__alerts_observations", "int_modelwatch__alerts_evaluated", "modelwatch__alerts")
+ALERT_MODELS = (
+    "int_modelwatch__alerts_observations",
+    "int_modelwatch__alerts_evaluated",
+    "modelwatch__alerts",
+    "modelwatch__alert_incidents",
+)
 
 
 def job_selector(jobs: list[str]) -> list[str]:
@@ -132,15 +137,19 @@ class DbtProject:
             args += ["--target-path", str(self.target_path)]
         return args
 
-    def invoke(self, command: list[str]) -> Any:
-        """Run one dbt command and return dbt's result object."""
+    def invoke(
+        self, command: list[str], callbacks: list[Callable[[Any], None]] | None = None
+    ) -> Any:
+        """Run one dbt command and return dbt's result object (callbacks get dbt's events)."""
         from dbt.cli.main import dbtRunner
 
         from modelwatch import startup_cache
 
         startup_cache.install()
 
-        flags = ["--quiet"] if self.quiet else []
+        # quiet: nothing on the console (the summary reports alerts and build errors itself, so
+        # firing alert tests print no FAIL lines); dbt's log file keeps everything
+        flags = ["--log-level", "none"] if self.quiet else []
         if self.target_path is not None:
             flags += ["--log-path", str(self.target_path / "logs")]
         with environment(self.env):
@@ -163,7 +172,7 @@ class DbtProject:
                     raise ConfigError(str(parsed.exception)) from parsed.exception
                 else:
                     return parsed
-            runner = dbtRunner(manifest=self._manifest)
+            runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks or []))
             try:
                 return runner.invoke(
                     [*flags, *command, *self._common_args(), "--vars", self.vars_json]
@@ -172,7 +181,12 @@ class DbtProject:
                 _release_duckdb()
                 startup_cache.save()
 
-    def run(self, full_refresh: bool = False, jobs: list[str] | None = None) -> RunOutcome:
+    def run(
+        self,
+        full_refresh: bool = False,
+        jobs: list[str] | None = None,
+        progress: Callable[[Any], None] | None = None,
+    ) -> RunOutcome:
         """One `dbt build`: every model, integrity test and alert test (of `jobs` only, if given).
 
         The alert tests sit on leaf tables, so a firing alert skips nothing downstream.
@@ -181,7 +195,7 @@ class DbtProject:
         build_args = ["build", *job_selector(list(jobs or []))]
         if full_refresh:
             build_args.append("--full-refresh")
-        build = self.invoke(build_args)
+        build = self.invoke(build_args, callbacks=[progress] if progress else None)
         outcome = RunOutcome(build_ok=True)
         model_seconds = test_seconds = 0.0
         for result in _results(build):
