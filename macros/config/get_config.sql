@@ -24,7 +24,7 @@
         'cost_per_1k_usd': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'request_volume_drop': {'warn': none, 'error': none, 'direction': 'below', 'runbook_url': none},
         'request_volume_spike': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'missing_window': {'warn': none, 'error': 1, 'direction': 'above', 'runbook_url': none},
+        'missing_window': {'warn': 1, 'error': none, 'direction': 'above', 'runbook_url': none},
         'label_freshness_days': {'warn': 3, 'error': 7, 'direction': 'above', 'runbook_url': none},
         'demographic_parity_ratio': {'warn': 0.8, 'error': 0.5, 'direction': 'below', 'runbook_url': none},
         'equalized_odds_difference': {'warn': 0.1, 'error': 0.2, 'direction': 'above', 'runbook_url': none},

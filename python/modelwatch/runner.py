@@ -27,6 +27,7 @@ ALERT_MODELS = (
     "int_modelwatch__alerts_observations",
     "int_modelwatch__alerts_evaluated",
     "modelwatch__alerts",
+    "modelwatch__alert_tests",
     "modelwatch__alert_incidents",
 )
 

@@ -144,7 +144,7 @@ def test_error_alert_exits_1_and_prints_the_summary(workdir, capsys):
     assert int(summary[1]) == len(alerts) > 0
     assert int(summary[2]) == sum(level == "error" for level in alerts.values())
     # in plain words: what, since when, how bad, what to do, the runbook
-    block = out.split("psi on income")[1].split("\n  ")[0]
+    block = "\n".join(out.split("psi on income\n")[1].splitlines()[:2])
     assert "feature drift (PSI against the reference) - psi on income" in out
     assert f"since {DRIFT_DAY.date()} (1 window breached, last {DRIFT_DAY.date()})" in block
     assert "against 0.25, peak" in block
