@@ -22,6 +22,10 @@
         'latency_p99_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'error_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'cost_per_1k_usd': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'request_volume_drop': {'warn': none, 'error': none, 'direction': 'below', 'runbook_url': none},
+        'request_volume_spike': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'missing_window': {'warn': 1, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'label_freshness_days': {'warn': 3, 'error': 7, 'direction': 'above', 'runbook_url': none},
         'demographic_parity_ratio': {'warn': 0.8, 'error': 0.5, 'direction': 'below', 'runbook_url': none},
         'equalized_odds_difference': {'warn': 0.1, 'error': 0.2, 'direction': 'above', 'runbook_url': none},
         'calibration_gap': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
@@ -37,13 +41,16 @@
         mean +/- sigma x sd of the previous lookback_windows observed windows (never the window
         judged; needs min_windows of history); persistence: static, but alert only when at least
         persist_min_breaches of the last persist_windows windows breach. noise_floor raises a
-        drift statistic's static thresholds to what sampling noise alone reaches at
-        alerts.noise_floor_alpha for the window's and the reference's sizes.
+        drift statistic's or a label check's static thresholds to what sampling noise alone
+        reaches at alerts.noise_floor_alpha for the window's (and the reference's) sizes.
+        Request volume is judged against its own trailing windows (dynamic) by default.
     -#}
     {{ return({
-        'kind': 'static', 'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
+        'kind': 'dynamic' if name in ['request_volume_drop', 'request_volume_spike'] else 'static',
+        'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
         'persist_windows': 3, 'persist_min_breaches': 2,
-        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic'],
+        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'roc_auc_drop',
+                                'brier_score_increase', 'ece', 'estimated_roc_auc_drop'],
     }) }}
 {% endmacro %}
 
@@ -298,8 +305,16 @@
     {%- set alerts = modelwatch._merge_dict(
         {'evaluate_last_windows': none, 'noise_floor_alpha': 0.001, 'fail_build': true,
          'webhook_url': none, 'webhook_max_attempts': 3, 'webhook_backoff_seconds': 1,
-         'webhook_timeout_seconds': 10, 'notify_min_severity': 'warn', 'dashboard_url': none},
+         'webhook_timeout_seconds': 10, 'notify_min_severity': 'warn', 'dashboard_url': none,
+         'incident_gap_windows': 2, 'notify_resolved': true},
         raw.get('alerts'), 'alerts') -%}
+    {%- if alerts.incident_gap_windows is not number or alerts.incident_gap_windows < 0
+          or alerts.incident_gap_windows != (alerts.incident_gap_windows | int) -%}
+        {{ exceptions.raise_compiler_error("modelwatch: alerts.incident_gap_windows must be a whole number >= 0, got " ~ alerts.incident_gap_windows) }}
+    {%- endif -%}
+    {%- if alerts.notify_resolved not in [true, false] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: alerts.notify_resolved must be true or false, got " ~ alerts.notify_resolved) }}
+    {%- endif -%}
     {%- if alerts.fail_build in ['true', 'True', 'false', 'False'] -%}
         {#- a var rendered from env_var() in dbt_project.yml arrives as text -#}
         {%- do alerts.update({'fail_build': alerts.fail_build in ['true', 'True']}) -%}
@@ -313,7 +328,7 @@
 
     {%- set recommendations = modelwatch._merge_dict(
         {'min_label_coverage': 0.5, 'drift_checks': ['psi'], 'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop'],
-         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate'],
+         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'missing_window'],
          'unseen_category_share': 0.5},
         raw.get('recommendations'), 'recommendations') -%}
     {%- if recommendations.min_label_coverage is not number or recommendations.min_label_coverage < 0 or recommendations.min_label_coverage > 1 -%}

@@ -3,7 +3,8 @@
   modelwatch demo                 generate demo data into an embedded DuckDB file and monitor it
   modelwatch run --config FILE    monitor your own tables (--jobs drift,...: only those jobs)
   modelwatch validate --config F  check the config against the warehouse without building
-  modelwatch alerts --config F    list new alerts; --notify posts each one to the webhook once
+  modelwatch alerts --config F    list incidents with news; --notify posts each incident event
+                                  (opened, escalated, resolved) to the webhook once
   modelwatch report               write report.html from the demo's warehouse.duckdb
   modelwatch report --config FILE --output report.html [--model NAME]
                                   one self-contained HTML report of the output tables
@@ -26,6 +27,7 @@ from typing import Any
 
 from modelwatch import __version__
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
+from modelwatch.progress import Progress
 from modelwatch.report import ReportError, write_report
 from modelwatch.runner import JOBS, DbtProject, ProjectNotFound, RunOutcome
 from modelwatch.summary import render
@@ -35,12 +37,32 @@ EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
 DEBUG_HELP = "on an unexpected error, print the traceback (else one line)"
 
 
-def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool) -> int:
+def _run(
+    config: dict[str, Any],
+    args: argparse.Namespace,
+    fail_on_alerts: bool,
+    source: str,
+) -> int:
+    """Build, then the summary; `source` names the config for the next commands
+    (`--config FILE` or `--warehouse FILE`)."""
     warehouse = resolve_warehouse(config)
-    project = DbtProject(config, warehouse.env, quiet=not getattr(args, "verbose", False))
+    verbose = getattr(args, "verbose", False)
+    project = DbtProject(config, warehouse.env, quiet=not verbose)
     jobs = _parse_jobs(getattr(args, "jobs", None))
-    outcome: RunOutcome = project.run(full_refresh=getattr(args, "full_refresh", False), jobs=jobs)
-    print(render(outcome, warehouse))
+    # progress on stderr (a bar on a terminal, plain lines in logs); dbt's own log with --verbose
+    progress = None if verbose else Progress(sys.stderr)
+    try:
+        outcome: RunOutcome = project.run(
+            full_refresh=getattr(args, "full_refresh", False), jobs=jobs, progress=progress
+        )
+    finally:
+        if progress is not None:
+            progress.finish()
+    next_commands = [
+        (f"modelwatch report {source} --output report.html", "then open report.html"),
+        (f"modelwatch alerts {source}", "every incident; --notify posts new events"),
+    ]
+    print(render(outcome, warehouse, next_commands if outcome.build_ok else None))
     timings_json = getattr(args, "timings_json", None)
     if timings_json:
         Path(timings_json).write_text(json.dumps(outcome.timings, indent=2))
@@ -68,7 +90,9 @@ def _parse_jobs(value: str | None) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    return _run(config, args, fail_on_alerts=not args.no_fail_on_alerts)
+    return _run(
+        config, args, fail_on_alerts=not args.no_fail_on_alerts, source=f"--config {args.config}"
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -99,7 +123,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  " + ", ".join(f"{table}: {rows:,} rows" for table, rows in counts.items()))
     config = demo_config()
     config["warehouse"] = {"type": "duckdb", "path": str(path)}
-    code = _run(config, args, fail_on_alerts=args.fail_on_alerts)
+    code = _run(
+        config, args, fail_on_alerts=args.fail_on_alerts, source=f"--warehouse {args.warehouse}"
+    )
     if args.report and code != EXIT_FAILED:
         _write_report(config, args.report, None)
     return code
@@ -131,6 +157,26 @@ def _webhook_host(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}"
 
 
+def _json_incident(incident: dict[str, Any]) -> dict[str, Any]:
+    from modelwatch import notify
+
+    return {
+        **notify.incident_record(incident),
+        "events": incident["events"],
+        "deliveries": incident["deliveries"],
+        "pending_events": incident["pending_events"],
+    }
+
+
+def _unhandled_page(incident: dict[str, Any]) -> bool:
+    """An open error-level incident whose news has not been delivered: someone must act."""
+    return (
+        incident.get("status") == "open"
+        and incident.get("current_severity") == "error"
+        and bool(incident["pending_events"])
+    )
+
+
 def cmd_alerts(args: argparse.Namespace) -> int:
     from modelwatch import notify
 
@@ -154,30 +200,33 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             host = _webhook_host(settings.webhook_url)
 
-            def report(alert: dict[str, Any], result: notify.Delivery) -> None:
-                what = f"{alert['model_name']} {alert['check_name']} {alert['subject']}"
+            def report(message: dict[str, Any], result: notify.Delivery) -> None:
+                incident = message["incident"]
+                what = (
+                    f"{message['event']}: {incident['model_name']} {incident['check_name']} "
+                    f"{incident['subject']}"
+                )
                 if result.ok:
-                    print(f"  delivered {alert['alert_id']} ({what})", file=out)
+                    print(f"  delivered {what}", file=out)
                 else:
                     print(
-                        f"  FAILED {alert['alert_id']} ({what}) after {result.attempts} "
-                        f"attempt(s): {result.error}",
+                        f"  FAILED {what} after {result.attempts} attempt(s): {result.error}",
                         file=out,
                     )
 
-            print(f"modelwatch: posting new alerts to {host}", file=out)
+            print(f"modelwatch: posting new incident events to {host}", file=out)
             outcome = notify.notify(warehouse, settings, model=args.model, on_delivery=report)
             if args.json:
-                print(json.dumps([notify.alert_record(a) for a in outcome.alerts], indent=2))
+                print(json.dumps([notify.build_payload(m) for m in outcome.messages], indent=2))
             summary = (
                 f"modelwatch: {outcome.delivered} delivered, {outcome.failed} failed"
                 + (f", {outcome.skipped} not tried" if outcome.skipped else "")
-                + f" of {len(outcome.alerts)} new alert(s)"
+                + f" of {len(outcome.messages)} new incident event(s)"
             )
             print(summary, file=out)
             if outcome.failed or outcome.skipped:
                 print(
-                    "modelwatch: some alerts were not delivered; they stay new and the next "
+                    "modelwatch: some events were not delivered; they stay new and the next "
                     "`modelwatch alerts --notify` retries them (ledger: "
                     f"{warehouse.schema}.{notify.LEDGER_TABLE})",
                     file=sys.stderr,
@@ -185,32 +234,35 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             return EXIT_OK
 
-        alerts = notify.list_alerts(
-            warehouse, settings, include_delivered=args.all, model=args.model
-        )
+        incidents = notify.list_incidents(warehouse, settings, model=args.model)
     except notify.NotifyError as exc:
         print(f"modelwatch: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    new = [a for a in alerts if a["delivery_status"] != "delivered"]
+    new = [i for i in incidents if i["pending_events"]]
     if args.dry_run:
         # what --notify would post, one JSON message a line; nothing is sent or recorded
-        for alert in new:
-            print(json.dumps(notify.build_payload(alert, settings.dashboard_url)))
-        print(f"modelwatch: dry run: {len(new)} message(s) would be posted", file=sys.stderr)
+        messages = notify.pending_messages(new)
+        for message in messages:
+            print(json.dumps(notify.build_payload(message, settings.dashboard_url)))
+        print(f"modelwatch: dry run: {len(messages)} message(s) would be posted", file=sys.stderr)
         return EXIT_OK
+    shown = incidents if args.all else new
     if args.json:
-        print(json.dumps([notify.alert_record(a) for a in alerts], indent=2))
+        print(json.dumps([_json_incident(i) for i in shown], indent=2))
     else:
-        errors = sum(a["severity"] == "error" for a in new)
-        counts = f"{errors} error, {len(new) - errors} warn"
+        open_count = sum(i["status"] == "open" for i in incidents)
+        errors = sum(i["status"] == "open" and i["current_severity"] == "error" for i in incidents)
+        events = sum(len(i["pending_events"]) for i in incidents)
         where = f"in schema '{warehouse.schema}'"
-        if args.all:
-            print(f"modelwatch: {len(alerts)} alert(s), {len(new)} new ({counts}) {where}")
-        else:
-            print(f"modelwatch: {len(new)} new alert(s) ({counts}) {where}")
-        if alerts:
-            print(notify.render_table(alerts, show_delivery=args.all))
-    if not args.no_fail_on_alerts and any(a["severity"] == "error" for a in new):
+        print(
+            f"modelwatch: {len(incidents)} incident(s), {open_count} open ({errors} at error), "
+            f"{events} new event(s) to notify {where}"
+        )
+        if shown:
+            print(notify.render_table(shown, show_delivery=args.all))
+        elif incidents:
+            print("  every incident event has been delivered; --all lists them")
+    if not args.no_fail_on_alerts and any(_unhandled_page(i) for i in incidents):
         return EXIT_ALERTS
     return EXIT_OK
 
@@ -267,24 +319,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     alerts = add_parser(
         "alerts",
-        help="list new alerts (not yet delivered); --notify posts each one to the webhook once",
+        help=(
+            "list incidents with undelivered events; --notify posts each event (opened, "
+            "escalated, resolved) to the webhook once"
+        ),
     )
     source = alerts.add_mutually_exclusive_group(required=True)
     source.add_argument("--config", help="YAML file with a top-level 'modelwatch' key")
     source.add_argument("--warehouse", help="a DuckDB file built by `modelwatch demo`")
-    alerts.add_argument("--all", action="store_true", help="every alert, delivered ones too")
-    alerts.add_argument("--json", action="store_true", help="print the alerts as JSON")
+    alerts.add_argument("--all", action="store_true", help="every incident, delivered ones too")
+    alerts.add_argument("--json", action="store_true", help="print the incidents as JSON")
     alerts.add_argument(
         "--notify",
         action="store_true",
-        help="post each new alert to alerts.webhook_url (or $MODELWATCH_WEBHOOK_URL)",
+        help="post each new incident event to alerts.webhook_url (or $MODELWATCH_WEBHOOK_URL)",
     )
     alerts.add_argument(
         "--dry-run",
         action="store_true",
         help="print the messages --notify would post; send nothing",
     )
-    alerts.add_argument("--model", help="only this model's alerts")
+    alerts.add_argument("--model", help="only this model's incidents")
     alerts.add_argument(
         "--min-severity",
         choices=["warn", "error"],
@@ -293,7 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument(
         "--no-fail-on-alerts",
         action="store_true",
-        help="listing: exit 0 even when new error-level alerts exist",
+        help="listing: exit 0 even when open error-level incidents have undelivered events",
     )
     alerts.set_defaults(func=cmd_alerts)
     report = add_parser("report", help="write a self-contained HTML report of the tables")

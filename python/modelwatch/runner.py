@@ -12,7 +12,7 @@ import os
 import shutil
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +32,8 @@ ALERT_MODELS = (
     "int_modelwatch__alerts_observations",
     "int_modelwatch__alerts_evaluated",
     "modelwatch__alerts",
+    "modelwatch__alert_tests",
+    "modelwatch__alert_incidents",
 )
 
 
@@ -204,18 +206,19 @@ class DbtProject:
             args += ["--target-path", str(self.target_path)]
         return args
 
-    def invoke(self, command: list[str]) -> Any:
-        """Run one dbt command and return dbt's result object."""
+    def invoke(
+        self, command: list[str], callbacks: list[Callable[[Any], None]] | None = None
+    ) -> Any:
+        """Run one dbt command and return dbt's result object (callbacks get dbt's events)."""
         from dbt.cli.main import dbtRunner
 
         from modelwatch import startup_cache
 
         startup_cache.install()
 
-        # quiet: nothing on the terminal from dbt, errors included. modelwatch reports every
-        # failure itself (the build summary, the config error), and dbt's own report of an
-        # unexpected exception is a Python traceback; the whole story stays in dbt.log.
-        flags = ["--quiet", "--log-level", "none"] if self.quiet else []
+        # quiet: nothing on the console (the summary reports alerts and build errors itself, so
+        # firing alert tests print no FAIL lines); dbt's log file keeps everything
+        flags = ["--log-level", "none"] if self.quiet else []
         if self.target_path is not None:
             flags += ["--log-path", str(self.log_path)]
         with environment(self.env):
@@ -238,7 +241,7 @@ class DbtProject:
                     raise ConfigError(str(parsed.exception)) from parsed.exception
                 else:
                     return parsed
-            runner = dbtRunner(manifest=self._manifest)
+            runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks or []))
             try:
                 return runner.invoke(
                     [*flags, *command, *self._common_args(), "--vars", self.vars_json]
@@ -247,7 +250,12 @@ class DbtProject:
                 _release_duckdb()
                 startup_cache.save()
 
-    def run(self, full_refresh: bool = False, jobs: list[str] | None = None) -> RunOutcome:
+    def run(
+        self,
+        full_refresh: bool = False,
+        jobs: list[str] | None = None,
+        progress: Callable[[Any], None] | None = None,
+    ) -> RunOutcome:
         """One `dbt build`: every model, integrity test and alert test (of `jobs` only, if given).
 
         The alert tests sit on leaf tables, so a firing alert skips nothing downstream.
@@ -256,7 +264,7 @@ class DbtProject:
         build_args = ["build", *job_selector(list(jobs or []))]
         if full_refresh:
             build_args.append("--full-refresh")
-        build = self.invoke(build_args)
+        build = self.invoke(build_args, callbacks=[progress] if progress else None)
         outcome = RunOutcome(build_ok=True)
         model_seconds = test_seconds = 0.0
         for result in _results(build):
