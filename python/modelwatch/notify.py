@@ -33,7 +33,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from modelwatch import __version__
+from modelwatch import __version__, identifiers
 from modelwatch.config import ConfigError, Warehouse
 from modelwatch.warehouse import Connection
 
@@ -125,14 +125,9 @@ def settings_from_config(
 # Reading alerts and the ledger
 
 
-def _ident(name: str) -> str:
-    if not name or any(ch in name for ch in '"\\;') or any(ord(ch) < 32 for ch in name):
-        raise ConfigError(f"schema name {name!r} cannot be used as an identifier")
-    return f'"{name}"'
-
-
 def _relation(schema: str, table: str) -> str:
-    return f"{_ident(schema)}.{_ident(table)}"
+    identifiers.check(schema, "warehouse.schema", kind="schema")
+    return identifiers.relation(schema, table)
 
 
 def _table_exists(con: Connection, schema: str, table: str) -> bool:
@@ -572,7 +567,7 @@ def render_table(alerts: list[dict[str, Any]], show_delivery: bool = False) -> s
         if show_delivery:
             row.append(str(alert.get("delivery_status")))
         row.append(str(alert.get("runbook_url") or "-"))
-        lines.append(row)
+        lines.append([identifiers.terminal_safe(cell) for cell in row])
     widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(headers)]
 
     def fmt(cells: list[str]) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from modelwatch import identifiers
 from modelwatch.config import Warehouse
 from modelwatch.runner import RunOutcome
 from modelwatch.warehouse import query
@@ -50,7 +51,7 @@ def render(outcome: RunOutcome, warehouse: Warehouse, examples: int = 3) -> str:
     if not outcome.build_ok:
         lines.append("modelwatch: the build FAILED")
         lines += [f"  {error}" for error in outcome.build_errors]
-        return "\n".join(lines)
+        return "\n".join(identifiers.terminal_safe(line) for line in lines)
     errors = [a for a in outcome.alerts if a.severity == "error"]
     warns = [a for a in outcome.alerts if a.severity == "warn"]
     lines.append(
@@ -72,4 +73,5 @@ def render(outcome: RunOutcome, warehouse: Warehouse, examples: int = 3) -> str:
             lines.append(f"        stored failures: {alert.relation}")
     if not outcome.alerts:
         lines.append("  no alerts")
-    return "\n".join(lines)
+    # names and values come from the user's data: never print their control characters raw
+    return "\n".join(identifiers.terminal_safe(line) for line in lines)

@@ -92,7 +92,7 @@ sliced as (
         model_version,
         window_start,
         cast({{ modelwatch.sql_string(slice) }} as {{ dbt.type_string() }}) as slice_key,
-        coalesce(cast({{ adapter.quote(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
+        coalesce(cast({{ modelwatch.carried_column(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
         score,
         predicted_label,
         label,
