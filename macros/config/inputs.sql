@@ -201,7 +201,7 @@
     {%- for name in names if cols.get(name) is not none -%}
         {%- set actual = cols[name][1:-1] -%}
         {%- set data_type = types.get(actual, '') | lower -%}
-        {%- if modules.re.search('char|text|string|date|time|bool|blob|bytea|json|uuid|interval|struct|map|list|\[\]|enum', data_type) -%}
+        {%- if modules.re.search('char|text|string|date|time|bool|blob|bytea|json|uuid|interval|struct|map|list|\\[\\]|enum', data_type) -%}
             {%- do problems.append("feature " ~ modelwatch._shown(name) ~ " is listed as numeric but column "
                 ~ modelwatch._shown(actual) ~ " of inputs." ~ input_name ~ " is " ~ data_type
                 ~ "; list it under features.categorical or cast it to a number in a view") -%}

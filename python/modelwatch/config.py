@@ -64,13 +64,17 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
 def _duckdb_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
     path = Path(str(spec.get("path", "warehouse.duckdb"))).resolve()
     if not path.parent.is_dir():
-        errors.append(f"warehouse.path {str(path)!r}: directory {str(path.parent)!r} does not exist")
+        errors.append(
+            f"warehouse.path {str(path)!r}: directory {str(path.parent)!r} does not exist"
+        )
     if path.is_dir():
         errors.append(f"warehouse.path {str(path)!r} is a directory; name a .duckdb file")
     env = {"MODELWATCH_DUCKDB_PATH": str(path)}
     memory = spec.get("memory_limit")
     if memory is not None:
-        if not isinstance(memory, str) or not re.fullmatch(r"\d+(\.\d+)?\s*[KMGT]i?B", memory.strip()):
+        if not isinstance(memory, str) or not re.fullmatch(
+            r"\d+(\.\d+)?\s*[KMGT]i?B", memory.strip()
+        ):
             errors.append(f"warehouse.memory_limit must be like '4GB' or '512MiB', got {memory!r}")
         else:
             env["MODELWATCH_DUCKDB_MEMORY_LIMIT"] = memory.strip()
@@ -90,7 +94,9 @@ def _postgres_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
         if key in spec:
             value = spec[key]
             if key == "port" and not _whole(value, 1, 65535):
-                errors.append(f"warehouse.port must be a whole number from 1 to 65535, got {value!r}")
+                errors.append(
+                    f"warehouse.port must be a whole number from 1 to 65535, got {value!r}"
+                )
             elif not isinstance(value, str | int) or isinstance(value, bool):
                 errors.append(f"warehouse.{key} must be a string, got {value!r}")
             else:
@@ -135,7 +141,8 @@ def warehouse_errors(config: dict[str, Any]) -> tuple[Warehouse | None, list[str
     kind = spec.get("type", "duckdb")
     if kind not in WAREHOUSE_TYPES:
         return None, [
-            f"warehouse.type must be {' or '.join(WAREHOUSE_TYPES)}, got {identifiers.printable(kind)}"
+            f"warehouse.type must be {' or '.join(WAREHOUSE_TYPES)}, "
+            f"got {identifiers.printable(kind)}"
         ]
     known, to_env = WAREHOUSE_TYPES[kind]
     for key in spec:

@@ -872,8 +872,6 @@ def _reference_table(rng: np.random.Generator, rows: int) -> pa.Table:
     )
 
 
-
-
 def _load(con: duckdb.DuckDBPyConnection, table: pa.Table, target: str) -> None:
     """create or replace ``target`` from an arrow table, keeping its row order."""
     view = "__modelwatch_demo_rows"

@@ -49,7 +49,9 @@ def check(name: object, where: str, kind: str = "name") -> str:
 
     problem = name_problem(name, kind)
     if problem is not None:
-        raise ConfigError(f"{where} {printable(name)} {problem}; rename it (in a view, for a column)")
+        raise ConfigError(
+            f"{where} {printable(name)} {problem}; rename it (in a view, for a column)"
+        )
     return name  # type: ignore[return-value]
 
 

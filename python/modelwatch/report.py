@@ -85,8 +85,6 @@ def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-
-
 class Reader:
     """Plain selects against the output schema, portable across DuckDB and PostgreSQL."""
 

@@ -24,7 +24,11 @@ ALERT_TAG = "modelwatch_alert"
 # (staging, intermediate models, seeds) and the tests whose every parent is selected.
 JOBS = ("drift", "performance", "quality", "operations", "fairness")
 # the alerts of a job: these models judge only the checks whose tables the run builds
-ALERT_MODELS = ("int_modelwatch__alerts_observations", "int_modelwatch__alerts_evaluated", "modelwatch__alerts")
+ALERT_MODELS = (
+    "int_modelwatch__alerts_observations",
+    "int_modelwatch__alerts_evaluated",
+    "modelwatch__alerts",
+)
 
 
 def job_selector(jobs: list[str]) -> list[str]:
@@ -227,6 +231,18 @@ class DbtProject:
         return outcome
 
 
+def compile_errors(result: Any) -> list[str]:
+    """The modelwatch messages of the nodes a dbt command failed on (compile: config checks
+    against the warehouse), each cleaned of dbt's wrapping."""
+    messages = []
+    for node_result in _results(result):
+        if str(node_result.status) in ("error", "fail") and node_result.message:
+            messages.append(config_error_message(Exception(node_result.message)))
+    if getattr(result, "exception", None) is not None:
+        messages.append(config_error_message(result.exception))
+    return messages
+
+
 def config_error_message(exc: BaseException) -> str:
     """A dbt compilation error raised by the project's config checks, without dbt's wrapping
     ("Compilation Error in model ...", the macro call stack): just the modelwatch message."""
@@ -241,7 +257,9 @@ def config_error_message(exc: BaseException) -> str:
         lines.append(line.strip() if not lines else line.rstrip())
     while lines and not lines[-1].strip():
         lines.pop()
-    return textwrap.dedent("\n".join(lines[:1]) + "\n" + textwrap.dedent("\n".join(lines[1:]))).strip()
+    return textwrap.dedent(
+        "\n".join(lines[:1]) + "\n" + textwrap.dedent("\n".join(lines[1:]))
+    ).strip()
 
 
 def _release_duckdb() -> None:
