@@ -248,8 +248,8 @@ SHAPE_ERRORS = {
         "alerts.notify_min_severity must be warn or error, got 'critical'",
     ),
     "warn_above_error": (
-        {"checks": {"psi": {"warn": 0.5, "error": 0.1}}},
-        "check 'psi' in checks: warn 0.5 is above error 0.1",
+        {"checks": {"roc_auc_drop": {"warn": 0.5, "error": 0.1}}},
+        "check 'roc_auc_drop' in checks: warn 0.5 is above error 0.1",
     ),
     "warn_below_error_for_below_check": (
         {"checks": {"label_coverage": {"warn": 0.1, "error": 0.5}}},

@@ -27,6 +27,8 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import run_modelwatch, write_tables
+from pg import build_on_postgres, pg_df
+from tables import assert_tables_equal
 
 from modelwatch import cli, identifiers
 from modelwatch.config import ConfigError, resolve_warehouse
@@ -497,3 +499,30 @@ def test_kill_9_mid_run_then_rerun_gives_the_same_tables(hostile):
             pd.testing.assert_frame_equal(again, first, rtol=1e-9, check_dtype=False)
     finally:
         con.close()
+
+
+# --- the same hostile build on PostgreSQL ---------------------------------------------------------
+
+
+def test_hostile_names_on_postgres(hostile):
+    """Names like internal columns, unicode, comment-like names and timestamptz evening times
+    give the same tables on PostgreSQL (skipped without a server unless MODELWATCH_TEST_POSTGRES=1)."""
+    built, workdir = hostile
+    outcome = build_on_postgres(
+        built.path,
+        built.config,
+        ["predictions", "labels", "training_reference"],
+        "mw_hostile_in",
+        "mw_hostile_out",
+        workdir / "pg_target",
+    )
+    assert outcome.build_ok, outcome.build_errors
+    for table, keys in (
+        ("input_quality", ["model_name", "window_start"]),
+        ("feature_drift", ["model_name", "window_start", "feature_name"]),
+        ("reference_bins", ["model_name", "feature_name", "bin_index"]),
+    ):
+        expected = built.df(f"select * from modelwatch.{table}")
+        actual = pg_df(f'select * from "mw_hostile_out"."{table}"')
+        skip = ("ks_p_value", "chi2_p_value")
+        assert_tables_equal(actual, expected, keys, rtol=1e-9, skip=skip)
