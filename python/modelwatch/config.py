@@ -78,6 +78,12 @@ def _duckdb_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
             errors.append(f"warehouse.memory_limit must be like '4GB' or '512MiB', got {memory!r}")
         else:
             env["MODELWATCH_DUCKDB_MEMORY_LIMIT"] = memory.strip()
+    threads = spec.get("threads")
+    if threads is not None:
+        if not _whole(threads, 1, 1024):
+            errors.append(f"warehouse.threads must be a whole number >= 1, got {threads!r}")
+        else:
+            env["MODELWATCH_DUCKDB_THREADS"] = str(threads)
     return env
 
 
@@ -112,7 +118,7 @@ def _postgres_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
 
 
 WAREHOUSE_TYPES: dict[str, tuple[frozenset[str], Any]] = {
-    "duckdb": (frozenset({"path", "memory_limit"}), _duckdb_env),
+    "duckdb": (frozenset({"path", "memory_limit", "threads"}), _duckdb_env),
     "postgres": (frozenset({"host", "port", "user", "dbname", "password_env"}), _postgres_env),
 }
 _COMMON_KEYS = frozenset({"type", "schema"})

@@ -506,7 +506,8 @@ def test_kill_9_mid_run_then_rerun_gives_the_same_tables(hostile):
 
 def test_hostile_names_on_postgres(hostile):
     """Names like internal columns, unicode, comment-like names and timestamptz evening times
-    give the same tables on PostgreSQL (skipped without a server unless MODELWATCH_TEST_POSTGRES=1)."""
+    give the same tables on PostgreSQL (skipped without a server unless
+    MODELWATCH_TEST_POSTGRES=1)."""
     built, workdir = hostile
     outcome = build_on_postgres(
         built.path,
@@ -526,3 +527,29 @@ def test_hostile_names_on_postgres(hostile):
         actual = pg_df(f'select * from "mw_hostile_out"."{table}"')
         skip = ("ks_p_value", "chi2_p_value")
         assert_tables_equal(actual, expected, keys, rtol=1e-9, skip=skip)
+
+
+# --- reruns are byte-identical -----------------------------------------------------------------
+
+
+def test_rerun_gives_byte_identical_tables(demo_built, tmp_path):
+    """The demo built again from the same inputs: every table equal to the last bit (DuckDB runs
+    with one thread by default: parallel float sums vary between runs, README: Speed)."""
+    path = tmp_path / "again.duckdb"
+    shutil.copy(demo_built.path, path)
+    again = run_modelwatch(path, demo_built.config, tmp_path)
+    tables = [
+        name
+        for (name,) in demo_built.df(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'modelwatch' and table_type = 'BASE TABLE' order by 1"
+        ).itertuples(index=False)
+    ]
+    assert len(tables) > 30
+    for table in tables:
+        first = demo_built.df(f"select * from modelwatch.{table}")
+        second = again.df(f"select * from modelwatch.{table}")
+        keys = [c for c in first.columns if c != "evidence"]
+        first = first.sort_values(keys, ignore_index=True)
+        second = second.sort_values(keys, ignore_index=True)
+        pd.testing.assert_frame_equal(first, second, check_exact=True, obj=table)
