@@ -47,3 +47,31 @@
         ) as d{{ i }}{% if not loop.last %} cross join{% endif %}
     {%- endfor %}
 {%- endmacro %}
+
+
+{#-
+    Time zones: windows are UTC whatever the session's time zone is. A `timestamp with time zone`
+    input is converted to UTC wall time explicitly (a plain cast would use the session's zone,
+    which follows $TZ on DuckDB); a timestamp without time zone is taken as UTC already.
+-#}
+{% macro utc_timestamp(expr, data_type=none) %}
+    {%- set kind = (data_type or '') | lower -%}
+    {%- if 'with time zone' in kind or kind.startswith('timestamptz') -%}
+        {{ return(adapter.dispatch('timestamptz_to_utc', 'modelwatch')(expr)) }}
+    {%- endif -%}
+    {{ return('cast(' ~ expr ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
+{% endmacro %}
+
+{% macro default__timestamptz_to_utc(expr) %}cast(({{ expr }} at time zone 'UTC') as {{ dbt.type_timestamp() }}){% endmacro %}
+
+{% macro spark__timestamptz_to_utc(expr) %}to_utc_timestamp({{ expr }}, current_timezone()){% endmacro %}
+
+
+{% macro current_timestamp_utc() %}
+    {#- The load time (now) as UTC wall time, a timestamp without time zone. -#}
+    {{ return(adapter.dispatch('current_timestamp_utc', 'modelwatch')()) }}
+{% endmacro %}
+
+{% macro default__current_timestamp_utc() %}cast((current_timestamp at time zone 'UTC') as {{ dbt.type_timestamp() }}){% endmacro %}
+
+{% macro spark__current_timestamp_utc() %}to_utc_timestamp(current_timestamp(), current_timezone()){% endmacro %}

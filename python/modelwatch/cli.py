@@ -25,11 +25,11 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from modelwatch import __version__
+from modelwatch import __version__, identifiers
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
 from modelwatch.progress import Progress
 from modelwatch.report import ReportError, write_report
-from modelwatch.runner import JOBS, DbtProject, ProjectNotFound, RunOutcome
+from modelwatch.runner import JOBS, DbtProject, ProjectNotFound, RunOutcome, compile_errors
 from modelwatch.summary import render
 
 EXIT_OK, EXIT_ALERTS, EXIT_FAILED = 0, 1, 2
@@ -103,7 +103,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if result.success:
         print("modelwatch: the config is valid: every table and column it names was found")
         return EXIT_OK
-    print(f"modelwatch: the config is not valid: {result.exception or 'see the dbt log'}")
+    # every problem the warehouse checks found (a message per model that met it, deduplicated)
+    problems = list(dict.fromkeys(compile_errors(result)))
+    if not problems:
+        problems = [str(result.exception or "see the dbt log (--verbose)")]
+    print(f"modelwatch: the config is not valid ({len(problems)} problem(s)):", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {identifiers.terminal_safe(problem)}", file=sys.stderr)
     print(f"modelwatch: dbt's log: {project.log_path / 'dbt.log'}", file=sys.stderr)
     return EXIT_FAILED
 

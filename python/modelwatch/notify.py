@@ -35,7 +35,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from modelwatch import __version__
+from modelwatch import __version__, identifiers
 from modelwatch.config import ConfigError, Warehouse
 from modelwatch.warehouse import Connection
 
@@ -141,14 +141,9 @@ def settings_from_config(
 # Reading incidents and the ledger
 
 
-def _ident(name: str) -> str:
-    if not name or any(ch in name for ch in '"\\;') or any(ord(ch) < 32 for ch in name):
-        raise ConfigError(f"schema name {name!r} cannot be used as an identifier")
-    return f'"{name}"'
-
-
 def _relation(schema: str, table: str) -> str:
-    return f"{_ident(schema)}.{_ident(table)}"
+    identifiers.check(schema, "warehouse.schema", kind="schema")
+    return identifiers.relation(schema, table)
 
 
 def _table_exists(con: Connection, schema: str, table: str) -> bool:
@@ -651,22 +646,22 @@ def render_table(incidents: list[dict[str, Any]], show_delivery: bool = False) -
             )
         else:
             events = ",".join(incident["pending_events"])
-        lines.append(
-            [
-                str(incident.get("status")),
-                str(incident.get("current_severity")),
-                str(incident.get("model_name")),
-                str(incident.get("check_name")),
-                str(incident.get("subject")),
-                _window(incident.get("opened_window_start")),
-                _window(incident.get("last_breach_window_start")),
-                _fmt(incident.get("windows_breached")),
-                _fmt(incident.get("latest_observed_value")),
-                _fmt(incident.get("peak_observed_value")),
-                str(incident.get("recommendation") or "-"),
-                events or "-",
-            ]
-        )
+        cells = [
+            str(incident.get("status")),
+            str(incident.get("current_severity")),
+            str(incident.get("model_name")),
+            str(incident.get("check_name")),
+            str(incident.get("subject")),
+            _window(incident.get("opened_window_start")),
+            _window(incident.get("last_breach_window_start")),
+            _fmt(incident.get("windows_breached")),
+            _fmt(incident.get("latest_observed_value")),
+            _fmt(incident.get("peak_observed_value")),
+            str(incident.get("recommendation") or "-"),
+            events or "-",
+        ]
+        # names and values come from the user's data: never print their control characters raw
+        lines.append([identifiers.terminal_safe(cell) for cell in cells])
     widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(headers)]
 
     def fmt(cells: list[str]) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from modelwatch import identifiers
 from modelwatch.config import Warehouse
 from modelwatch.svg import (
     PALETTE,
@@ -98,10 +99,6 @@ def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 class Reader:
     """Plain selects against the output schema, portable across DuckDB and PostgreSQL."""
 
@@ -129,7 +126,7 @@ class Reader:
         """Every row of a table (optionally filtered), as dicts; None when it does not exist."""
         if not self.has(table):
             return None
-        sql = f"select * from {_ident(self.warehouse.schema)}.{_ident(table)}"
+        sql = f"select * from {identifiers.relation(self.warehouse.schema, table)}"
         if where:
             sql += f" where {where}"
         try:

@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import tempfile
+import textwrap
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -184,7 +185,9 @@ class DbtProject:
         # the CLI carries the Python package, so its opt-in Python models are on where dbt
         # runs them (the dbt package alone defaults to pure SQL)
         config = {"python_models": "auto", **config}
-        self.vars_json = json.dumps({"modelwatch": config}, sort_keys=True)
+        # ensure_ascii=False: dbt reads --vars as YAML, which refuses the surrogate-pair escapes
+        # json gives non-BMP characters (a feature named `emoji_📈`); UTF-8 text it accepts
+        self.vars_json = json.dumps({"modelwatch": config}, sort_keys=True, ensure_ascii=False)
         self.env = env
         if target_path is None:
             # one dbt target dir per config and warehouse: dbt's partial parsing survives only
@@ -224,9 +227,11 @@ class DbtProject:
         with environment(self.env):
             if self._manifest is None and command[0] in ("build", "test", "run", "compile"):
                 # (the command that follows writes manifest.json; writing it twice cost 0.15 s)
+                # dbt would print a config error itself too; the caller prints it once, cleaned
+                parse_flags = ["--log-level", "none"] if self.quiet else flags
                 parsed = dbtRunner().invoke(
                     [
-                        *flags,
+                        *parse_flags,
                         "parse",
                         "--no-write-json",
                         *self._common_args(),
@@ -238,7 +243,7 @@ class DbtProject:
                     self._manifest = parsed.result
                 elif parsed.exception is not None:
                     # the project's Jinja validates the config while parsing
-                    raise ConfigError(str(parsed.exception)) from parsed.exception
+                    raise ConfigError(config_error_message(parsed.exception)) from parsed.exception
                 else:
                     return parsed
             runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks or []))
@@ -303,6 +308,37 @@ class DbtProject:
             "dbt_startup_seconds": max(total - model_seconds - test_seconds, 0.0),
         }
         return outcome
+
+
+def compile_errors(result: Any) -> list[str]:
+    """The modelwatch messages of the nodes a dbt command failed on (compile: config checks
+    against the warehouse), each cleaned of dbt's wrapping."""
+    messages = []
+    for node_result in _results(result):
+        if str(node_result.status) in ("error", "fail") and node_result.message:
+            messages.append(config_error_message(Exception(node_result.message)))
+    if getattr(result, "exception", None) is not None:
+        messages.append(config_error_message(result.exception))
+    return messages
+
+
+def config_error_message(exc: BaseException) -> str:
+    """A dbt compilation error raised by the project's config checks, without dbt's wrapping
+    ("Compilation Error in model ...", the macro call stack): just the modelwatch message."""
+    text = str(exc)
+    start = text.find("modelwatch: ")
+    if start < 0:
+        return text.strip()
+    lines = []
+    for line in text[start + len("modelwatch: ") :].splitlines():
+        if line.strip().startswith("> "):
+            break
+        lines.append(line.strip() if not lines else line.rstrip())
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return textwrap.dedent(
+        "\n".join(lines[:1]) + "\n" + textwrap.dedent("\n".join(lines[1:]))
+    ).strip()
 
 
 def _release_duckdb() -> None:

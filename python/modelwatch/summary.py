@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from modelwatch import identifiers
 from modelwatch.config import Warehouse
 from modelwatch.runner import RunOutcome
 from modelwatch.warehouse import query
@@ -85,7 +86,7 @@ def render(
     if not outcome.build_ok:
         lines.append("modelwatch: the build FAILED")
         lines += [f"  {error}" for error in outcome.build_errors]
-        return "\n".join(lines)
+        return "\n".join(identifiers.terminal_safe(line) for line in lines)
     incidents = read_incidents(warehouse)
     if incidents is None:
         lines += _render_alert_tests(outcome)
@@ -107,7 +108,8 @@ def render(
         lines.append("Next:")
         width = max(len(command) for command, _ in next_commands)
         lines += [f"  {command.ljust(width)}  # {why}" for command, why in next_commands]
-    return "\n".join(lines)
+    # names and values come from the user's data: never print their control characters raw
+    return "\n".join(identifiers.terminal_safe(line) for line in lines)
 
 
 def _render_alert_tests(outcome: RunOutcome) -> list[str]:

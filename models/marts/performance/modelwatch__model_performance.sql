@@ -92,7 +92,7 @@ sliced as (
         model_version,
         window_start,
         cast({{ modelwatch.sql_string(slice) }} as {{ dbt.type_string() }}) as slice_key,
-        coalesce(cast({{ adapter.quote(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
+        coalesce(cast({{ modelwatch.carried_column(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
         score,
         predicted_label,
         label,
@@ -243,4 +243,8 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    -- which config built the row: a changed config rebuilds the model's windows
+    {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
+from final
