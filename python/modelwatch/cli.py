@@ -55,9 +55,12 @@ def _run(
         outcome: RunOutcome = project.run(
             full_refresh=getattr(args, "full_refresh", False), jobs=jobs, progress=progress
         )
-    finally:
+    except BaseException:
         if progress is not None:
-            progress.finish()
+            progress.abort()  # the error is the one line the user sees
+        raise
+    if progress is not None:
+        progress.finish()
     next_commands = [
         (f"modelwatch report {source} --output report.html", "then open report.html"),
         (f"modelwatch alerts {source}", "every incident; --notify posts new events"),

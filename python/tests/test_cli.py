@@ -301,14 +301,14 @@ def _boom(*args: Any, **kwargs: Any) -> None:
 
 
 # each command reaching an unexpected error: (arguments, what to break on its path)
-INVOKE, LIST_ALERTS = "modelwatch.runner.DbtProject.invoke", "modelwatch.notify.list_alerts"
+INVOKE = "modelwatch.runner.DbtProject.invoke"
 UNEXPECTED = {
     "demo": (["demo", "--warehouse", "{dir}/no_such_dir/w.duckdb"], None),
     "run": (["run", "--config", "{dir}/default.yml"], INVOKE),
     "validate": (["validate", "--config", "{dir}/default.yml"], INVOKE),
     "alerts": (
         ["alerts", "--warehouse", "{dir}/warehouse.duckdb"],
-        "modelwatch.notify.list_alerts",
+        "modelwatch.notify.list_incidents",
     ),
     "report": (["report", "--warehouse", "{dir}/warehouse.duckdb"], "modelwatch.cli.write_report"),
 }
