@@ -27,6 +27,11 @@
         'calibration_gap': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
         'canary_rollback': {'warn': none, 'error': 1, 'direction': 'above', 'runbook_url': none},
         'disagreement_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'rmse_increase': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'mae_increase': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'bias': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'macro_f1_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'class_prior_shift': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
     }) }}
 {% endmacro %}
 
@@ -43,7 +48,8 @@
     {{ return({
         'kind': 'static', 'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
         'persist_windows': 3, 'persist_min_breaches': 2,
-        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic'],
+        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'class_prior_shift',
+                                'rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop'],
     }) }}
 {% endmacro %}
 
@@ -184,13 +190,13 @@
             'prediction_id': 'prediction_id', 'model_name': 'model_name',
             'model_version': 'model_version', 'predicted_at': 'predicted_at', 'score': 'score',
             'request_id': none, 'deployment_role': none, 'predicted_label': none,
-            'latency_ms': none, 'status_code': none, 'cost_usd': none,
+            'latency_ms': none, 'status_code': none, 'cost_usd': none, 'predicted_class': none,
         }, raw_columns.get('predictions'), 'columns.predictions'),
         'labels': modelwatch._merge_dict({
             'prediction_id': 'prediction_id', 'label': 'label', 'labeled_at': 'labeled_at',
         }, raw_columns.get('labels'), 'columns.labels'),
         'reference': modelwatch._merge_dict({
-            'model_name': none, 'score': 'score', 'label': none, 'features': {},
+            'model_name': none, 'score': 'score', 'label': none, 'predicted_class': none, 'features': {},
         }, raw_columns.get('reference'), 'columns.reference'),
     } -%}
     {%- for key in raw_columns.keys() -%}
@@ -325,7 +331,8 @@
     {%- endif -%}
     {%- set reserved = ['prediction_id', 'model_name', 'model_version', 'predicted_at', 'score',
                         'request_id', 'deployment_role', 'predicted_label', 'latency_ms',
-                        'status_code', 'cost_usd', 'window_start', 'quarantine_reason'] -%}
+                        'status_code', 'cost_usd', 'window_start', 'quarantine_reason',
+                        'predicted_class', 'label', 'label_value', 'label_class'] -%}
     {%- set models = [] -%}
     {%- set seen = [] -%}
     {%- for m in raw_models -%}
@@ -340,8 +347,10 @@
         {%- do seen.append(m.name) -%}
         {%- set model = modelwatch._merge_dict({
             'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
-            'slices': [], 'checks': {}, 'monitor_score': true, 'unit_cost_usd': none,
+            'slices': [], 'checks': {}, 'monitor_score': none, 'unit_cost_usd': none,
+            'task': 'binary', 'classes': none, 'probability_columns': none, 'labels': true,
         }, m, where) -%}
+        {%- do modelwatch._resolve_task(model, where, inputs, columns) -%}
         {%- set unit_cost = model.unit_cost_usd -%}
         {%- if unit_cost is mapping -%}
             {%- for version, cost in unit_cost.items() -%}
@@ -368,6 +377,12 @@
             {%- if (numeric + categorical) | select('equalto', name) | list | length > 1 -%}
                 {{ exceptions.raise_compiler_error(
                     "modelwatch: feature '" ~ name ~ "' is listed twice in " ~ where) }}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- for name in model.probability_columns.values() -%}
+            {%- if name | lower in reserved or name in numeric + categorical -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: probability column '" ~ name ~ "' in " ~ where ~ " clashes with a feature or a reserved column name") }}
             {%- endif -%}
         {%- endfor -%}
         {%- if model.threshold is not number or model.threshold < 0 or model.threshold > 1 -%}
@@ -459,4 +474,122 @@
     {%- for f in model.features.numeric -%}{%- do out.append((f, 'numeric')) -%}{%- endfor -%}
     {%- for f in model.features.categorical -%}{%- do out.append((f, 'categorical')) -%}{%- endfor -%}
     {{ return(out) }}
+{% endmacro %}
+
+
+{% macro _resolve_task(model, where, inputs, columns) %}
+    {#-
+        A model's task and what it needs (in place): binary (score = probability of the positive
+        class), regression (score = the prediction, label = the outcome) or multiclass (the
+        predicted class in columns.predictions.predicted_class, optionally one probability column
+        per class; labels are class values compared as text). `labels: false`, or no
+        inputs.labels at all, marks a model whose outcomes never come back.
+    -#}
+    {%- if model.task not in ['binary', 'regression', 'multiclass'] -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: " ~ where ~ ".task must be binary, regression or multiclass, got '" ~ model.task ~ "'") }}
+    {%- endif -%}
+    {%- if model.labels not in [true, false] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".labels must be true or false") }}
+    {%- endif -%}
+    {%- if not inputs.labels -%}{%- do model.update({'labels': false}) -%}{%- endif -%}
+    {%- if model.monitor_score is none -%}
+        {#- a multiclass log's score is an optional confidence; the class mix is monitored instead -#}
+        {%- do model.update({'monitor_score': model.task != 'multiclass'}) -%}
+    {%- endif -%}
+    {%- if model.task != 'multiclass' and (model.classes is not none or model.probability_columns is not none) -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: " ~ where ~ ": classes and probability_columns are for task: multiclass (task is " ~ model.task ~ ")") }}
+    {%- endif -%}
+    {%- if model.task != 'binary' and model.protected_attributes -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: " ~ where ~ ": protected_attributes (fairness_metrics, fairness_parity) are binary-only: "
+            ~ "selection rates and TPR / FPR parity need a positive class; task " ~ model.task
+            ~ " models get per-slice metrics through `slices` instead") }}
+    {%- endif -%}
+    {%- set classes = [] -%}
+    {%- set probability_columns = {} -%}
+    {%- if model.task == 'multiclass' -%}
+        {%- if model.classes is none or model.classes is string or model.classes is mapping or model.classes is not iterable -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: " ~ where ~ ": task multiclass needs classes, the list of class values, e.g. [billing, technical, account]") }}
+        {%- endif -%}
+        {%- for value in model.classes -%}
+            {%- if value is none or value is mapping or (value is not string and value is not number) or value is sameas true or value is sameas false -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: " ~ where ~ ".classes must list text or integer class values, got '" ~ value ~ "'") }}
+            {%- endif -%}
+            {%- if (value | string) in classes -%}
+                {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".classes lists '" ~ value ~ "' twice") }}
+            {%- endif -%}
+            {%- do classes.append(value | string) -%}
+        {%- endfor -%}
+        {%- if classes | length < 2 -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".classes must list at least two classes") }}
+        {%- endif -%}
+        {%- if not columns.predictions.predicted_class -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: " ~ where ~ " is multiclass: set columns.predictions.predicted_class to the prediction log's predicted-class column") }}
+        {%- endif -%}
+        {%- if model.probability_columns is not none -%}
+            {%- if model.probability_columns is not mapping -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: " ~ where ~ ".probability_columns maps each class to its probability column, e.g. {billing: p_billing, technical: p_technical}") }}
+            {%- endif -%}
+            {%- for value, column in model.probability_columns.items() -%}
+                {%- if (value | string) not in classes -%}
+                    {{ exceptions.raise_compiler_error(
+                        "modelwatch: " ~ where ~ ".probability_columns names class '" ~ value ~ "', which is not in classes") }}
+                {%- endif -%}
+                {%- do modelwatch.validate_name(column, where ~ '.probability_columns.' ~ value) -%}
+                {%- do probability_columns.update({value | string: column}) -%}
+            {%- endfor -%}
+            {%- if probability_columns | length != classes | length -%}
+                {{ exceptions.raise_compiler_error(
+                    "modelwatch: " ~ where ~ ".probability_columns must give a column for every class ("
+                    ~ (classes | reject('in', probability_columns.keys() | list) | join(', ')) ~ " missing)") }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- do model.update({'classes': classes, 'probability_columns': probability_columns}) -%}
+{% endmacro %}
+
+
+{% macro models_with_task(task) %}
+    {#- Names of the configured models of one task (binary, regression, multiclass). -#}
+    {{ return(modelwatch.get_config().models | selectattr('task', 'equalto', task) | map(attribute='name') | list) }}
+{% endmacro %}
+
+
+{% macro models_without_labels() %}
+    {#- Names of the models whose outcomes never come back (labels: false or no inputs.labels). -#}
+    {{ return(modelwatch.get_config().models | rejectattr('labels') | map(attribute='name') | list) }}
+{% endmacro %}
+
+
+{% macro model_in(model_column, names) %}
+    {#- SQL: the row's model is one of names (false for an empty list). -#}
+    {%- if not names -%}{{ return('(1 = 0)') }}{%- endif -%}
+    {{ return('(' ~ model_column ~ ' in ' ~ modelwatch.string_list(names) ~ ')') }}
+{% endmacro %}
+
+
+{% macro probability_column_names() %}
+    {#- Every probability column any multiclass model reads from the prediction log, once. -#}
+    {%- set out = [] -%}
+    {%- for model in modelwatch.get_config().models -%}
+        {%- for column in model.probability_columns.values() if column not in out -%}{%- do out.append(column) -%}{%- endfor -%}
+    {%- endfor -%}
+    {{ return(out) }}
+{% endmacro %}
+
+
+{% macro task_sql(model_column='model_name') %}
+    {#- SQL: the task of the row's model ('binary' for every model not configured otherwise). -#}
+    {%- set branches = [] -%}
+    {%- for model in modelwatch.get_config().models if model.task != 'binary' -%}
+        {%- do branches.append('when ' ~ modelwatch.sql_string(model.name) ~ ' then ' ~ modelwatch.sql_string(model.task)) -%}
+    {%- endfor -%}
+    {%- if not branches -%}{{ return("'binary'") }}{%- endif -%}
+    {{ return('(case ' ~ model_column ~ ' ' ~ (branches | join(' ')) ~ " else 'binary' end)") }}
 {% endmacro %}

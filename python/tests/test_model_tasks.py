@@ -1,0 +1,148 @@
+"""Regression and multiclass models: every metric equals scikit-learn per window and slice.
+
+The fixture (python/tests/task_data.py) puts a binary, a regression and a multiclass model in one
+prediction log with ties, a window without labels, constant labels, one class only, a missing
+class and malformed rows of every task. Tolerance 1e-9 relative (1e-12 absolute); counts exact.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from reference_tasks import class_roc_aucs, groups, joined, multiclass_metrics, regression_metrics
+from sklearn.metrics import confusion_matrix
+from task_data import CLASSES, PROBABILITY_COLUMNS, make_task_tables
+from test_performance_metrics import assert_close
+
+REGRESSION = [
+    "labeled_count", "mae", "mse", "rmse", "mape", "r2", "mean_error", "label_p05", "label_p25",
+    "label_p50", "label_p75", "label_p95", "prediction_p05", "prediction_p25", "prediction_p50",
+    "prediction_p75", "prediction_p95",
+]  # fmt: skip
+MULTICLASS = [
+    "labeled_count", "accuracy", "log_loss", "roc_auc", "macro_precision", "macro_recall",
+    "macro_f1", "weighted_precision", "weighted_recall", "weighted_f1", "micro_precision",
+    "micro_recall", "micro_f1",
+]  # fmt: skip
+BINARY_ONLY = [
+    "precision", "recall", "f1", "brier_score", "ece", "true_positives", "positive_rate",
+    "predicted_positive_rate", "estimated_roc_auc", "estimated_accuracy",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def tables() -> dict[str, pd.DataFrame]:
+    return make_task_tables()
+
+
+@pytest.fixture(scope="module")
+def rows(tables) -> pd.DataFrame:
+    return joined(tables["predictions"], tables["labels"])
+
+
+@pytest.fixture(scope="module")
+def performance(tasks_built) -> pd.DataFrame:
+    frame = tasks_built.df("select * from modelwatch.model_performance")
+    return frame.set_index(
+        ["model_name", "slice_key", "slice_value", "model_version", "window_start"]
+    )
+
+
+def check_groups(rows, performance, model, expected_fn, metrics) -> int:
+    checked = 0
+    for key, value, version, window, g in groups(rows[rows.model_name == model], ["segment"]):
+        row = performance.loc[(model, key, value, version, window)]
+        expected = expected_fn(g)
+        for metric in metrics:
+            assert_close(
+                row[metric], expected.get(metric), (model, metric, key, value, version, window)
+            )
+        for metric in BINARY_ONLY:
+            assert pd.isna(row[metric]), (model, metric)
+        checked += 1
+    assert checked == (performance.reset_index().model_name == model).sum()
+    return checked
+
+
+def test_regression_metrics_equal_sklearn(rows, performance):
+    assert check_groups(rows, performance, "r", regression_metrics, REGRESSION) > 30
+    overall = performance.loc["r"].xs("__all__", level="slice_key")
+    # the fixture reaches each edge case: zero labels (MAPE null), constant labels (r2 0 or 1),
+    # a window without labels, a group with one label (r2 null)
+    assert overall.mape.isna().any() and overall.mape.notna().any()
+    assert overall.labeled_count.eq(0).any()
+    assert (performance.loc["r"].labeled_count == 1).any()
+    assert overall.r2.isin([0.0, 1.0]).any()
+
+
+def test_multiclass_metrics_equal_sklearn(rows, performance):
+    def expected(g):
+        return multiclass_metrics(g, CLASSES, PROBABILITY_COLUMNS)
+
+    assert check_groups(rows, performance, "c", expected, MULTICLASS) > 30
+    overall = performance.loc["c"].xs("__all__", level="slice_key")
+    assert overall.roc_auc.isna().any()  # the one-class window: no class has both sides
+
+
+def test_binary_rows_unchanged_by_the_other_tasks(performance):
+    b = performance.loc["b"]
+    assert (b.task == "binary").all() and b.roc_auc.notna().any() and b.mae.isna().all()
+    assert b.macro_f1.isna().all()
+
+
+def test_confusion_matrix_and_class_metrics(tasks_built, rows):
+    matrix = tasks_built.df("select * from modelwatch.confusion_matrix")
+    classes = tasks_built.df("select * from modelwatch.class_performance")
+    c = rows[(rows.model_name == "c") & rows.label.notna()]
+    windows = 0
+    for (version, window), g in c.groupby(["model_version", "window_start"]):
+        m = matrix[(matrix.model_version == version) & (matrix.window_start == window)]
+        table = (
+            m.pivot_table(
+                index="label_class",
+                columns="predicted_class",
+                values="prediction_count",
+                aggfunc="sum",
+            )
+            .reindex(index=CLASSES, columns=CLASSES)
+            .fillna(0)
+        )
+        expected = confusion_matrix(g.label, g.predicted_class, labels=CLASSES)
+        np.testing.assert_array_equal(table.to_numpy(), expected)
+        k = classes[(classes.model_version == version) & (classes.window_start == window)]
+        k = k.set_index("class_value")
+        aucs = class_roc_aucs(
+            g.label.to_numpy(), g[[PROBABILITY_COLUMNS[x] for x in CLASSES]].to_numpy(), CLASSES
+        )
+        for name in CLASSES:
+            assert_close(k.class_roc_auc.get(name), aucs[name], ("auc", name, window))
+            support = int((g.label == name).sum())
+            assert int(k.support.get(name, 0)) == support
+        windows += 1
+    assert windows >= 6
+
+
+def test_quarantine_reasons_per_task(tasks_built, tables):
+    predictions = tasks_built.df(
+        "select prediction_id, quarantine_reason from modelwatch.quarantined_predictions"
+    )
+    expected = tables["predictions"].dropna(subset=["_expected"])
+    got = dict(zip(predictions.prediction_id, predictions.quarantine_reason, strict=True))
+    assert got == dict(zip(expected.prediction_id, expected._expected, strict=True))
+    labels = tasks_built.df(
+        "select prediction_id, raw_label, quarantine_reason from modelwatch.quarantined_labels"
+    )
+    bad = tables["labels"].dropna(subset=["_expected"])
+    got = {
+        (p, r): q
+        for p, r, q in zip(
+            labels.prediction_id, labels.raw_label, labels.quarantine_reason, strict=True
+        )
+    }
+    assert got == {
+        (p, str(r).lower()): q
+        for p, r, q in zip(bad.prediction_id, bad.label, bad._expected, strict=True)
+    }
+    seed = tasks_built.df("select * from modelwatch.quarantine_reasons")
+    assert set(seed.quarantine_reason) >= set(expected._expected) | set(bad._expected)
