@@ -2,21 +2,24 @@
     The one list of checks that can raise an alert: where each check's observed value lives,
     which rows it judges (scope), what names the subject, and its category. int_modelwatch__alerts_observations
     unions these; the alert tests and the alerts table evaluate them with one engine.
-    Columns every source gives: model_name, window_start, window_end.
+    Columns every source gives: model_name, window_start, window_end. Optional keys:
+    standard_error (a column: the noise floor is alerts.noise_floor_alpha's z times it) and
+    bin_count (bins behind a PSI-type floor).
 -#}
 
 {% macro alert_checks() %}
     {%- set perf_scope = {
         'overall_labeled': "slice_key = '__all__' and labeled_count >= " ~ modelwatch.get_config().performance.min_labeled_count,
         'overall_predictions': "slice_key = '__all__' and prediction_count >= " ~ modelwatch.get_config().performance.min_labeled_count,
-        'label_coverage_due': "slice_key = '__all__' and is_label_coverage_due",
+        'label_coverage_due': "slice_key = '__all__' and is_label_coverage_due"
+            ~ (" and not " ~ modelwatch.model_in('model_name', modelwatch.models_without_labels()) if modelwatch.models_without_labels() else ''),
     } -%}
     {%- set drift = {
         'source': 'feature_drift', 'category': 'drift', 'scope': '1 = 1',
         'dims': {'feature_name': 'feature_name'},
         'subject': 'feature_name',
         'sample_size': 'current_count', 'reference_size': 'reference_count',
-        'evidence': 'drift',
+        'evidence': 'drift', 'bin_count': 'bin_count',
     } -%}
     {%- set perf = {
         'source': 'model_performance', 'category': 'performance',
@@ -56,6 +59,17 @@
              scope=perf_scope.overall_predictions, sample_size='prediction_count'),
         dict(perf, name='label_coverage', value='label_coverage', scope=perf_scope.label_coverage_due,
              sample_size='prediction_count'),
+        dict(perf, name='rmse_increase', value='rmse_increase', scope=perf_scope.overall_labeled,
+             standard_error='rmse_increase_se'),
+        dict(perf, name='mae_increase', value='mae_increase', scope=perf_scope.overall_labeled,
+             standard_error='mae_increase_se'),
+        dict(perf, name='bias', value='bias', scope=perf_scope.overall_labeled, standard_error='bias_se'),
+        dict(perf, name='macro_f1_drop', value='macro_f1_drop', scope=perf_scope.overall_labeled,
+             standard_error='macro_f1_drop_se'),
+        {'name': 'class_prior_shift', 'value': 'psi', 'source': 'class_drift', 'category': 'drift',
+         'scope': '1 = 1', 'dims': {'feature_name': 'distribution'}, 'subject': 'distribution',
+         'sample_size': 'current_count', 'reference_size': 'reference_count', 'bin_count': 'class_count',
+         'evidence': 'class_drift'},
         dict(ops, name='latency_p95_ms', value='latency_p95_ms'),
         dict(ops, name='latency_p99_ms', value='latency_p99_ms'),
         dict(ops, name='error_rate', value='error_rate'),

@@ -56,6 +56,9 @@
                 when check_name = 'psi' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
                 when check_name = 'js_distance' then {{ modelwatch.noise_floor_sql('js_distance', 'sample_size', 'reference_size', 'bin_count') }}
                 when check_name = 'ks_statistic' then {{ modelwatch.noise_floor_sql('ks_statistic', 'sample_size', 'reference_size', 'bin_count') }}
+                when check_name = 'class_prior_shift' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
+                -- label checks with a standard error at the window's labeled count
+                when standard_error is not null then {{ modelwatch.noise_floor_z() }} * standard_error
             end as noise_floor
         from settings
 
@@ -235,6 +238,7 @@
             ) as {{ dbt.type_bigint() }}) as consecutive_windows,
             sample_size,
             reference_size,
+            standard_error,
             runbook_url,
             evidence
         from runs
@@ -272,10 +276,7 @@
         Null when a size is missing or zero (no floor).
     -#}
     {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
-    {#- one-sided normal quantile of alpha (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4) -#}
-    {%- set t = 'sqrt(-2.0 * ln(' ~ alpha ~ '))' -%}
-    {%- set z = '(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
-        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))' -%}
+    {%- set z = modelwatch.noise_floor_z() -%}
     {%- set df = 'greatest(coalesce(' ~ bins ~ ', 2) - 1, 1)' -%}
     {%- set inv = '(1.0 / nullif(' ~ n ~ ', 0) + 1.0 / nullif(' ~ m ~ ', 0))' -%}
     {%- set psi_floor = inv ~ ' * ' ~ df ~ ' * power(1.0 - 2.0 / (9.0 * ' ~ df ~ ') + ' ~ z ~ ' * sqrt(2.0 / (9.0 * ' ~ df ~ ')), 3)' -%}
@@ -298,4 +299,13 @@
         {{ return('(sqrt(-ln(' ~ alpha ~ ' / 2.0) / 2.0) * sqrt(' ~ inv ~ '))') }}
     {%- endif -%}
     {{ return('null') }}
+{% endmacro %}
+
+
+{% macro noise_floor_z() %}
+    {#- One-sided normal quantile of alerts.noise_floor_alpha (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4). -#}
+    {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
+    {%- set t = 'sqrt(-2.0 * ln(' ~ alpha ~ '))' -%}
+    {{ return('(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
+        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))') }}
 {% endmacro %}

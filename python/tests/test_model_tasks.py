@@ -146,3 +146,57 @@ def test_quarantine_reasons_per_task(tasks_built, tables):
     }
     seed = tasks_built.df("select * from modelwatch.quarantine_reasons")
     assert set(seed.quarantine_reason) >= set(expected._expected) | set(bad._expected)
+
+
+def test_class_drift_equals_scipy(tasks_built, tables, rows):
+    from scipy.spatial.distance import jensenshannon
+    from scipy.stats import chi2_contingency
+
+    drift = tasks_built.df("select * from modelwatch.class_drift")
+    ref = tables["reference"][tables["reference"].model_name == "c"]
+    c = rows[rows.model_name == "c"]
+    checked = 0
+    for (window, distribution), d in drift.groupby(["window_start", "distribution"]):
+        g = c[c.window_start == window]
+        current = (
+            g.label.dropna() if distribution == "label" else g.predicted_class
+        ).value_counts()
+        reference = (ref.label if distribution == "label" else ref.predicted_class).value_counts()
+        cur = np.array([current.get(k, 0) for k in CLASSES], dtype=float)
+        rf = np.array([reference.get(k, 0) for k in CLASSES], dtype=float)
+        p, q = cur / cur.sum(), rf / rf.sum()
+        pe, qe = np.where(p == 0, 1e-4, p), np.where(q == 0, 1e-4, q)
+        row = d.iloc[0]
+        assert_close(row.psi, float(np.sum((pe - qe) * np.log(pe / qe))), ("psi", window))
+        assert_close(row.js_distance, jensenshannon(q, p, base=2), ("js", window))
+        keep = (cur + rf) > 0
+        stat, _, dof, _ = chi2_contingency([rf[keep], cur[keep]], correction=False)
+        assert_close(row.chi2_statistic, stat, ("chi2", window))
+        assert row.chi2_dof == dof
+        checked += 1
+    assert checked == 9  # five windows of predictions, four with labels
+
+
+def test_task_checks_fire_and_stay_quiet(tasks_built):
+    alerts = tasks_built.df(
+        "select check_name, model_name, strftime(window_start, '%Y-%m-%d') as day, subject,"
+        " severity, noise_floor, observed_value from modelwatch.alerts"
+    )
+    fired = {(a.check_name, str(a.day), a.subject) for a in alerts.itertuples()}
+    # day 4: outcomes 1.5x the predictions; day 1: one class only; day 2: classes a and b only
+    assert {("rmse_increase", "2026-05-08", "v1"), ("mae_increase", "2026-05-08", "v1")} <= fired
+    assert ("macro_f1_drop", "2026-05-05", "v1") in fired
+    assert ("class_prior_shift", "2026-05-05", "label") in fired
+    assert ("class_prior_shift", "2026-05-06", "predicted_class") in fired
+    # the ordinary day raises nothing for the regression and multiclass models
+    day0 = alerts[(alerts.day == "2026-05-04") & alerts.model_name.isin(["r", "c"])]
+    assert day0.empty, day0
+    evaluated = tasks_built.df(
+        "select check_name, standard_error, noise_floor, observed_value, severity"
+        " from modelwatch.int_modelwatch__alerts_evaluated"
+        " where check_name in ('rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop')"
+    )
+    assert len(evaluated) > 0 and (evaluated.severity == "ok").any()
+    # the floor is z(0.001) * the standard error (Abramowitz-Stegun z, |error| < 4.5e-4)
+    ratio = evaluated.noise_floor / evaluated.standard_error
+    assert np.allclose(ratio, 3.0902, atol=5e-4)

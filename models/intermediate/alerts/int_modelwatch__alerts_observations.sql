@@ -52,6 +52,13 @@
         ('best_group_ece', modelwatch.json_number('best_group_ece')),
         ('auc_gap', modelwatch.json_number('auc_gap')),
     ]),
+    'class_drift': modelwatch.json_object([
+        ('current_count', modelwatch.json_integer('current_count')),
+        ('reference_count', modelwatch.json_integer('reference_count')),
+        ('js_distance', modelwatch.json_number('js_distance')),
+        ('chi2_statistic', modelwatch.json_number('chi2_statistic')),
+        ('chi2_dof', modelwatch.json_integer('chi2_dof')),
+    ]),
     'none': "'{}'",
 } -%}
 
@@ -170,7 +177,8 @@ unioned as (
         cast({{ check.value }} as {{ modelwatch.type_double() }}) as observed_value,
         cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
         cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
-        cast({{ 'bin_count' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as bin_count,
+        cast({{ check.get('bin_count', 'null') }} as {{ dbt.type_bigint() }}) as bin_count,
+        cast({{ check.get('standard_error', 'null') }} as {{ modelwatch.type_double() }}) as standard_error,
         {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence
     from {{ 'drift_source' if check.source == 'feature_drift' else ref('modelwatch__' ~ check.source) }}
     where {{ check.scope }}
