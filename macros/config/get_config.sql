@@ -314,7 +314,8 @@
     {%- endif -%}
 
     {%- set recommendations = modelwatch._merge_dict(
-        {'min_label_coverage': 0.5, 'drift_checks': ['psi'], 'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop'],
+        {'min_label_coverage': 0.5, 'drift_checks': ['psi', 'class_prior_shift'],
+         'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop', 'rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop'],
          'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate'],
          'unseen_category_share': 0.5},
         raw.get('recommendations'), 'recommendations') -%}

@@ -200,3 +200,27 @@ def test_task_checks_fire_and_stay_quiet(tasks_built):
     # the floor is z(0.001) * the standard error (Abramowitz-Stegun z, |error| < 4.5e-4)
     ratio = evaluated.noise_floor / evaluated.standard_error
     assert np.allclose(ratio, 3.0902, atol=5e-4)
+
+
+def test_models_without_labels(tasks_unlabeled_built):
+    built = tasks_unlabeled_built
+    performance = built.df("select * from modelwatch.model_performance where slice_key = '__all__'")
+    assert (performance.labeled_count == 0).all() and set(performance.task) == {
+        "binary",
+        "regression",
+        "multiclass",
+    }
+    # drift, quality, score and CBPE (binary, baseline from the labeled reference) still work
+    assert built.df("select count(*) as n from modelwatch.feature_drift").n[0] > 0
+    assert performance[performance.model_name == "b"].estimated_roc_auc.notna().all()
+    checks = set(built.df("select distinct check_name from modelwatch.alerts").check_name)
+    assert "label_coverage" not in checks and "class_prior_shift" in checks
+    recommendations = built.df("select * from modelwatch.retraining_recommendations")
+    assert recommendations.is_unlabeled_model.all()
+    assert not (recommendations.action == "wait_for_labels").any()
+    assert not recommendations.reasons.str.contains("too few labels").any()
+    shifted = recommendations[
+        (recommendations.model_name == "c") & (recommendations.window_start == "2026-05-06")
+    ]
+    assert shifted.action.tolist() == ["retrain"]
+    assert "no labels" in shifted.reasons.iloc[0]
