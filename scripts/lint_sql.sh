@@ -17,5 +17,16 @@ con = duckdb.connect(sys.argv[1])
 generate_demo(con, scale=0.02, days=3)
 con.close()
 PY
+# dbt_project.yml holds no vars (it is a package): the templater gets the demo config as JSON
+.venv/bin/python - "$lint_dir/vars.cfg" <<'PY'
+import json
+import sys
+
+from modelwatch.demo import demo_config
+
+with open(sys.argv[1], "w") as handle:
+    handle.write("[sqlfluff:templater:dbt:context]\n")
+    handle.write("modelwatch = " + json.dumps({**demo_config(), "python_models": "auto"}) + "\n")
+PY
 export MODELWATCH_DUCKDB_PATH="$lint_dir/lint.duckdb"
-.venv/bin/sqlfluff lint models tests analyses --processes 2 "$@"
+.venv/bin/sqlfluff lint models tests analyses --processes 2 --config "$lint_dir/vars.cfg" "$@"

@@ -144,6 +144,10 @@
         times and validation is the slowest Jinja in the project.
     -#}
     {%- set raw = var('modelwatch', none) -%}
+    {%- if raw is string and raw | trim | first == '{' -%}
+        {#- the var as JSON text (sqlfluff's dbt templater passes vars as strings) -#}
+        {%- set raw = fromjson(raw) -%}
+    {%- endif -%}
     {%- if raw is mapping and '__modelwatch_resolved' in raw -%}
         {{ return(raw['__modelwatch_resolved']) }}
     {%- endif -%}
@@ -464,7 +468,7 @@
         the modelwatch pip package in dbt's environment and run where dbt has Python models
         (DuckDB here). Off by default: everything else is SQL. The CLI turns them on (`auto`).
     -#}
-    {%- set setting = var('modelwatch', {}).get('python_models', false) -%}
+    {%- set setting = modelwatch.get_config().python_models -%}
     {{ return(setting == true or (setting == 'auto' and target.type == 'duckdb')) }}
 {% endmacro %}
 

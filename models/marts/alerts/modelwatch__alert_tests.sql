@@ -4,4 +4,4 @@
 -#}
 {{ config(materialized='view') }}
 
-select * from {{ ref('modelwatch__alerts') }}
+select alert_id from {{ ref('modelwatch__alerts') }}
