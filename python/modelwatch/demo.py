@@ -956,7 +956,9 @@ def generate_demo(
         if extra is not None:
             # the reference names its model now; the credit rows keep every value
             reference = f"{_quote(schema)}.{_quote('training_reference')}"
-            con.execute(f"alter table {reference} add column model_name varchar default '{MODEL_NAME}'")
+            con.execute(
+                f"alter table {reference} add column model_name varchar default '{MODEL_NAME}'"
+            )
             for name, table in (
                 ("predictions", extra.predictions),
                 ("labels", extra.labels),

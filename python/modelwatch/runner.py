@@ -23,7 +23,11 @@ ALERT_TAG = "modelwatch_alert"
 # (staging, intermediate models, seeds) and the tests whose every parent is selected.
 JOBS = ("drift", "performance", "quality", "operations", "fairness")
 # the alerts of a job: these models judge only the checks whose tables the run builds
-ALERT_MODELS = ("int_modelwatch__alerts_observations", "int_modelwatch__alerts_evaluated", "modelwatch__alerts")
+ALERT_MODELS = (
+    "int_modelwatch__alerts_observations",
+    "int_modelwatch__alerts_evaluated",
+    "modelwatch__alerts",
+)
 
 
 def job_selector(jobs: list[str]) -> list[str]:
