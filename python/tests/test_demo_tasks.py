@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from reference_tasks import groups, multiclass_metrics, regression_metrics
-from test_performance_metrics import assert_close
 from test_model_tasks import MULTICLASS, REGRESSION
+from test_performance_metrics import assert_close
 
 from modelwatch.demo import DEMO_START, MODEL_NAME, generate_demo
 from modelwatch.demo_tasks import (

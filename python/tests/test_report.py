@@ -57,6 +57,11 @@ def test_demo_report_has_every_section_alerts_first(demo_report: Path) -> None:
     top = _section(html, "top-drift")
     assert "debt_to_income" in top and "device" in top
     assert "ROC AUC" in _section(html, "performance")
+    # the regression and multiclass models get their task's charts
+    performance = _section(html, "performance")
+    for text in ["claims_count (regression)", "RMSE", "Mean error", "ticket_router (multiclass)"]:
+        assert text in performance, text
+    assert "Macro F1" in performance and "baseline" in performance
     assert "ECE" in _section(html, "calibration")
     assert "Latency (ms), version v1" in _section(html, "operations")
     assert "rollback" in _section(html, "deployments")
