@@ -224,3 +224,43 @@ def test_models_without_labels(tasks_unlabeled_built):
     ]
     assert shifted.action.tolist() == ["retrain"]
     assert "no labels" in shifted.reasons.iloc[0]
+
+
+@pytest.fixture(scope="module")
+def postgres_outcome(tasks_built, tmp_path_factory):
+    from pg import build_on_postgres
+    from task_data import task_config
+
+    outcome = build_on_postgres(
+        tasks_built.path,
+        task_config(),
+        ["predictions", "labels", "reference"],
+        "mw_tasks_inputs",
+        "mw_tasks_test",
+        tmp_path_factory.mktemp("tasks_pg") / "target",
+    )
+    assert outcome.build_ok, outcome.build_errors
+    return outcome
+
+
+@pytest.mark.parametrize(
+    "table",
+    [
+        "model_performance", "performance_baseline", "confusion_matrix", "class_performance",
+        "class_distribution", "class_drift", "input_quality", "score_distribution", "alerts",
+        "retraining_recommendations",
+    ],
+)  # fmt: skip
+def test_postgres_equals_duckdb(tasks_built, postgres_outcome, table):
+    """The same numbers on PostgreSQL (MODELWATCH_TEST_POSTGRES=1 makes a missing server fail)."""
+    from pg import pg_df
+    from tables import OUTPUT_TABLES, assert_tables_equal
+
+    keys = OUTPUT_TABLES[table]
+    expected = tasks_built.df(f"select * from modelwatch.{table}")
+    actual = pg_df(f'select * from "mw_tasks_test"."{table}"')
+    assert len(expected) > 0
+    assert_tables_equal(actual, expected, keys, rtol=1e-9)
+    assert postgres_outcome.alerts and {
+        a.test_name: a.severity for a in postgres_outcome.alerts
+    } == (tasks_built.alerts())
