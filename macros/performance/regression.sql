@@ -79,3 +79,85 @@
 
     )
 {%- endmacro %}
+
+
+{% macro residual_bin_index(residual, edges_alias) %}
+    {#- The residual's bin among int_modelwatch__residual_bins' deciles: how many edges are <= it. -#}
+    ({% for k in range(1, 10) %}case when {{ residual }} >= {{ edges_alias }}.edge_{{ k }} then 1 else 0 end{{ ' + ' if not loop.last }}{% endfor %})
+{%- endmacro %}
+
+
+{% macro residual_drift_ctes(source, group_columns, prefix='rd_') %}
+    {#-
+        CTEs ending in `{prefix}residual_drift`: per group of `source`'s labeled regression rows,
+        residual_psi = sum over the baseline's 10 residual bins of (c - r) ln(c / r) (zero
+        shares replaced by drift.epsilon): the residual's drift on fixed reference bins.
+    -#}
+    {%- set keys = group_columns | join(', ') -%}
+    {%- set double = modelwatch.type_double() -%}
+    {{ prefix }}binned as (
+
+        select
+            {%- for c in group_columns %}
+            s.{{ c }},
+            {%- endfor %}
+            {{ modelwatch.residual_bin_index('s.score - s.label_value', 'e') }} as bin_index
+        from {{ source }} as s
+        inner join {{ ref('int_modelwatch__residual_bins') }} as e
+            on s.model_name = e.model_name
+        where s.is_labeled and s.label_value is not null
+
+    ),
+
+    {{ prefix }}counts as (
+
+        select
+            {{ keys }},
+            bin_index,
+            count(*) as current_count
+        from {{ prefix }}binned
+        group by {{ keys }}, bin_index
+
+    ),
+
+    {{ prefix }}grid as (
+
+        select
+            {%- for c in group_columns %}
+            g.{{ c }},
+            {%- endfor %}
+            g.current_total,
+            b.bin_index,
+            e.reference_total,
+            case b.bin_index
+                {%- for k in range(10) %}
+                when {{ k }} then e.reference_count_{{ k }}
+                {%- endfor %}
+            end as reference_count
+        from (
+            select {{ keys }}, sum(current_count) as current_total
+            from {{ prefix }}counts
+            group by {{ keys }}
+        ) as g
+        cross join (values {% for k in range(10) %}({{ k }}){{ ', ' if not loop.last }}{% endfor %}) as b (bin_index)
+        inner join {{ ref('int_modelwatch__residual_bins') }} as e
+            on g.model_name = e.model_name
+
+    ),
+
+    {{ prefix }}residual_drift as (
+
+        select
+            {%- for c in group_columns %}
+            g.{{ c }},
+            {%- endfor %}
+            sum({{ modelwatch.psi_contribution(
+                'cast(coalesce(c.current_count, 0) as ' ~ double ~ ') / g.current_total',
+                'cast(g.reference_count as ' ~ double ~ ') / g.reference_total') }}) as residual_psi
+        from {{ prefix }}grid as g
+        left join {{ prefix }}counts as c
+            on {% for col in group_columns %}g.{{ col }} = c.{{ col }} and {% endfor %}g.bin_index = c.bin_index
+        group by {% for col in group_columns %}g.{{ col }}{{ ', ' if not loop.last }}{% endfor %}
+
+    )
+{%- endmacro %}

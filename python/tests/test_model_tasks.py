@@ -264,3 +264,29 @@ def test_postgres_equals_duckdb(tasks_built, postgres_outcome, table):
     assert postgres_outcome.alerts and {
         a.test_name: a.severity for a in postgres_outcome.alerts
     } == (tasks_built.alerts())
+
+
+def test_residual_drift_on_fixed_reference_bins(rows, performance, tables):
+    ref = tables["reference"][tables["reference"].model_name == "r"]
+    reference_error = ref.score.to_numpy() - ref.label.astype(float).to_numpy()
+    edges = np.percentile(reference_error, np.arange(10, 100, 10))
+    reference = np.bincount(np.searchsorted(edges, reference_error, side="right"), minlength=10)
+    r_share = reference / reference.sum()
+    checked = 0
+    for key, value, version, window, g in groups(rows[rows.model_name == "r"], ["segment"]):
+        lab = g[g.label.notna()]
+        actual = performance.loc[("r", key, value, version, window)].residual_psi
+        if len(lab) == 0:
+            assert pd.isna(actual)
+            continue
+        error = lab.score.to_numpy() - lab.label.astype(float).to_numpy()
+        current = np.bincount(np.searchsorted(edges, error, side="right"), minlength=10)
+        c = np.where(current == 0, 1e-4, current / current.sum())
+        r = np.where(r_share == 0, 1e-4, r_share)
+        assert_close(actual, float(np.sum((c - r) * np.log(c / r))), ("residual_psi", key, window))
+        checked += 1
+    assert checked > 20
+    # day 4's outcomes 1.5x the predictions move the residuals: larger than the ordinary day's
+    overall = performance.loc["r"].xs(("__all__", "v1"), level=("slice_key", "model_version"))
+    psi = overall.residual_psi.sort_index()
+    assert psi.iloc[4] > 3 * psi.iloc[0], psi

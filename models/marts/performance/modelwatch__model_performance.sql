@@ -166,6 +166,8 @@ sliced_regression as (
 ),
 
 {{ modelwatch.regression_metric_ctes('sliced_regression', groups) }},
+
+{{ modelwatch.residual_drift_ctes('sliced_regression', groups) }},
 {%- endif %}
 {%- if multiclass %}
 
@@ -202,6 +204,7 @@ all_metrics as (
                            'prediction_p05', 'prediction_p25', 'prediction_p50', 'prediction_p75', 'prediction_p95'] %}
         {{ ('r.' ~ column) if regression else null }} as {{ column }},
         {%- endfor %}
+        {{ 'd.residual_psi' if regression else null }} as residual_psi,
         {%- for column in ['multiclass_accuracy', 'multiclass_log_loss', 'macro_roc_auc', 'macro_precision', 'macro_recall', 'macro_f1',
                            'weighted_precision', 'weighted_recall', 'weighted_f1', 'micro_precision', 'micro_recall', 'micro_f1'] %}
         {{ ('c.' ~ column) if multiclass else null }} as {{ column }}{{ ',' if not loop.last }}
@@ -210,6 +213,8 @@ all_metrics as (
     {%- if regression %}
     left join rg_metrics as r
         on {% for c in groups %}m.{{ c }} = r.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+    left join rd_residual_drift as d
+        on {% for c in groups %}m.{{ c }} = d.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
     {%- endif %}
     {%- if multiclass %}
     left join mc_metrics as c
@@ -286,6 +291,7 @@ final as (
         m.mape,
         m.r2,
         m.mean_error,
+        m.residual_psi,
         {%- for p in ['05', '25', '50', '75', '95'] %}
         m.label_p{{ p }},
         {%- endfor %}
