@@ -3,7 +3,7 @@
     observation out with the thresholds that applied, the severity ('ok', 'warn', 'error') and
     how many consecutive observed windows the subject has breached. Threshold kinds per check
     (get_config: check_kind_defaults): static (with a sample-size noise floor for drift
-    statistics), dynamic (trailing mean +/- sigma x sd, previous windows only) and persistence
+    statistics and label checks), dynamic (trailing mean +/- sigma x sd, previous windows only) and persistence
     (m of the last n windows).
 -#}
 
@@ -57,8 +57,9 @@
                 when check_name = 'js_distance' then {{ modelwatch.noise_floor_sql('js_distance', 'sample_size', 'reference_size', 'bin_count') }}
                 when check_name = 'ks_statistic' then {{ modelwatch.noise_floor_sql('ks_statistic', 'sample_size', 'reference_size', 'bin_count') }}
                 when check_name = 'class_prior_shift' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
-                -- label checks with a standard error at the window's labeled count
-                when standard_error is not null then {{ modelwatch.noise_floor_z() }} * standard_error
+                {%- for check in modelwatch.alert_checks() if check.name in names and check.get('noise_shape') %}
+                when check_name = {{ modelwatch.sql_string(check.name) }} then {{ modelwatch.noise_quantile_sql(check.noise_shape, 'noise_mean', 'noise_sd') }}
+                {%- endfor %}
             end as noise_floor
         from settings
 
@@ -221,6 +222,8 @@
             window_end,
             check_name,
             check_category,
+            check_description,
+            direction,
             {%- for dim in modelwatch.alert_dimensions() %}
             {{ dim }},
             {%- endfor %}
@@ -238,7 +241,6 @@
             ) as {{ dbt.type_bigint() }}) as consecutive_windows,
             sample_size,
             reference_size,
-            standard_error,
             runbook_url,
             evidence
         from runs
@@ -276,7 +278,7 @@
         Null when a size is missing or zero (no floor).
     -#}
     {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
-    {%- set z = modelwatch.noise_floor_z() -%}
+    {%- set z = modelwatch.normal_upper_quantile(alpha) -%}
     {%- set df = 'greatest(coalesce(' ~ bins ~ ', 2) - 1, 1)' -%}
     {%- set inv = '(1.0 / nullif(' ~ n ~ ', 0) + 1.0 / nullif(' ~ m ~ ', 0))' -%}
     {%- set psi_floor = inv ~ ' * ' ~ df ~ ' * power(1.0 - 2.0 / (9.0 * ' ~ df ~ ') + ' ~ z ~ ' * sqrt(2.0 / (9.0 * ' ~ df ~ ')), 3)' -%}
@@ -299,13 +301,4 @@
         {{ return('(sqrt(-ln(' ~ alpha ~ ' / 2.0) / 2.0) * sqrt(' ~ inv ~ '))') }}
     {%- endif -%}
     {{ return('null') }}
-{% endmacro %}
-
-
-{% macro noise_floor_z() %}
-    {#- One-sided normal quantile of alerts.noise_floor_alpha (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4). -#}
-    {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
-    {%- set t = 'sqrt(-2.0 * ln(' ~ alpha ~ '))' -%}
-    {{ return('(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
-        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))') }}
 {% endmacro %}

@@ -13,7 +13,7 @@
     {%- endif -%}
     {%- set selects = [] -%}
     {%- for feature in modelwatch.feature_catalog() if feature.type == feature_type -%}
-        {%- set column = adapter.quote(feature.name) -%}
+        {%- set column = feature.column -%}
         {%- set model_literal = modelwatch.sql_string(feature.model) -%}
         {%- set sql -%}
     select

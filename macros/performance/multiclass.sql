@@ -23,7 +23,7 @@
     {%- for model in modelwatch.multiclass_models() if model.probability_columns -%}
         {%- set inner = [] -%}
         {%- for class_value, column in model.probability_columns.items() -%}
-            {%- do inner.append('when ' ~ modelwatch.sql_string(class_value) ~ ' then ' ~ adapter.quote(column)) -%}
+            {%- do inner.append('when ' ~ modelwatch.sql_string(class_value) ~ ' then ' ~ modelwatch.carried_column(column)) -%}
         {%- endfor -%}
         {%- do branches.append('when ' ~ model_column ~ ' = ' ~ modelwatch.sql_string(model.name)
             ~ ' then case ' ~ label_column ~ ' ' ~ (inner | join(' ')) ~ ' end') -%}
@@ -53,7 +53,7 @@
             label_class,
             predicted_class,
             {%- for column in probability_columns %}
-            {{ adapter.quote(column) }},
+            {{ modelwatch.carried_column(column) }},
             {%- endfor %}
             {{ modelwatch.true_class_probability_sql() if probabilities else 'cast(null as ' ~ double ~ ')' }} as true_class_probability
         from {{ source }}
@@ -100,7 +100,7 @@
         select
             {{ keys }},
             cast({{ modelwatch.sql_string(class_value) }} as {{ dbt.type_string() }}) as class_value,
-            {{ adapter.quote(column) }} as score,
+            {{ modelwatch.carried_column(column) }} as score,
             case when label_class = {{ modelwatch.sql_string(class_value) }} then 1 else 0 end as is_positive
         from {{ prefix }}labeled
         where model_name = {{ modelwatch.sql_string(model.name) }}

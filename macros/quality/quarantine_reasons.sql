@@ -4,7 +4,8 @@
         and the seed modelwatch__quarantine_reasons describes each (with the tasks it applies to).
     -#}
     {%- set reasons = {
-        'predictions': ['null_prediction_id', 'null_model_name', 'null_model_version', 'null_predicted_at', 'null_score',
+        'predictions': ['null_prediction_id', 'null_model_name', 'null_model_version', 'null_predicted_at',
+                        'predicted_at_in_future', 'predicted_at_too_old', 'null_score',
                         'score_not_finite', 'score_out_of_range', 'null_predicted_class', 'unknown_predicted_class',
                         'null_probability', 'probability_out_of_range', 'probabilities_not_normalized',
                         'duplicate_prediction_id'],
@@ -41,7 +42,7 @@
             when {{ is_model }} and predicted_class not in {{ modelwatch.string_list(model.classes) }} then 'unknown_predicted_class'
             {%- if model.probability_columns %}
             {%- set columns = [] %}
-            {%- for column in model.probability_columns.values() %}{%- do columns.append(adapter.quote(column)) -%}{%- endfor %}
+            {%- for column in model.probability_columns.values() %}{%- do columns.append(modelwatch.carried_column(column)) -%}{%- endfor %}
             when {{ is_model }} and ({% for c in columns %}{{ c }} is null{{ ' or ' if not loop.last }}{% endfor %}) then 'null_probability'
             when {{ is_model }} and not ({% for c in columns %}{{ modelwatch.is_finite(c) }} and {{ c }} >= 0 and {{ c }} <= 1{{ ' and ' if not loop.last }}{% endfor %})
                 then 'probability_out_of_range'

@@ -15,6 +15,8 @@
     {%- set passthrough = modelwatch.feature_names() -%}
     {%- set probabilities = modelwatch.probability_column_names() | reject('in', passthrough) | list -%}
     {%- set cols = modelwatch.resolve_columns('predictions', source_relation, required_columns + configured_optional + passthrough + probabilities) -%}
+    {%- do modelwatch.check_numeric_features('predictions', source_relation, cols, modelwatch.feature_names('numeric')) -%}
+    {%- set types = modelwatch.column_types(source_relation) -%}
     {%- set expr = {} -%}
     {%- for key in required + optional -%}
         {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none else 'null')}) -%}
@@ -32,12 +34,12 @@
         cast({{ expr.cost_usd }} as {{ modelwatch.type_double() }}) as cost_usd,
         cast({{ expr.predicted_class }} as {{ dbt.type_string() }}) as predicted_class,
         {%- for name in probabilities %}
-        cast({{ cols[name] }} as {{ modelwatch.type_double() }}) as {{ adapter.quote(name) }},
+        cast({{ cols[name] }} as {{ modelwatch.type_double() }}) as {{ modelwatch.carried_column(name) }},
         {%- endfor %}
         {%- for name in passthrough %}
-        {{ cols[name] }} as {{ adapter.quote(name) }},
+        {{ cols[name] }} as {{ modelwatch.carried_column(name) }},
         {%- endfor %}
-        cast({{ expr.predicted_at }} as {{ dbt.type_timestamp() }}) as predicted_at
+        {{ modelwatch.utc_timestamp(expr.predicted_at, types.get(expr.predicted_at[1:-1])) }} as predicted_at
     from {{ source_relation }}
 {%- endmacro %}
 
@@ -47,8 +49,8 @@
     {%- set out = ['prediction_id', 'model_name', 'model_version', 'request_id', 'deployment_role', 'score',
         'predicted_label', 'latency_ms', 'status_code', 'cost_usd', 'predicted_class'] -%}
     {%- set passthrough = modelwatch.feature_names() -%}
-    {%- for name in modelwatch.probability_column_names() | reject('in', passthrough) -%}{%- do out.append(adapter.quote(name)) -%}{%- endfor -%}
-    {%- for name in modelwatch.feature_names() -%}{%- do out.append(adapter.quote(name)) -%}{%- endfor -%}
+    {%- for name in modelwatch.probability_column_names() | reject('in', passthrough) -%}{%- do out.append(modelwatch.carried_column(name)) -%}{%- endfor -%}
+    {%- for name in modelwatch.feature_names() -%}{%- do out.append(modelwatch.carried_column(name)) -%}{%- endfor -%}
     {%- do out.append('predicted_at') -%}
     {{ return(out) }}
 {% endmacro %}

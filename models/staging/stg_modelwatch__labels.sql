@@ -32,6 +32,7 @@ where 1 = 0
 {%- if 'binary' in tasks -%}{%- do valid_parts.append('label_text in ' ~ binary_texts) -%}{%- endif -%}
 {%- if 'regression' in tasks -%}{%- do valid_parts.append(modelwatch.regex_matches('label_text', modelwatch.number_text_pattern())) -%}{%- endif -%}
 {%- if 'multiclass' in tasks -%}{%- do valid_parts.append('label_class in ' ~ modelwatch.string_list(all_classes)) -%}{%- endif %}
+{%- set types = modelwatch.column_types(source_relation) -%}
 
 with
 
@@ -48,7 +49,7 @@ renamed as (
         -- labels may be stored as integers, booleans or strings: compare their text form
         lower(cast({{ cols[mapping.label] }} as {{ dbt.type_string() }})) as label_text,
         cast({{ cols[mapping.label] }} as {{ dbt.type_string() }}) as label_class,
-        cast({{ cols[mapping.labeled_at] }} as {{ dbt.type_timestamp() }}) as labeled_at
+        {{ modelwatch.utc_timestamp(cols[mapping.labeled_at], types.get(cols[mapping.labeled_at][1:-1])) }} as labeled_at
     from source
 
 ),

@@ -22,6 +22,9 @@
 {%- set ref_attributes = [] -%}
 {%- for name in attributes -%}{%- do ref_attributes.append(renamed.get(name, name)) -%}{%- endfor -%}
 {%- set cols = modelwatch.resolve_columns('reference', source_relation, ref_features, optional + ref_attributes) -%}
+{%- set ref_numeric = [] -%}
+{%- for name in modelwatch.feature_names('numeric') -%}{%- do ref_numeric.append(renamed.get(name, name)) -%}{%- endfor -%}
+{%- do modelwatch.check_numeric_features('reference', source_relation, cols, ref_numeric) -%}
 {%- set expr = {} -%}
 {%- for key in ['model_name', 'score', 'label', 'predicted_class'] -%}
     {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none and cols[mapping[key]] is not none else 'null')}) -%}
@@ -44,7 +47,7 @@ final as (
         cast({{ expr.predicted_class }} as {{ dbt.type_string() }}) as predicted_class,
         {%- for name in passthrough %}
         {%- set column = cols[renamed.get(name, name)] %}
-        {{ column if column is not none else 'null' }} as {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {{ column if column is not none else 'null' }} as {{ modelwatch.carried_column(name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from source
 
@@ -71,7 +74,7 @@ final as (
         {{ modelwatch.reference_label_columns('null') }},
         predicted_class,
         {%- for name in passthrough %}
-        {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {{ modelwatch.carried_column(name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from predictions
     where

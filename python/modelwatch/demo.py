@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from scipy.special import expit
 
+from modelwatch import identifiers
 from modelwatch.demo_tasks import task_model_configs, task_tables
 
 FloatArray = npt.NDArray[np.float64]
@@ -872,10 +873,6 @@ def _reference_table(rng: np.random.Generator, rows: int) -> pa.Table:
     )
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _load(con: duckdb.DuckDBPyConnection, table: pa.Table, target: str) -> None:
     """create or replace ``target`` from an arrow table, keeping its row order."""
     view = "__modelwatch_demo_rows"
@@ -894,7 +891,7 @@ def _append(con: duckdb.DuckDBPyConnection, table: pa.Table, target: str) -> Non
         existing = {row[0] for row in con.execute(f"describe {target}").fetchall()}
         for name, kind, *_ in con.execute(f"describe {view}").fetchall():
             if name not in existing:
-                con.execute(f"alter table {target} add column {_quote(name)} {kind}")
+                con.execute(f"alter table {target} add column {identifiers.quote(name)} {kind}")
         con.execute(f"insert into {target} by name select * from {view}")
     finally:
         con.unregister(view)
@@ -917,7 +914,7 @@ def generate_demo(
         raise ValueError(f"scale must be positive, got {scale}")
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    # a sixth stream for the canary: the first five are the same as before it existed
+    # a sixth stream for the canary (the first five are the same as before it existed);
     # streams 7 and 8 for the regression and multiclass models: the first six are unchanged
     rng_features, rng_serving, rng_labels, rng_reference, rng_bad, rng_canary, rng_reg, rng_mc = (
         np.random.default_rng(seed).spawn(8)
@@ -940,7 +937,7 @@ def generate_demo(
         "labels": _labels_table(labels),
         "training_reference": _reference_table(rng_reference, reference_rows),
     }
-    con.execute(f"create schema if not exists {_quote(schema)}")
+    con.execute(f"create schema if not exists {identifiers.quote(schema)}")
     ((preserve,),) = con.execute("select current_setting('preserve_insertion_order')").fetchall()
     if not preserve:
         con.execute("set preserve_insertion_order = true")
@@ -952,10 +949,10 @@ def generate_demo(
     counts_out = {name: table.num_rows for name, table in tables.items()}
     try:
         for name, table in tables.items():
-            _load(con, table, f"{_quote(schema)}.{_quote(name)}")
+            _load(con, table, identifiers.relation(schema, name))
         if extra is not None:
             # the reference names its model now; the credit rows keep every value
-            reference = f"{_quote(schema)}.{_quote('training_reference')}"
+            reference = identifiers.relation(schema, "training_reference")
             con.execute(
                 f"alter table {reference} add column model_name varchar default '{MODEL_NAME}'"
             )
@@ -964,7 +961,7 @@ def generate_demo(
                 ("labels", extra.labels),
                 ("training_reference", extra.reference),
             ):
-                _append(con, table, f"{_quote(schema)}.{_quote(name)}")
+                _append(con, table, identifiers.relation(schema, name))
                 counts_out[name] += table.num_rows
     finally:
         if not preserve:

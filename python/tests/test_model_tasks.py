@@ -192,13 +192,14 @@ def test_task_checks_fire_and_stay_quiet(tasks_built):
     day0 = alerts[(alerts.day == "2026-05-04") & alerts.model_name.isin(["r", "c"])]
     assert day0.empty, day0
     evaluated = tasks_built.df(
-        "select check_name, standard_error, noise_floor, observed_value, severity"
+        "select check_name, noise_mean, noise_sd, noise_floor, observed_value, severity"
         " from modelwatch.int_modelwatch__alerts_evaluated"
         " where check_name in ('rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop')"
     )
     assert len(evaluated) > 0 and (evaluated.severity == "ok").any()
-    # the floor is z(0.001) * the standard error (Abramowitz-Stegun z, |error| < 4.5e-4)
-    ratio = evaluated.noise_floor / evaluated.standard_error
+    # the floor is z(0.001) * the noise sd (normal; Abramowitz-Stegun z, |error| < 4.5e-4)
+    assert (evaluated.noise_mean == 0).all()
+    ratio = evaluated.noise_floor / evaluated.noise_sd
     assert np.allclose(ratio, 3.0902, atol=5e-4)
 
 

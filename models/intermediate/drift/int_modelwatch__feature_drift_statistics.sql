@@ -1,6 +1,6 @@
 {#-
     Drift statistics per model, window and feature from the binned counts (PSI, Jensen-Shannon
-    distance, chi-square) and the raw-value KS statistic. P-values are added by the Python layer.
+    distance, chi-square) and the raw-value KS statistic. P-values: int_modelwatch__feature_drift_p_values (SQL).
 -#}
 
 with

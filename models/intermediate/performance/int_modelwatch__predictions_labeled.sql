@@ -53,7 +53,7 @@ final as (
         p.request_id,
         p.deployment_role,
         {%- for name in attributes %}
-        p.{{ adapter.quote(name) }},
+        p.{{ modelwatch.carried_column(name) }},
         {%- endfor %}
         p.status_code,
         p.score,
@@ -66,7 +66,7 @@ final as (
         {%- endif %}
         p.predicted_class,
         {%- for name in probabilities %}
-        p.{{ adapter.quote(name) }},
+        p.{{ modelwatch.carried_column(name) }},
         {%- endfor %}
         l.label,
         l.label_value,

@@ -20,7 +20,7 @@
 {%- set multiclass = modelwatch.models_with_task('multiclass') -%}
 {%- set probabilities = modelwatch.probability_column_names() -%}
 {%- set carried = ['is_labeled', 'label_value', 'label_class', 'predicted_class'] -%}
-{%- for name in probabilities -%}{%- do carried.append(adapter.quote(name)) -%}{%- endfor -%}
+{%- for name in probabilities -%}{%- do carried.append(modelwatch.carried_column(name)) -%}{%- endfor -%}
 {#- binary figures (decision, calibration, CBPE) are null on rows of the other tasks -#}
 {%- set bo = "case when m.task = 'binary' then " if (regression or multiclass) else '' -%}
 {%- set bc = ' end' if (regression or multiclass) else '' -%}
@@ -106,7 +106,7 @@ sliced as (
         model_version,
         window_start,
         cast({{ modelwatch.sql_string(slice) }} as {{ dbt.type_string() }}) as slice_key,
-        coalesce(cast({{ adapter.quote(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
+        coalesce(cast({{ modelwatch.carried_column(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
         score,
         predicted_label,
         label,
@@ -136,6 +136,7 @@ summary as (
         sum(case when label = 1 and predicted_label = 0 then 1 else 0 end) as false_negatives,
         avg({{ modelwatch.log_loss_term('score', 'label') }}) as log_loss,
         avg(case when label is not null then (score - label) * (score - label) end) as brier_score,
+        var_samp(case when label is not null then (score - label) * (score - label) end) as brier_term_variance,
         {%- for q in modelwatch.quantiles('label_lag_days', [0.5, 0.9]) %}
         {{ q }} as label_lag_p{{ [50, 90][loop.index0] }}_days,
         {%- endfor %}
@@ -155,7 +156,7 @@ summary as (
     ('estimated', 'calibrated_score', '1 - calibrated_score'),
 ]) }},
 
-{{ modelwatch.ece_ctes('sliced', groups) }},
+{{ modelwatch.ece_ctes('sliced', groups, with_noise=true) }},
 {%- if regression %}
 
 sliced_regression as (
@@ -182,6 +183,8 @@ metrics as (
         a.realized_auc as roc_auc,
         a.estimated_auc as estimated_roc_auc,
         e.ece,
+        e.ece_noise_mean,
+        e.ece_noise_sd,
         {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_positives') }} as precision_value,
         {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_negatives') }} as recall_value,
         {{ modelwatch.safe_divide('2.0 * s.true_positives', '2 * s.true_positives + s.false_positives + s.false_negatives') }} as f1_value,
@@ -285,6 +288,26 @@ final as (
         {%- endif %}
         m.brier_score - b.brier_score as brier_score_increase,
         {{ bo }}b.roc_auc - m.estimated_roc_auc{{ bc }} as estimated_roc_auc_drop,
+        {#-
+            Each label check's spread from sampling alone (the window's and the baseline's):
+            Hanley-McNeil at the baseline AUC for the AUC drops (the estimated AUC has no label
+            noise, so its sd is an upper bound), the squared errors' variance for Brier, and ECE's
+            mean and sd were the window calibrated. The noise floors of evaluate_alerts.
+        -#}
+        sqrt(
+            {{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'm.true_positives + m.false_negatives', 'm.true_negatives + m.false_positives') }}
+            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (1.0 - b.positive_rate)') }}, 0)
+        ) as roc_auc_drop_noise_sd,
+        sqrt(
+            {{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'm.prediction_count * b.positive_rate', 'm.prediction_count * (1.0 - b.positive_rate)') }}
+            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (1.0 - b.positive_rate)') }}, 0)
+        ) as estimated_roc_auc_drop_noise_sd,
+        sqrt(
+            m.brier_term_variance / nullif(m.labeled_count, 0)
+            + coalesce(b.brier_term_variance / nullif(b.labeled_count, 0), 0)
+        ) as brier_score_increase_noise_sd,
+        m.ece_noise_mean,
+        m.ece_noise_sd,
         m.mae,
         m.mse,
         m.rmse,
@@ -301,14 +324,19 @@ final as (
         b.mae as baseline_mae,
         b.rmse as baseline_rmse,
         b.mean_error as baseline_mean_error,
-        -- relative to the baseline, each with its standard error at this window's labeled count
-        -- (the baseline's spread of |error|, error^2 and error over sqrt(n); delta method for rmse)
+        {#-
+            Relative to the baseline, each with its spread from sampling alone (the window's n
+            labels and the baseline's): the baseline's sd of |error|, error^2 and error times
+            sqrt(1/n + 1/n_baseline), over the baseline figure (delta method for rmse). The
+            noise floors of evaluate_alerts, as for the binary label checks.
+        -#}
+        {%- set both = 'sqrt(1.0 / nullif(m.labeled_count, 0) + 1.0 / nullif(b.labeled_count, 0))' %}
         {{ modelwatch.safe_divide('m.mae - b.mae', 'b.mae') }} as mae_increase,
-        {{ modelwatch.safe_divide('b.abs_error_sd', 'b.mae * sqrt(m.labeled_count)') }} as mae_increase_se,
+        {{ modelwatch.safe_divide('b.abs_error_sd * ' ~ both, 'b.mae') }} as mae_increase_noise_sd,
         {{ modelwatch.safe_divide('m.rmse - b.rmse', 'b.rmse') }} as rmse_increase,
-        {{ modelwatch.safe_divide('b.squared_error_sd', '2 * b.mse * sqrt(m.labeled_count)') }} as rmse_increase_se,
+        {{ modelwatch.safe_divide('b.squared_error_sd * ' ~ both, '2 * b.mse') }} as rmse_increase_noise_sd,
         {{ modelwatch.safe_divide('abs(m.mean_error - b.mean_error)', 'b.rmse') }} as bias,
-        {{ modelwatch.safe_divide('b.error_sd', 'b.rmse * sqrt(m.labeled_count)') }} as bias_se,
+        {{ modelwatch.safe_divide('b.error_sd * ' ~ both, 'b.rmse') }} as bias_noise_sd,
         {%- for average in ['macro', 'weighted', 'micro'] %}
         {%- for metric in ['precision', 'recall', 'f1'] %}
         m.{{ average }}_{{ metric }},
@@ -316,8 +344,8 @@ final as (
         {%- endfor %}
         b.macro_f1 as baseline_macro_f1,
         b.macro_f1 - m.macro_f1 as macro_f1_drop,
-        -- binomial standard error of a rate near the baseline's macro F1 at this labeled count
-        {{ modelwatch.safe_divide('sqrt(b.macro_f1 * (1 - b.macro_f1))', 'sqrt(m.labeled_count)') }} as macro_f1_drop_se,
+        -- binomial spread of a rate near the baseline's macro F1, window and baseline sampled
+        sqrt(b.macro_f1 * (1 - b.macro_f1)) * {{ both }} as macro_f1_drop_noise_sd,
         cast(w.label_rows as {{ dbt.type_bigint() }}) as label_rows,
         w.is_final,
         w.is_label_coverage_due,
@@ -332,4 +360,8 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    -- which config built the row: a changed config rebuilds the model's windows
+    {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
+from final
