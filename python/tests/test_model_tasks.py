@@ -192,9 +192,11 @@ def test_task_checks_fire_and_stay_quiet(tasks_built):
     day0 = alerts[(alerts.day == "2026-05-04") & alerts.model_name.isin(["r", "c"])]
     assert day0.empty, day0
     evaluated = tasks_built.df(
-        "select check_name, noise_mean, noise_sd, noise_floor, observed_value, severity"
-        " from modelwatch.int_modelwatch__alerts_evaluated"
-        " where check_name in ('rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop')"
+        "select e.check_name, o.noise_mean, o.noise_sd, e.noise_floor, e.severity"
+        " from modelwatch.int_modelwatch__alerts_evaluated as e"
+        " inner join modelwatch.int_modelwatch__alerts_observations as o"
+        " using (model_name, window_start, check_name, subject)"
+        " where e.check_name in ('rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop')"
     )
     assert len(evaluated) > 0 and (evaluated.severity == "ok").any()
     # the floor is z(0.001) * the noise sd (normal; Abramowitz-Stegun z, |error| < 4.5e-4)
@@ -261,7 +263,8 @@ def test_postgres_equals_duckdb(tasks_built, postgres_outcome, table):
     expected = tasks_built.df(f"select * from modelwatch.{table}")
     actual = pg_df(f'select * from "mw_tasks_test"."{table}"')
     assert len(expected) > 0
-    assert_tables_equal(actual, expected, keys, rtol=1e-9)
+    # the fingerprint hashes the config, whose inputs name another schema on PostgreSQL
+    assert_tables_equal(actual, expected, keys, rtol=1e-9, skip=("config_fingerprint",))
     assert postgres_outcome.alerts and {
         a.test_name: a.severity for a in postgres_outcome.alerts
     } == (tasks_built.alerts())
