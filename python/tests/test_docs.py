@@ -1,7 +1,8 @@
 """The dbt docs are complete: every model and every column of its built relation is described.
 
 Checked on the demo built once on DuckDB, against dbt's manifest.json of that build. Columns
-named by the user's config (features, protected attributes, slices) are not listed in the YAML;
+named by the user's config (features, protected attributes, slices, multiclass probability
+columns) are not listed in the YAML;
 the model description must instead say that such columns are there.
 """
 
@@ -29,6 +30,7 @@ def configured_columns(config: dict[str, Any]) -> dict[str, set[str]]:
             "feature": [*features.get("numeric", []), *features.get("categorical", [])],
             "attribute": model.get("protected_attributes", []),
             "slice": model.get("slices", []),
+            "probability": list(model.get("probability_columns", {}).values()),
         }
         for kind, columns in named.items():
             for column in columns:
