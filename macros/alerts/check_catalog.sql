@@ -2,7 +2,8 @@
     The one list of checks that can raise an alert: where each check's observed value lives,
     which rows it judges (scope), what names the subject, and its category. int_modelwatch__alerts_observations
     unions these; the alert tests and the alerts table evaluate them with one engine.
-    Columns every source gives: model_name, window_start, window_end.
+    Columns every source gives: model_name, window_start, window_end. noise_sd (optional): the
+    standard error under no change, for checks whose noise floor is a z critical value.
 -#}
 
 {% macro alert_checks() %}
@@ -12,7 +13,7 @@
         'label_coverage_due': "slice_key = '__all__' and is_label_coverage_due",
     } -%}
     {%- set drift = {
-        'source': 'feature_drift', 'category': 'drift', 'scope': '1 = 1',
+        'source': 'feature_drift', 'category': 'drift', 'scope': "segment_key = '__all__'",
         'dims': {'feature_name': 'feature_name'},
         'subject': 'feature_name',
         'sample_size': 'current_count', 'reference_size': 'reference_count',
@@ -37,11 +38,33 @@
         'dims': {'attribute_name': 'attribute_name'}, 'subject': 'attribute_name',
         'sample_size': 'sufficient_group_count', 'reference_size': 'null', 'evidence': 'fairness',
     } -%}
+    {%- set quality = {
+        'source': 'feature_quality', 'category': 'data_quality', 'scope': '1 = 1',
+        'dims': {'feature_name': 'feature_name'}, 'subject': 'feature_name',
+        'sample_size': 'row_count', 'reference_size': 'null', 'evidence': 'feature_quality',
+    } -%}
+    {%- set prior = {
+        'source': 'prior_drift', 'category': 'drift', 'value': 'abs_rate_difference',
+        'dims': {}, 'sample_size': 'current_count', 'reference_size': 'baseline_count',
+        'noise_sd': 'standard_error', 'evidence': 'prior',
+    } -%}
     {%- set checks = [
         dict(drift, name='psi', value='psi'),
         dict(drift, name='js_distance', value='js_distance'),
         dict(drift, name='ks_statistic', value='ks_statistic'),
         dict(drift, name='null_rate_increase', value='null_rate_increase', category='data_quality'),
+        dict(drift, name='segment_psi', value='psi', scope="segment_key != '__all__'",
+             dims={'feature_name': 'feature_name', 'slice_key': 'segment_key', 'slice_value': 'segment_value'},
+             subject="feature_name || ' [' || segment_key || '=' || segment_value || ']'"),
+        dict(quality, name='type_error_rate', value='type_error_rate'),
+        dict(quality, name='out_of_range_share', value='out_of_range_share'),
+        dict(quality, name='unseen_category_share', value='unseen_category_share'),
+        dict(quality, name='rule_violation_share', value='rule_violation_share'),
+        dict(prior, name='label_prior_shift', scope="prior_name = 'label'", subject="'label positive rate'"),
+        dict(prior, name='prediction_prior_shift', scope="prior_name = 'prediction'", subject="'predicted positive rate'"),
+        {'name': 'drifted_feature_share', 'value': 'drifted_feature_share', 'source': 'dataset_drift',
+         'category': 'drift', 'scope': '1 = 1', 'dims': {}, 'subject': "'features'",
+         'sample_size': 'monitored_feature_count', 'reference_size': 'null', 'evidence': 'dataset_drift'},
         {'name': 'quarantine_rate', 'value': 'quarantine_rate', 'source': 'input_quality',
          'category': 'data_quality', 'scope': '1 = 1', 'dims': {}, 'subject': "'input rows'",
          'sample_size': 'prediction_rows', 'reference_size': 'null', 'evidence': 'quality'},

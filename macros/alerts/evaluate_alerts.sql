@@ -53,7 +53,8 @@
             *,
             case
                 when not has_noise_floor then null
-                when check_name = 'psi' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
+                when check_name in ('psi', 'segment_psi') then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
+                when check_name in ('label_prior_shift', 'prediction_prior_shift') then {{ modelwatch.noise_floor_sql('proportion_difference', 'sample_size', 'reference_size', 'noise_sd') }}
                 when check_name = 'js_distance' then {{ modelwatch.noise_floor_sql('js_distance', 'sample_size', 'reference_size', 'bin_count') }}
                 when check_name = 'ks_statistic' then {{ modelwatch.noise_floor_sql('ks_statistic', 'sample_size', 'reference_size', 'bin_count') }}
             end as noise_floor
@@ -272,10 +273,7 @@
         Null when a size is missing or zero (no floor).
     -#}
     {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
-    {#- one-sided normal quantile of alpha (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4) -#}
-    {%- set t = 'sqrt(-2.0 * ln(' ~ alpha ~ '))' -%}
-    {%- set z = '(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
-        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))' -%}
+    {%- set z = modelwatch.normal_upper_quantile_sql(alpha) -%}
     {%- set df = 'greatest(coalesce(' ~ bins ~ ', 2) - 1, 1)' -%}
     {%- set inv = '(1.0 / nullif(' ~ n ~ ', 0) + 1.0 / nullif(' ~ m ~ ', 0))' -%}
     {%- set psi_floor = inv ~ ' * ' ~ df ~ ' * power(1.0 - 2.0 / (9.0 * ' ~ df ~ ') + ' ~ z ~ ' * sqrt(2.0 / (9.0 * ' ~ df ~ ')), 3)' -%}
@@ -296,6 +294,24 @@
         {{ return('sqrt(' ~ psi_floor ~ ' / (8.0 * ln(2.0)))') }}
     {%- elif check == 'ks_statistic' -%}
         {{ return('(sqrt(-ln(' ~ alpha ~ ' / 2.0) / 2.0) * sqrt(' ~ inv ~ '))') }}
+    {%- elif check == 'proportion_difference' -%}
+        {#-
+            A difference of two proportions (the prior checks): the two-sided alpha critical value
+            of the pooled two-proportion z-test times its standard error, which the observation
+            carries (`bins` is that standard error here).
+        -#}
+        {{ return('(' ~ modelwatch.normal_upper_quantile_sql(alpha / 2) ~ ' * ' ~ bins ~ ')') }}
     {%- endif -%}
     {{ return('null') }}
+{% endmacro %}
+
+
+{% macro normal_upper_quantile_sql(q) %}
+    {#-
+        z with P(Z > z) = q for a constant q in (0, 0.5), as a SQL expression
+        (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4): the critical values of the noise floors.
+    -#}
+    {%- set t = 'sqrt(-2.0 * ln(' ~ q ~ '))' -%}
+    {{ return('(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
+        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))') }}
 {% endmacro %}

@@ -27,6 +27,14 @@
         'calibration_gap': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
         'canary_rollback': {'warn': none, 'error': 1, 'direction': 'above', 'runbook_url': none},
         'disagreement_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'segment_psi': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'type_error_rate': {'warn': 0.001, 'error': 0.01, 'direction': 'above', 'runbook_url': none},
+        'out_of_range_share': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
+        'unseen_category_share': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
+        'rule_violation_share': {'warn': 0.001, 'error': 0.01, 'direction': 'above', 'runbook_url': none},
+        'label_prior_shift': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'prediction_prior_shift': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'drifted_feature_share': {'warn': 0.3, 'error': 0.5, 'direction': 'above', 'runbook_url': none},
     }) }}
 {% endmacro %}
 
@@ -43,7 +51,7 @@
     {{ return({
         'kind': 'static', 'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
         'persist_windows': 3, 'persist_min_breaches': 2,
-        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic'],
+        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'segment_psi', 'label_prior_shift', 'prediction_prior_shift'],
     }) }}
 {% endmacro %}
 
@@ -208,8 +216,12 @@
         'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
         'ks_strategy': 'auto', 'ks_merge_max_windows': 4, 'ks_row_frame_max_rows': 5000000,
-        'ks_buckets': 65536,
+        'ks_buckets': 65536, 'segments': [],
     }, raw.get('drift'), 'drift') -%}
+    {%- do drift.update({'segments': modelwatch._name_list(drift.segments, 'drift.segments')}) -%}
+    {%- if drift.segments | unique | list | length != drift.segments | length -%}
+        {{ exceptions.raise_compiler_error("modelwatch: drift.segments lists a column twice") }}
+    {%- endif -%}
     {%- if drift.ks_strategy not in ['auto', 'merge', 'merge_rows', 'asof', 'buckets'] -%}
         {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge, merge_rows, asof or buckets") }}
     {%- endif -%}
@@ -313,7 +325,7 @@
 
     {%- set recommendations = modelwatch._merge_dict(
         {'min_label_coverage': 0.5, 'drift_checks': ['psi'], 'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop'],
-         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate'],
+         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'type_error_rate', 'rule_violation_share'],
          'unseen_category_share': 0.5},
         raw.get('recommendations'), 'recommendations') -%}
     {%- if recommendations.min_label_coverage is not number or recommendations.min_label_coverage < 0 or recommendations.min_label_coverage > 1 -%}
@@ -330,6 +342,10 @@
     {%- set reserved = ['prediction_id', 'model_name', 'model_version', 'predicted_at', 'score',
                         'request_id', 'deployment_role', 'predicted_label', 'latency_ms',
                         'status_code', 'cost_usd', 'window_start', 'quarantine_reason'] -%}
+    {%- for name in drift.segments if name | lower in reserved -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: drift.segments names '" ~ name ~ "', a reserved column name; rename it in a view first") }}
+    {%- endfor -%}
     {%- set models = [] -%}
     {%- set seen = [] -%}
     {%- for m in raw_models -%}
@@ -345,6 +361,7 @@
         {%- set model = modelwatch._merge_dict({
             'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
             'slices': [], 'checks': {}, 'monitor_score': true, 'unit_cost_usd': none,
+            'rules': {}, 'custom_metrics': [],
         }, m, where) -%}
         {%- set unit_cost = model.unit_cost_usd -%}
         {%- if unit_cost is mapping -%}
@@ -374,6 +391,7 @@
                     "modelwatch: feature '" ~ name ~ "' is listed twice in " ~ where) }}
             {%- endif -%}
         {%- endfor -%}
+        {%- do model.update({'rules': modelwatch._value_rules(model.rules, numeric, categorical, where ~ '.rules')}) -%}
         {%- if model.threshold is not number or model.threshold < 0 or model.threshold > 1 -%}
             {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".threshold must be a number in [0, 1]") }}
         {%- endif -%}
@@ -463,4 +481,50 @@
     {%- for f in model.features.numeric -%}{%- do out.append((f, 'numeric')) -%}{%- endfor -%}
     {%- for f in model.features.categorical -%}{%- do out.append((f, 'categorical')) -%}{%- endfor -%}
     {{ return(out) }}
+{% endmacro %}
+
+
+{% macro _value_rules(rules, numeric, categorical, where) %}
+    {#-
+        models[].rules: {feature: {not_null: true, min: 0, max: 120, allowed_values: [...]}}, every
+        key optional; min and max for numeric features only. Returns the mapping, validated.
+    -#}
+    {%- if rules is none -%}{{ return({}) }}{%- endif -%}
+    {%- if rules is not mapping -%}
+        {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ " must map a feature to its rules, e.g. {age: {min: 0, max: 120}}") }}
+    {%- endif -%}
+    {%- for feature, spec in rules.items() -%}
+        {%- set at = where ~ '.' ~ feature -%}
+        {%- if feature not in numeric + categorical -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ": '" ~ feature ~ "' is not a feature of this model (features.numeric / features.categorical)") }}
+        {%- endif -%}
+        {%- if spec is not mapping or not spec -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ " must be a mapping with not_null, min, max or allowed_values") }}
+        {%- endif -%}
+        {%- for key, value in spec.items() -%}
+            {%- if key not in modelwatch.value_rule_names() -%}
+                {{ exceptions.raise_compiler_error("modelwatch: unknown rule '" ~ key ~ "' in " ~ at ~ " (expected " ~ (modelwatch.value_rule_names() | join(', ')) ~ ")") }}
+            {%- endif -%}
+            {%- if key == 'not_null' and value not in [true, false] -%}
+                {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".not_null must be true or false") }}
+            {%- endif -%}
+            {%- if key in ['min', 'max'] and (feature not in numeric or value is not number or value is sameas true or value is sameas false) -%}
+                {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ "." ~ key ~ " must be a number, on a numeric feature") }}
+            {%- endif -%}
+            {%- if key == 'allowed_values' -%}
+                {%- if value is string or value is mapping or value is not iterable or (value | length) == 0 -%}
+                    {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".allowed_values must be a non-empty list") }}
+                {%- endif -%}
+                {%- for v in value -%}
+                    {%- if (feature in numeric and (v is not number or v is sameas true or v is sameas false)) or (feature in categorical and v is not string and v is not number) -%}
+                        {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".allowed_values: '" ~ v ~ "' must be a " ~ ('number' if feature in numeric else 'string')) }}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if spec.get('min') is not none and spec.get('max') is not none and spec.min > spec.max -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ": min is above max") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(rules) }}
 {% endmacro %}

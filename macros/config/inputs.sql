@@ -151,13 +151,17 @@
 
 
 {% macro feature_names(kind=none) %}
-    {#- Every feature (or attribute) any configured model reads from the prediction log, once. -#}
+    {#-
+        Every feature (or attribute) any configured model reads from the prediction log, once.
+        Attributes: protected attributes, slices and drift segments.
+    -#}
     {%- set out = [] -%}
     {%- for model in modelwatch.get_config().models -%}
         {%- set names = [] -%}
         {%- if kind in [none, 'numeric'] -%}{%- set names = names + model.features.numeric -%}{%- endif -%}
         {%- if kind in [none, 'categorical'] -%}{%- set names = names + model.features.categorical -%}{%- endif -%}
-        {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices -%}{%- endif -%}
+        {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices + modelwatch.get_config().drift.segments -%}{%- endif -%}
+        {%- if kind == 'segments' -%}{%- set names = names + modelwatch.get_config().drift.segments -%}{%- endif -%}
         {%- if kind == 'slices' -%}{%- set names = names + model.slices -%}{%- endif -%}
         {%- if kind == 'protected_attributes' -%}{%- set names = names + model.protected_attributes -%}{%- endif -%}
         {%- for name in names -%}

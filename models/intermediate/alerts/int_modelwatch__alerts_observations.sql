@@ -52,6 +52,32 @@
         ('best_group_ece', modelwatch.json_number('best_group_ece')),
         ('auc_gap', modelwatch.json_number('auc_gap')),
     ]),
+    'feature_quality': modelwatch.json_object([
+        ('row_count', modelwatch.json_integer('row_count')),
+        ('type_error_count', modelwatch.json_integer('type_error_count')),
+        ('null_count', modelwatch.json_integer('null_count')),
+        ('reference_min', modelwatch.json_number('reference_min')),
+        ('reference_max', modelwatch.json_number('reference_max')),
+        ('out_of_range_count', modelwatch.json_integer('out_of_range_count')),
+        ('unseen_category_count', modelwatch.json_integer('unseen_category_count')),
+        ('not_null_violations', modelwatch.json_integer('not_null_violations')),
+        ('min_violations', modelwatch.json_integer('min_violations')),
+        ('max_violations', modelwatch.json_integer('max_violations')),
+        ('allowed_values_violations', modelwatch.json_integer('allowed_values_violations')),
+    ]),
+    'prior': modelwatch.json_object([
+        ('baseline_rate', modelwatch.json_number('baseline_rate')),
+        ('current_rate', modelwatch.json_number('current_rate')),
+        ('baseline_count', modelwatch.json_integer('baseline_count')),
+        ('current_count', modelwatch.json_integer('current_count')),
+        ('z_statistic', modelwatch.json_number('z_statistic')),
+        ('p_value', modelwatch.json_number('p_value')),
+    ]),
+    'dataset_drift': modelwatch.json_object([
+        ('monitored_feature_count', modelwatch.json_integer('monitored_feature_count')),
+        ('drifted_feature_count', modelwatch.json_integer('drifted_feature_count')),
+        ('drifted_features', modelwatch.json_string('drifted_features')),
+    ]),
     'none': "'{}'",
 } -%}
 
@@ -72,6 +98,17 @@
     {%- set checks = modelwatch.alert_checks() -%}
 {%- endif -%}
 {%- set with_drift = checks | selectattr('source', 'equalto', 'feature_drift') | list | length > 0 -%}
+{%- set drift_evidence = [
+    ('top_psi_bins', "'[' || coalesce(t.bins_json, '') || ']'"),
+    ('reference_count', modelwatch.json_integer('d.reference_count')),
+    ('current_count', modelwatch.json_integer('d.current_count')),
+    ('null_rate_reference', modelwatch.json_number('d.null_rate_reference')),
+    ('null_rate_current', modelwatch.json_number('d.null_rate_current')),
+] -%}
+{%- if modelwatch.feature_names('segments') -%}
+    {#- overall rows name the segment values driving them (null on segment rows) -#}
+    {%- do drift_evidence.append(('top_segments', "case when d.segment_key = '__all__' then '[' || coalesce(g.segments_json, '') || ']' else 'null' end")) -%}
+{%- endif -%}
 
 with
 
@@ -82,6 +119,8 @@ top_bins as (
         c.model_name,
         c.window_start,
         c.feature_name,
+        c.segment_key,
+        c.segment_value,
         {{ dbt.listagg(
             modelwatch.json_object([
                 ('bin', modelwatch.json_integer('c.bin_index')),
@@ -100,7 +139,7 @@ top_bins as (
         select
             *,
             row_number() over (
-                partition by model_name, window_start, feature_name
+                partition by model_name, window_start, feature_name, segment_key, segment_value
                 order by psi_contribution desc, bin_index asc
             ) as contribution_rank
         from {{ ref('modelwatch__feature_bin_counts') }}
@@ -110,9 +149,43 @@ top_bins as (
         and c.feature_name = r.feature_name
         and c.bin_index = r.bin_index
     where c.contribution_rank <= 3
-    group by c.model_name, c.window_start, c.feature_name
+    group by c.model_name, c.window_start, c.feature_name, c.segment_key, c.segment_value
 
 ),
+
+{% if modelwatch.feature_names('segments') -%}
+top_segments as (
+
+    {#- the drift segment values with the highest PSI: is it only one region, one device? -#}
+    select
+        s.model_name,
+        s.window_start,
+        s.feature_name,
+        {{ dbt.listagg(
+            modelwatch.json_object([
+                ('segment', modelwatch.json_string("s.segment_key || '=' || s.segment_value")),
+                ('psi', modelwatch.json_number('s.psi')),
+                ('current_count', modelwatch.json_integer('s.current_count')),
+                ('drift_severity', modelwatch.json_string('s.drift_severity')),
+            ]),
+            "','",
+            'order by s.psi desc, s.segment_key asc, s.segment_value asc',
+        ) }} as segments_json
+    from (
+        select
+            *,
+            row_number() over (
+                partition by model_name, window_start, feature_name
+                order by psi desc, segment_key asc, segment_value asc
+            ) as segment_rank
+        from {{ ref('modelwatch__feature_drift') }}
+        where segment_key != '__all__' and psi is not null
+    ) as s
+    where s.segment_rank <= 3
+    group by s.model_name, s.window_start, s.feature_name
+
+),
+{%- endif %}
 
 bin_counts as (
 
@@ -130,18 +203,21 @@ drift_source as (
     select
         d.*,
         b.bin_count,
-        {{ modelwatch.json_object([
-            ('top_psi_bins', "'[' || coalesce(t.bins_json, '') || ']'"),
-            ('reference_count', modelwatch.json_integer('d.reference_count')),
-            ('current_count', modelwatch.json_integer('d.current_count')),
-            ('null_rate_reference', modelwatch.json_number('d.null_rate_reference')),
-            ('null_rate_current', modelwatch.json_number('d.null_rate_current')),
-        ]) }} as evidence
+        {{ modelwatch.json_object(drift_evidence) }} as evidence
     from {{ ref('modelwatch__feature_drift') }} as d
     left join top_bins as t
         on d.model_name = t.model_name
         and d.window_start = t.window_start
         and d.feature_name = t.feature_name
+        and d.segment_key = t.segment_key
+        and d.segment_value = t.segment_value
+    {%- if modelwatch.feature_names('segments') %}
+    left join top_segments as g
+        on d.model_name = g.model_name
+        and d.window_start = g.window_start
+        and d.feature_name = g.feature_name
+        and d.segment_key = '__all__'
+    {%- endif %}
     left join bin_counts as b
         on d.model_name = b.model_name
         and d.feature_name = b.feature_name
@@ -171,6 +247,7 @@ unioned as (
         cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
         cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
         cast({{ 'bin_count' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as bin_count,
+        cast({{ check.get('noise_sd', 'null') }} as {{ modelwatch.type_double() }}) as noise_sd,
         {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence
     from {{ 'drift_source' if check.source == 'feature_drift' else ref('modelwatch__' ~ check.source) }}
     where {{ check.scope }}
