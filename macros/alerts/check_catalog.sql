@@ -95,6 +95,15 @@
          'subject': 'candidate_version', 'sample_size': 'paired_count', 'reference_size': 'null',
          'evidence': 'comparison'},
     ] -%}
+    {#- one check per custom metric name (models[].custom_metrics), judged on overall rows -#}
+    {%- for name in modelwatch.custom_metric_names() -%}
+        {%- do checks.append({
+            'name': modelwatch.custom_metric_check_name(name), 'value': 'metric_value', 'source': 'custom_metrics',
+            'category': 'custom', 'scope': "slice_key = '__all__' and metric_name = " ~ modelwatch.sql_string(name),
+            'dims': {'model_version': 'model_version', 'slice_key': 'slice_key', 'slice_value': 'slice_value'},
+            'subject': 'model_version', 'sample_size': 'prediction_count', 'reference_size': 'null',
+            'evidence': 'custom_metric'}) -%}
+    {%- endfor -%}
     {{ return(checks) }}
 {% endmacro %}
 

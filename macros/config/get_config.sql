@@ -392,6 +392,7 @@
             {%- endif -%}
         {%- endfor -%}
         {%- do model.update({'rules': modelwatch._value_rules(model.rules, numeric, categorical, where ~ '.rules')}) -%}
+        {%- do model.update({'custom_metrics': modelwatch._custom_metrics(model.custom_metrics, where ~ '.custom_metrics')}) -%}
         {%- if model.threshold is not number or model.threshold < 0 or model.threshold > 1 -%}
             {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".threshold must be a number in [0, 1]") }}
         {%- endif -%}
@@ -402,6 +403,23 @@
             'checks': modelwatch._merge_checks(global_checks, model.checks, where ~ '.checks'),
         }) -%}
         {%- do models.append(model) -%}
+    {%- endfor -%}
+
+    {#- every model knows every custom metric's check (disabled where the model lacks the metric) -#}
+    {%- for model in models -%}
+        {%- for other in models -%}
+            {%- for metric in other.custom_metrics -%}
+                {%- set check = modelwatch.custom_metric_check_name(metric.name) -%}
+                {%- set own = model.custom_metrics | selectattr('name', 'equalto', metric.name) | list -%}
+                {%- if check not in model.checks -%}
+                    {%- set spec = own[0] if own else {'direction': metric.direction, 'thresholds': {}} -%}
+                    {%- do model.checks.update(modelwatch._merge_checks(
+                        {check: {'warn': none, 'error': none, 'direction': spec.direction, 'runbook_url': none}},
+                        {check: spec.thresholds} if spec.thresholds else none,
+                        'models[' ~ model.name ~ '].custom_metrics[' ~ metric.name ~ ']')) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
     {%- endfor -%}
 
     {%- for names in fairness.intersections -%}
@@ -527,4 +545,39 @@
         {%- endif -%}
     {%- endfor -%}
     {{ return(rules) }}
+{% endmacro %}
+
+
+{% macro _custom_metrics(metrics, where) %}
+    {#-
+        models[].custom_metrics: [{name, expression, direction, warn, error, kind, ...}] ->
+        [{name, expression, sql, columns, direction, thresholds}], the expression parsed and
+        rebuilt (parse_custom_metric), the rest of the entry a check's settings.
+    -#}
+    {%- if metrics is none -%}{{ return([]) }}{%- endif -%}
+    {%- if metrics is string or metrics is mapping or metrics is not iterable -%}
+        {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ " must be a list of {name, expression}") }}
+    {%- endif -%}
+    {%- set out = [] -%}
+    {%- for metric in metrics -%}
+        {%- if metric is not mapping or metric.get('name') is not string or not modules.re.match('^[A-Za-z_][A-Za-z0-9_]{0,62}$', metric.get('name')) -%}
+            {{ exceptions.raise_compiler_error("modelwatch: every entry of " ~ where ~ " needs a name of letters, digits and underscores (at most 63), got '" ~ (metric.get('name') if metric is mapping else metric) ~ "'") }}
+        {%- endif -%}
+        {%- set at = where ~ '[' ~ metric.name ~ ']' -%}
+        {%- if metric.name in out | map(attribute='name') | list -%}
+            {{ exceptions.raise_compiler_error("modelwatch: custom metric '" ~ metric.name ~ "' is listed twice in " ~ where) }}
+        {%- endif -%}
+        {%- set direction = metric.get('direction', 'above') -%}
+        {%- if direction not in ['above', 'below'] -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".direction must be above or below (which side of the threshold is bad)") }}
+        {%- endif -%}
+        {%- set parsed = modelwatch.parse_custom_metric(metric.get('expression'), at) -%}
+        {%- set thresholds = {} -%}
+        {%- for key, value in metric.items() if key not in ['name', 'expression', 'direction'] -%}
+            {%- do thresholds.update({key: value}) -%}
+        {%- endfor -%}
+        {%- do out.append({'name': metric.name, 'expression': metric.expression, 'sql': parsed.sql,
+                           'columns': parsed.columns, 'direction': direction, 'thresholds': thresholds}) -%}
+    {%- endfor -%}
+    {{ return(out) }}
 {% endmacro %}

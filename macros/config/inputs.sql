@@ -153,7 +153,8 @@
 {% macro feature_names(kind=none) %}
     {#-
         Every feature (or attribute) any configured model reads from the prediction log, once.
-        Attributes: protected attributes, slices and drift segments.
+        Attributes: protected attributes, slices, drift segments and the log columns custom
+        metrics read.
     -#}
     {%- set out = [] -%}
     {%- for model in modelwatch.get_config().models -%}
@@ -162,6 +163,9 @@
         {%- if kind in [none, 'categorical'] -%}{%- set names = names + model.features.categorical -%}{%- endif -%}
         {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices + modelwatch.get_config().drift.segments -%}{%- endif -%}
         {%- if kind == 'segments' -%}{%- set names = names + modelwatch.get_config().drift.segments -%}{%- endif -%}
+        {%- if kind in [none, 'attributes', 'custom_metrics'] -%}
+            {%- for metric in model.custom_metrics -%}{%- do names.extend(metric.columns) -%}{%- endfor -%}
+        {%- endif -%}
         {%- if kind == 'slices' -%}{%- set names = names + model.slices -%}{%- endif -%}
         {%- if kind == 'protected_attributes' -%}{%- set names = names + model.protected_attributes -%}{%- endif -%}
         {%- for name in names -%}

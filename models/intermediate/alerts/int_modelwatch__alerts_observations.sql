@@ -78,6 +78,12 @@
         ('drifted_feature_count', modelwatch.json_integer('drifted_feature_count')),
         ('drifted_features', modelwatch.json_string('drifted_features')),
     ]),
+    'custom_metric': modelwatch.json_object([
+        ('metric_name', modelwatch.json_string('metric_name')),
+        ('metric_value', modelwatch.json_number('metric_value')),
+        ('prediction_count', modelwatch.json_integer('prediction_count')),
+        ('labeled_count', modelwatch.json_integer('labeled_count')),
+    ]),
     'none': "'{}'",
 } -%}
 
