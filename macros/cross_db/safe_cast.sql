@@ -11,17 +11,24 @@
 {% macro postgres__safe_cast(expr, type) %}
     {#-
         PostgreSQL has no try_cast: the value's text is matched against what the target type's
-        input function accepts (float8in: decimal or exponent notation, NaN and the infinities,
-        any case, surrounding blanks), and only a match is cast. A value beyond the double range
-        (1e999) still passes the pattern; exponents are limited to three digits to keep that
-        to values nobody logs.
+        input function accepts (decimal or exponent notation, NaN and the infinities, any case,
+        surrounding blanks) and, for doubles, checked to lie in the double range through an
+        exact numeric cast (1e400 or 1e-400 would stop float8in), and only then cast. Beyond
+        DuckDB's try_cast this refuses '1_000' and subnormal numbers (below 2.2e-308).
     -#}
     {%- set kind = type | lower | trim -%}
     {%- set text = 'cast(' ~ expr ~ ' as text)' -%}
-    {%- if kind in ['double precision', 'float8', 'double', 'real', 'float4', 'float', 'numeric', 'decimal']
-          or kind.startswith('numeric(') or kind.startswith('decimal(') -%}
-    (case when {{ text }} ~* '^\s*[-+]?((\d+\.?\d*|\.\d+)(e[-+]?\d{1,3})?|nan|inf|infinity)\s*$'
-        then cast({{ text }} as {{ type }}) end)
+    {%- set decimal = "'^\\s*[-+]?(\\d+\\.?\\d*|\\.\\d+)(e[-+]?\\d{1,4})?\\s*$'" -%}
+    {%- if kind in ['double precision', 'float8', 'double', 'real', 'float4', 'float'] -%}
+    (case
+        when {{ text }} ~* {{ decimal }} then
+            case when abs(cast({{ text }} as numeric)) = 0
+                or abs(cast({{ text }} as numeric)) between 2.2250738585072014e-308 and 1.7976931348623157e308
+            then cast({{ text }} as {{ type }}) end
+        when {{ text }} ~* '^\s*[-+]?(nan|inf|infinity)\s*$' then cast({{ text }} as {{ type }})
+    end)
+    {%- elif kind in ['numeric', 'decimal'] or kind.startswith('numeric(') or kind.startswith('decimal(') -%}
+    (case when {{ text }} ~* {{ decimal }} then cast({{ text }} as {{ type }}) end)
     {%- elif kind in ['integer', 'int', 'int4', 'bigint', 'int8', 'smallint', 'int2'] -%}
     (case when {{ text }} ~ '^\s*[-+]?\d{1,18}\s*$' then cast({{ text }} as {{ type }}) end)
     {%- elif kind in ['text', 'varchar', 'character varying', 'string'] or kind.startswith('varchar(') -%}

@@ -66,6 +66,7 @@ TABLES = (
     "model_comparison",
     "canary_verdicts",
 )
+SEGMENTED = ("feature_drift", "feature_bin_counts")  # overall rows: segment_key '__all__'
 MAX_WINDOWS = 120  # time series and the heatmap show at most the latest this many windows
 MAX_ALERT_ROWS = 300  # alert rows listed (the table holds them all)
 MAX_EVIDENCE_CHARS = 4000  # evidence text shown per alert row
@@ -266,7 +267,11 @@ class Data:
             clauses = [extra] if extra else []
             if self.model is not None:
                 clauses.append(f"model_name = {_literal(self.model)}")
-            self._cache[key] = self.reader.rows(table, " and ".join(clauses))
+            rows = self.reader.rows(table, " and ".join(clauses))
+            if rows is not None and table in SEGMENTED:
+                # the report shows overall drift; drift.segments rows are for drilling down
+                rows = [r for r in rows if r.get("segment_key", "__all__") == "__all__"]
+            self._cache[key] = rows
         return self._cache[key]
 
     def models(self) -> list[str]:

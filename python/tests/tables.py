@@ -10,8 +10,19 @@ import pandas as pd
 OUTPUT_TABLES = {
     # table -> grain used to align rows
     "reference_bins": ["model_name", "feature_name", "bin_index"],
-    "feature_bin_counts": ["model_name", "window_start", "feature_name", "bin_index"],
-    "feature_drift": ["model_name", "window_start", "feature_name"],
+    "feature_bin_counts": [
+        "model_name",
+        "window_start",
+        "feature_name",
+        "segment_key",
+        "segment_value",
+        "bin_index",
+    ],
+    "feature_drift": ["model_name", "window_start", "feature_name", "segment_key", "segment_value"],
+    "dataset_drift": ["model_name", "window_start"],
+    "prior_drift": ["model_name", "window_start", "prior_name"],
+    "feature_quality": ["model_name", "window_start", "feature_name"],
+    "quarantined_feature_values": ["prediction_id", "feature_name"],
     "score_distribution": ["model_name", "model_version", "window_start"],
     "input_quality": ["model_name", "window_start"],
     "model_performance": [
@@ -30,6 +41,14 @@ OUTPUT_TABLES = {
     "retraining_recommendations": ["model_name", "window_start"],
     "fairness_metrics": ["model_name", "window_start", "attribute_name", "group_value"],
     "fairness_parity": ["model_name", "window_start", "attribute_name"],
+    "custom_metrics": [
+        "model_name",
+        "model_version",
+        "window_start",
+        "slice_key",
+        "slice_value",
+        "metric_name",
+    ],
 }
 
 

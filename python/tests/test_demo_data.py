@@ -128,6 +128,8 @@ def test_columns_and_types(small):
         "status_code": "INTEGER",
         "cost_usd": "DOUBLE",
         **{name: "DOUBLE" for name in NUMERIC_FEATURES},
+        # logged as text, so the type-change incident can reach the warehouse
+        demo.TYPE_CHANGE_FEATURE: "VARCHAR",
         **{name: "VARCHAR" for name in CATEGORICAL_FEATURES},
         "sex": "VARCHAR",
         "age_band": "VARCHAR",
