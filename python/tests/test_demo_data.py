@@ -515,6 +515,8 @@ def test_incidents_are_documented_consistently():
         "fairness_regression": "age_band",
         "bad_canary": "model_version",
         "latency_spike": "latency_ms",
+        "type_change": "credit_inquiries_6m",
+        "segment_drift": "num_open_accounts",
     }
     assert {name: i.subject for name, i in INCIDENTS.items()} == kinds
     for name, incident in INCIDENTS.items():

@@ -209,6 +209,10 @@ drift_source as (
     select
         d.*,
         b.bin_count,
+        -- how many values of the segment column the window has: judged together (segment_psi)
+        case when d.segment_key = '__all__' then 1 else count(*) over (
+            partition by d.model_name, d.window_start, d.feature_name, d.segment_key
+        ) end as comparisons,
         {{ modelwatch.json_object(drift_evidence) }} as evidence
     from {{ ref('modelwatch__feature_drift') }} as d
     left join top_bins as t
@@ -254,6 +258,7 @@ unioned as (
         cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
         cast({{ 'bin_count' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as bin_count,
         cast({{ check.get('noise_sd', 'null') }} as {{ modelwatch.type_double() }}) as noise_sd,
+        cast({{ 'comparisons' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as comparisons,
         {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence
     from {{ 'drift_source' if check.source == 'feature_drift' else ref('modelwatch__' ~ check.source) }}
     where {{ check.scope }}
