@@ -116,3 +116,14 @@
     {%- set density = 'exp(-0.5 * (' ~ z ~ ') * (' ~ z ~ ')) / sqrt(2.0 * pi())' -%}
     (2.0 * {{ density }} * {{ t }} * (0.319381530 + {{ t }} * (-0.356563782 + {{ t }} * (1.781477937 + {{ t }} * (-1.821255978 + {{ t }} * 1.330274429)))))
 {%- endmacro %}
+
+
+{% macro number_text(expr) %}
+    {#-
+        A double as text, the same on every engine: whole numbers without a decimal part (DuckDB
+        writes 43800.0 where PostgreSQL writes 43800), others in the engine's shortest form.
+    -#}
+    {{ return('(case when ' ~ expr ~ ' = floor(' ~ expr ~ ') and abs(' ~ expr ~ ') < 1e15 then cast(cast('
+        ~ expr ~ ' as ' ~ dbt.type_bigint() ~ ') as ' ~ dbt.type_string() ~ ') else cast(' ~ expr ~ ' as '
+        ~ dbt.type_string() ~ ') end)') }}
+{% endmacro %}

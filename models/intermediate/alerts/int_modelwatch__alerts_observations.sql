@@ -132,8 +132,8 @@ top_bins as (
                 ('bin', modelwatch.json_integer('c.bin_index')),
                 ('bin_label', modelwatch.json_string(
                     "coalesce(r.category, case when r.is_null_bin then '__null__' else '['
-                    || coalesce(cast(r.lower_bound as " ~ dbt.type_string() ~ "), '-inf') || ', '
-                    || coalesce(cast(r.upper_bound as " ~ dbt.type_string() ~ "), '+inf') || ')' end)")),
+                    || coalesce(" ~ modelwatch.number_text('r.lower_bound') ~ ", '-inf') || ', '
+                    || coalesce(" ~ modelwatch.number_text('r.upper_bound') ~ ", '+inf') || ')' end)")),
                 ('reference_proportion', modelwatch.json_number('c.reference_proportion')),
                 ('current_proportion', modelwatch.json_number('c.current_proportion')),
                 ('psi_contribution', modelwatch.json_number('c.psi_contribution')),
