@@ -313,8 +313,8 @@ INCIDENTS: dict[str, Incident] = {
             ),
             magnitude=(
                 f"+{SEGMENT_DRIFT_ACCOUNTS:g} accounts for region '{SEGMENT_DRIFT_REGION}' from "
-                "day 12 (mean 4.5 -> 6.5 there). Segment PSI about 1.7 against the region's "
-                "reference rows; overall PSI below 0.01"
+                "day 12 (mean 4.5 -> 6.5 there). Segment PSI 1.5-1.7 against the region's "
+                "reference rows; overall PSI 0.004-0.010 (scale 1)"
             ),
         ),
         Incident(
