@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false
 export MODELWATCH_TEST_POSTGRES=1
 export MODELWATCH_TEST_CHROMIUM=1
-.venv/bin/ruff check python benchmarks
-.venv/bin/ruff format --check python benchmarks
+.venv/bin/ruff check python benchmarks setup.py
+.venv/bin/ruff format --check python benchmarks setup.py
 ./scripts/lint_sql.sh
 exec .venv/bin/python -m pytest "$@"

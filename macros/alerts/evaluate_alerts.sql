@@ -3,7 +3,7 @@
     observation out with the thresholds that applied, the severity ('ok', 'warn', 'error') and
     how many consecutive observed windows the subject has breached. Threshold kinds per check
     (get_config: check_kind_defaults): static (with a sample-size noise floor for drift
-    statistics), dynamic (trailing mean +/- sigma x sd, previous windows only) and persistence
+    statistics and label checks), dynamic (trailing mean +/- sigma x sd, previous windows only) and persistence
     (m of the last n windows).
 -#}
 
@@ -60,6 +60,9 @@
                 when check_name in ('label_prior_shift', 'prediction_prior_shift') then {{ modelwatch.noise_floor_sql('proportion_difference', 'sample_size', 'reference_size', 'noise_sd') }}
                 when check_name = 'js_distance' then {{ modelwatch.noise_floor_sql('js_distance', 'sample_size', 'reference_size', 'bin_count') }}
                 when check_name = 'ks_statistic' then {{ modelwatch.noise_floor_sql('ks_statistic', 'sample_size', 'reference_size', 'bin_count') }}
+                {%- for check in modelwatch.alert_checks() if check.name in names and check.get('noise_shape') %}
+                when check_name = {{ modelwatch.sql_string(check.name) }} then {{ modelwatch.noise_quantile_sql(check.noise_shape, 'noise_mean', 'noise_sd') }}
+                {%- endfor %}
             end as noise_floor
         from settings
 
@@ -222,6 +225,8 @@
             window_end,
             check_name,
             check_category,
+            check_description,
+            direction,
             {%- for dim in modelwatch.alert_dimensions() %}
             {{ dim }},
             {%- endfor %}
@@ -277,7 +282,7 @@
         alerts.noise_floor_alpha (segment_psi divides it by the segment values compared).
     -#}
     {%- set alpha = alpha if alpha is not none else modelwatch.get_config().alerts.noise_floor_alpha -%}
-    {%- set z = modelwatch.normal_upper_quantile_sql(alpha) -%}
+    {%- set z = modelwatch.normal_upper_quantile(alpha) -%}
     {%- set df = 'greatest(coalesce(' ~ bins ~ ', 2) - 1, 1)' -%}
     {%- set inv = '(1.0 / nullif(' ~ n ~ ', 0) + 1.0 / nullif(' ~ m ~ ', 0))' -%}
     {%- set psi_floor = inv ~ ' * ' ~ df ~ ' * power(1.0 - 2.0 / (9.0 * ' ~ df ~ ') + ' ~ z ~ ' * sqrt(2.0 / (9.0 * ' ~ df ~ ')), 3)' -%}
@@ -304,18 +309,8 @@
             of the pooled two-proportion z-test times its standard error, which the observation
             carries (`bins` is that standard error here).
         -#}
-        {{ return('(' ~ modelwatch.normal_upper_quantile_sql(alpha / 2) ~ ' * ' ~ bins ~ ')') }}
+        {{ return('(' ~ modelwatch.normal_upper_quantile(alpha / 2) ~ ' * ' ~ bins ~ ')') }}
     {%- endif -%}
     {{ return('null') }}
 {% endmacro %}
 
-
-{% macro normal_upper_quantile_sql(q) %}
-    {#-
-        z with P(Z > z) = q for a constant q in (0, 0.5), as a SQL expression
-        (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4): the critical values of the noise floors.
-    -#}
-    {%- set t = 'sqrt(-2.0 * ln(' ~ q ~ '))' -%}
-    {{ return('(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
-        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))') }}
-{% endmacro %}

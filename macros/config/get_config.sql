@@ -22,6 +22,10 @@
         'latency_p99_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'error_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
         'cost_per_1k_usd': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'request_volume_drop': {'warn': none, 'error': none, 'direction': 'below', 'runbook_url': none},
+        'request_volume_spike': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'missing_window': {'warn': 1, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'label_freshness_days': {'warn': 3, 'error': 7, 'direction': 'above', 'runbook_url': none},
         'demographic_parity_ratio': {'warn': 0.8, 'error': 0.5, 'direction': 'below', 'runbook_url': none},
         'equalized_odds_difference': {'warn': 0.1, 'error': 0.2, 'direction': 'above', 'runbook_url': none},
         'calibration_gap': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
@@ -45,81 +49,105 @@
         mean +/- sigma x sd of the previous lookback_windows observed windows (never the window
         judged; needs min_windows of history); persistence: static, but alert only when at least
         persist_min_breaches of the last persist_windows windows breach. noise_floor raises a
-        drift statistic's static thresholds to what sampling noise alone reaches at
-        alerts.noise_floor_alpha for the window's and the reference's sizes.
+        drift statistic's or a label check's static thresholds to what sampling noise alone
+        reaches at alerts.noise_floor_alpha for the window's (and the reference's) sizes.
+        Request volume is judged against its own trailing windows (dynamic) by default.
     -#}
     {{ return({
-        'kind': 'static', 'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
+        'kind': 'dynamic' if name in ['request_volume_drop', 'request_volume_spike'] else 'static',
+        'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
         'persist_windows': 3, 'persist_min_breaches': 2,
-        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'segment_psi', 'label_prior_shift', 'prediction_prior_shift'],
+        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'roc_auc_drop',
+                                'brier_score_increase', 'ece', 'estimated_roc_auc_drop',
+                                'segment_psi', 'label_prior_shift', 'prediction_prior_shift'],
     }) }}
 {% endmacro %}
 
 
-{% macro _merge_checks(base, overrides, where) %}
+{% macro _merge_checks(base, overrides, where, errors) %}
     {%- set merged = {} -%}
     {%- for name, spec in base.items() -%}
         {%- set full = modelwatch.check_kind_defaults(name) -%}
         {%- do full.update(spec) -%}
         {%- do merged.update({name: full}) -%}
     {%- endfor -%}
+    {%- if overrides is not none and overrides is not mapping -%}
+        {%- do errors.append("modelwatch: '" ~ where ~ "' must be a mapping of check name to {warn, error}") -%}
+        {%- set overrides = {} -%}
+    {%- endif -%}
     {%- for name, spec in (overrides or {}).items() -%}
         {%- if name not in merged -%}
-            {{ exceptions.raise_compiler_error(
+            {%- do errors.append(
                 "modelwatch: unknown check '" ~ name ~ "' in " ~ where
-                ~ ". Known checks: " ~ (merged.keys() | sort | join(', '))) }}
+                ~ ". Known checks: " ~ (merged.keys() | sort | join(', '))) -%}
+            {%- continue -%}
         {%- endif -%}
         {%- if spec is not mapping -%}
-            {{ exceptions.raise_compiler_error(
+            {%- do errors.append(
                 "modelwatch: check '" ~ name ~ "' in " ~ where
-                ~ " must be a mapping like {warn: 0.1, error: 0.25}") }}
+                ~ " must be a mapping like {warn: 0.1, error: 0.25}") -%}
+            {%- continue -%}
         {%- endif -%}
         {%- set known_keys = ['warn', 'error', 'runbook_url'] + (modelwatch.check_kind_defaults(name).keys() | list) -%}
         {%- for key, value in spec.items() -%}
             {%- if key not in known_keys -%}
-                {{ exceptions.raise_compiler_error(
+                {%- do errors.append(
                     "modelwatch: unknown key '" ~ key ~ "' for check '" ~ name ~ "' in " ~ where
-                    ~ " (expected " ~ (known_keys | join(', ')) ~ ")") }}
+                    ~ " (expected " ~ (known_keys | join(', ')) ~ ")") -%}
             {%- endif -%}
             {%- if key == 'kind' and value not in ['static', 'dynamic', 'persistence'] -%}
-                {{ exceptions.raise_compiler_error(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": kind must be static, dynamic or persistence, got '" ~ value ~ "'") }}
+                {%- do errors.append(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": kind must be static, dynamic or persistence, got '" ~ value ~ "'") -%}
             {%- endif -%}
             {%- if key in ['lookback_windows', 'min_windows', 'persist_windows', 'persist_min_breaches']
                   and (value is not number or value < 1 or value != (value | int)) -%}
-                {{ exceptions.raise_compiler_error(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a whole number >= 1") }}
+                {%- do errors.append(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a whole number >= 1") -%}
             {%- endif -%}
             {%- if key in ['warn_sigma', 'error_sigma'] and (value is not number or value <= 0) -%}
-                {{ exceptions.raise_compiler_error(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a number > 0") }}
+                {%- do errors.append(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a number > 0") -%}
             {%- endif -%}
             {%- if key == 'noise_floor' and value not in [true, false] -%}
-                {{ exceptions.raise_compiler_error(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": noise_floor must be true or false") }}
+                {%- do errors.append(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": noise_floor must be true or false") -%}
             {%- endif -%}
             {%- if key in ['warn', 'error'] and value is not none and value is not number -%}
-                {{ exceptions.raise_compiler_error(
+                {%- do errors.append(
                     "modelwatch: threshold " ~ name ~ "." ~ key ~ " in " ~ where
-                    ~ " must be a number or null, got '" ~ value ~ "'") }}
+                    ~ " must be a number or null, got '" ~ value ~ "'") -%}
             {%- endif -%}
             {%- do merged[name].update({key: value}) -%}
         {%- endfor -%}
+        {#- an "above" check breaches at warn before error; a "below" check the other way round -#}
+        {%- set check = merged[name] -%}
+        {%- if check.warn is number and check.error is number and check.kind != 'dynamic' -%}
+            {%- if (check.direction == 'above' and check.warn > check.error)
+                  or (check.direction == 'below' and check.warn < check.error) -%}
+                {%- do errors.append(
+                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": warn " ~ check.warn ~ " is "
+                    ~ ("above" if check.direction == 'above' else "below") ~ " error " ~ check.error
+                    ~ " although the check fires when the value is " ~ check.direction
+                    ~ " its threshold; warn must come first") -%}
+            {%- endif -%}
+        {%- endif -%}
     {%- endfor -%}
     {{ return(merged) }}
 {% endmacro %}
 
 
-{% macro _merge_dict(defaults, given, where) %}
+{% macro _merge_dict(defaults, given, where, errors) %}
     {%- set merged = defaults.copy() -%}
     {%- if given is not none and given is not mapping -%}
-        {{ exceptions.raise_compiler_error("modelwatch: '" ~ where ~ "' must be a mapping") }}
+        {%- do errors.append("modelwatch: '" ~ where ~ "' must be a mapping") -%}
+        {%- set given = {} -%}
     {%- endif -%}
     {%- for key, value in (given or {}).items() -%}
         {%- if key not in defaults -%}
-            {{ exceptions.raise_compiler_error(
+            {%- do errors.append(
                 "modelwatch: unknown key '" ~ key ~ "' in '" ~ where ~ "'. Known keys: "
-                ~ (defaults.keys() | sort | join(', '))) }}
+                ~ (defaults.keys() | sort | join(', '))) -%}
+            {%- continue -%}
         {%- endif -%}
         {%- do merged.update({key: value}) -%}
     {%- endfor -%}
@@ -127,15 +155,17 @@
 {% endmacro %}
 
 
-{% macro _name_list(value, where) %}
+{% macro _name_list(value, where, errors) %}
     {%- if value is none -%}{{ return([]) }}{%- endif -%}
     {%- if value is string or value is not iterable or value is mapping -%}
-        {{ exceptions.raise_compiler_error("modelwatch: '" ~ where ~ "' must be a list of names") }}
+        {%- do errors.append("modelwatch: '" ~ where ~ "' must be a list of names") -%}
+        {{ return([]) }}
     {%- endif -%}
+    {%- set out = [] -%}
     {%- for name in value -%}
-        {%- do modelwatch.validate_name(name, where) -%}
+        {%- if modelwatch.validate_name(name, where, errors) -%}{%- do out.append(name) -%}{%- endif -%}
     {%- endfor -%}
-    {{ return(value | list) }}
+    {{ return(out) }}
 {% endmacro %}
 
 
@@ -162,54 +192,89 @@
 
 
 {% macro _resolve_config(raw) %}
+    {#-
+        Every problem is collected, then all are raised together, so one `modelwatch validate`
+        lists them all; a bad value is replaced by its default meanwhile, so checking goes on.
+    -#}
     {%- if raw is none or raw is not mapping -%}
         {{ exceptions.raise_compiler_error(
             "modelwatch: the dbt var 'modelwatch' is missing or not a mapping. Set it in "
             ~ "dbt_project.yml or pass a config file with `modelwatch run --config FILE`.") }}
     {%- endif -%}
+    {%- set errors = [] -%}
     {%- set known = ['warehouse', 'granularity', 'inputs', 'columns', 'drift', 'performance',
                      'fairness', 'canary', 'incremental', 'alerts', 'checks', 'models',
-                     'python_models', 'recommendations'] -%}
+                     'python_models', 'recommendations', 'quality'] -%}
     {%- for key in raw.keys() -%}
         {%- if key not in known and key != '__modelwatch_resolved' -%}
-            {{ exceptions.raise_compiler_error(
+            {%- do errors.append(
                 "modelwatch: unknown top-level key '" ~ key ~ "'. Known keys: "
-                ~ (known | sort | join(', '))) }}
+                ~ (known | sort | join(', '))) -%}
         {%- endif -%}
     {%- endfor -%}
 
     {%- set granularity = raw.get('granularity', 'day') -%}
     {%- if granularity not in ['hour', 'day', 'week'] -%}
-        {{ exceptions.raise_compiler_error(
-            "modelwatch: granularity must be hour, day or week, got '" ~ granularity ~ "'") }}
+        {%- do errors.append(
+            "modelwatch: granularity must be hour, day or week, got '" ~ granularity ~ "'") -%}
+        {%- set granularity = 'day' -%}
     {%- endif -%}
 
     {%- set inputs = modelwatch._merge_dict(
-        {'predictions': none, 'labels': none, 'reference': none}, raw.get('inputs'), 'inputs') -%}
+        {'predictions': none, 'labels': none, 'reference': none}, raw.get('inputs'), 'inputs', errors) -%}
     {%- if not inputs.predictions -%}
-        {{ exceptions.raise_compiler_error("modelwatch: inputs.predictions is required (schema.table)") }}
+        {%- do errors.append("modelwatch: inputs.predictions is required (schema.table)") -%}
     {%- endif -%}
+    {%- for key in ['predictions', 'labels', 'reference'] if inputs[key] is not none -%}
+        {%- if key == 'reference' and inputs[key] is mapping -%}
+            {#- dates given unquoted in YAML arrive as dates: compare their text -#}
+            {%- set bounds = inputs[key].get('predictions_between') -%}
+            {%- set texts = [] -%}
+            {%- if bounds is iterable and bounds is not string and bounds is not mapping -%}
+                {%- for b in bounds -%}
+                    {%- if modules.re.match('^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$', b | string) -%}{%- do texts.append(b | string) -%}{%- endif -%}
+                {%- endfor -%}
+            {%- endif -%}
+            {%- if (texts | length) != 2 or bounds is string or bounds is not iterable or (bounds | length) != 2 -%}
+                {%- do errors.append("modelwatch: inputs.reference as a mapping needs predictions_between: [start, end], two dates like 2024-01-01") -%}
+            {%- else -%}
+                {%- do inputs[key].update({'predictions_between': texts}) -%}
+            {%- endif -%}
+        {%- elif key != 'reference' or inputs[key] is not mapping -%}
+            {%- do modelwatch.input_spec_errors(inputs[key], 'inputs.' ~ key, errors) -%}
+        {%- endif -%}
+    {%- endfor -%}
 
     {%- set raw_columns = raw.get('columns') or {} -%}
+    {%- if raw_columns is not mapping -%}
+        {%- do errors.append("modelwatch: 'columns' must be a mapping of input to {key: column name}") -%}
+        {%- set raw_columns = {} -%}
+    {%- endif -%}
     {%- set columns = {
         'predictions': modelwatch._merge_dict({
             'prediction_id': 'prediction_id', 'model_name': 'model_name',
             'model_version': 'model_version', 'predicted_at': 'predicted_at', 'score': 'score',
             'request_id': none, 'deployment_role': none, 'predicted_label': none,
             'latency_ms': none, 'status_code': none, 'cost_usd': none,
-        }, raw_columns.get('predictions'), 'columns.predictions'),
+        }, raw_columns.get('predictions'), 'columns.predictions', errors),
         'labels': modelwatch._merge_dict({
             'prediction_id': 'prediction_id', 'label': 'label', 'labeled_at': 'labeled_at',
-        }, raw_columns.get('labels'), 'columns.labels'),
+        }, raw_columns.get('labels'), 'columns.labels', errors),
         'reference': modelwatch._merge_dict({
             'model_name': none, 'score': 'score', 'label': none, 'features': {},
-        }, raw_columns.get('reference'), 'columns.reference'),
+        }, raw_columns.get('reference'), 'columns.reference', errors),
     } -%}
     {%- for key in raw_columns.keys() -%}
         {%- if key not in columns -%}
-            {{ exceptions.raise_compiler_error(
-                "modelwatch: unknown input '" ~ key ~ "' under columns (expected predictions, labels, reference)") }}
+            {%- do errors.append(
+                "modelwatch: unknown input '" ~ key ~ "' under columns (expected predictions, labels, reference)") -%}
         {%- endif -%}
+    {%- endfor -%}
+    {#- every configured column name reaches SQL: the same name rules as features -#}
+    {%- for input_name, mapping in columns.items() -%}
+        {%- for key, column in mapping.items() if key != 'features' and column is not none -%}
+            {%- do modelwatch.validate_name(column, 'columns.' ~ input_name ~ '.' ~ key, errors) -%}
+        {%- endfor -%}
     {%- endfor -%}
 
     {%- set drift = modelwatch._merge_dict({
@@ -217,22 +282,32 @@
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
         'ks_strategy': 'auto', 'ks_merge_max_windows': 4, 'ks_row_frame_max_rows': 5000000,
         'ks_buckets': 65536, 'segments': [],
-    }, raw.get('drift'), 'drift') -%}
-    {%- do drift.update({'segments': modelwatch._name_list(drift.segments, 'drift.segments')}) -%}
+    }, raw.get('drift'), 'drift', errors) -%}
+    {%- do drift.update({'segments': modelwatch._name_list(drift.segments, 'drift.segments', errors)}) -%}
     {%- if drift.segments | unique | list | length != drift.segments | length -%}
-        {{ exceptions.raise_compiler_error("modelwatch: drift.segments lists a column twice") }}
+        {%- do errors.append("modelwatch: drift.segments lists a column twice") -%}
     {%- endif -%}
     {%- if drift.ks_strategy not in ['auto', 'merge', 'merge_rows', 'asof', 'buckets'] -%}
-        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_strategy must be auto, merge, merge_rows, asof or buckets") }}
+        {%- do errors.append("modelwatch: drift.ks_strategy must be auto, merge, merge_rows, asof or buckets") -%}
     {%- endif -%}
     {%- if drift.ks_buckets is not number or drift.ks_buckets < 1 or drift.ks_buckets != (drift.ks_buckets | int) or drift.ks_buckets > 1000000000 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: drift.ks_buckets must be a whole number from 1 to 1000000000") }}
+        {%- do errors.append("modelwatch: drift.ks_buckets must be a whole number from 1 to 1000000000") -%}
     {%- endif -%}
-    {%- if drift.bins is not number or drift.bins < 2 or drift.bins > 100 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: drift.bins must be an integer from 2 to 100") }}
+    {%- if not modelwatch._is_whole(drift.bins, 2, 100) -%}
+        {%- do errors.append("modelwatch: drift.bins must be a whole number from 2 to 100, got " ~ modelwatch._shown(drift.bins)) -%}
+        {%- do drift.update({'bins': 10}) -%}
     {%- endif -%}
+    {%- for key in ['max_categories', 'min_category_count', 'ks_merge_max_windows', 'ks_row_frame_max_rows'] -%}
+        {%- if not modelwatch._is_whole(drift[key], 1) -%}
+            {%- do errors.append("modelwatch: drift." ~ key ~ " must be a whole number >= 1, got " ~ modelwatch._shown(drift[key])) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if drift.saturation_margin is not number or drift.saturation_margin < 0 or drift.saturation_margin >= 0.5 -%}
+        {%- do errors.append("modelwatch: drift.saturation_margin must be a number in [0, 0.5)") -%}
+    {%- endif -%}
+    {%- do drift.update({'deployment_roles': modelwatch._name_list(drift.deployment_roles, 'drift.deployment_roles', errors)}) -%}
     {%- if drift.epsilon is not number or drift.epsilon <= 0 or drift.epsilon >= 1 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: drift.epsilon must be a number in (0, 1)") }}
+        {%- do errors.append("modelwatch: drift.epsilon must be a number in (0, 1)") -%}
     {%- endif -%}
 
     {%- set performance = modelwatch._merge_dict({
@@ -240,52 +315,52 @@
         'label_coverage_grace_days': 14, 'calibration_bins': 10, 'estimation_bins': 20,
         'baseline_windows': 7, 'recalibration_windows': 14, 'recalibration_holdout_share': 0.3,
         'recalibration_max_rows': 200000,
-    }, raw.get('performance'), 'performance') -%}
+    }, raw.get('performance'), 'performance', errors) -%}
     {%- for key in ['max_label_delay_days', 'label_coverage_grace_days'] -%}
         {%- if performance[key] is not number or performance[key] < 0 -%}
-            {{ exceptions.raise_compiler_error("modelwatch: performance." ~ key ~ " must be a number of days >= 0") }}
+            {%- do errors.append("modelwatch: performance." ~ key ~ " must be a number of days >= 0") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if performance.final_label_coverage is not number or performance.final_label_coverage <= 0 or performance.final_label_coverage > 1 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: performance.final_label_coverage must be a number in (0, 1]") }}
+        {%- do errors.append("modelwatch: performance.final_label_coverage must be a number in (0, 1]") -%}
     {%- endif -%}
     {%- for key in ['min_labeled_count', 'baseline_windows', 'recalibration_windows', 'recalibration_max_rows'] -%}
         {%- if performance[key] is not number or performance[key] < 1 or performance[key] != (performance[key] | int) -%}
-            {{ exceptions.raise_compiler_error("modelwatch: performance." ~ key ~ " must be a whole number >= 1") }}
+            {%- do errors.append("modelwatch: performance." ~ key ~ " must be a whole number >= 1") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- for key in ['calibration_bins', 'estimation_bins'] -%}
         {%- if performance[key] is not number or performance[key] < 2 or performance[key] > 100 or performance[key] != (performance[key] | int) -%}
-            {{ exceptions.raise_compiler_error("modelwatch: performance." ~ key ~ " must be a whole number from 2 to 100") }}
+            {%- do errors.append("modelwatch: performance." ~ key ~ " must be a whole number from 2 to 100") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if performance.recalibration_holdout_share is not number or performance.recalibration_holdout_share <= 0 or performance.recalibration_holdout_share >= 1 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: performance.recalibration_holdout_share must be a number in (0, 1)") }}
+        {%- do errors.append("modelwatch: performance.recalibration_holdout_share must be a number in (0, 1)") -%}
     {%- endif -%}
 
     {%- set fairness = modelwatch._merge_dict({
         'min_group_size': 30, 'min_labeled_count': 100, 'alpha': 0.05,
         'deployment_roles': ['champion'], 'intersections': [],
-    }, raw.get('fairness'), 'fairness') -%}
+    }, raw.get('fairness'), 'fairness', errors) -%}
     {%- for key in ['min_group_size', 'min_labeled_count'] -%}
         {%- if fairness[key] is not number or fairness[key] < 1 or fairness[key] != (fairness[key] | int) -%}
-            {{ exceptions.raise_compiler_error("modelwatch: fairness." ~ key ~ " must be a whole number >= 1") }}
+            {%- do errors.append("modelwatch: fairness." ~ key ~ " must be a whole number >= 1") -%}
         {%- endif -%}
     {%- endfor -%}
     {%- if fairness.alpha is not number or fairness.alpha <= 0 or fairness.alpha > 0.09 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: fairness.alpha must be a number in (0, 0.09] (0.05: simultaneous 95% intervals)") }}
+        {%- do errors.append("modelwatch: fairness.alpha must be a number in (0, 0.09] (0.05: simultaneous 95% intervals)") -%}
     {%- endif -%}
-    {%- do fairness.update({'deployment_roles': modelwatch._name_list(fairness.deployment_roles, 'fairness.deployment_roles')}) -%}
+    {%- do fairness.update({'deployment_roles': modelwatch._name_list(fairness.deployment_roles, 'fairness.deployment_roles', errors)}) -%}
     {%- set intersections = [] -%}
     {%- if fairness.intersections is string or fairness.intersections is mapping or (fairness.intersections is not none and fairness.intersections is not iterable) -%}
-        {{ exceptions.raise_compiler_error("modelwatch: fairness.intersections must be a list of attribute lists, e.g. [[sex, age_band]]") }}
+        {%- do errors.append("modelwatch: fairness.intersections must be a list of attribute lists, e.g. [[sex, age_band]]") -%}
     {%- endif -%}
     {%- for item in (fairness.intersections or []) -%}
-        {%- set names = modelwatch._name_list(item, 'fairness.intersections') -%}
+        {%- set names = modelwatch._name_list(item, 'fairness.intersections', errors) -%}
         {%- if names | length < 2 or names | unique | list | length != names | length -%}
-            {{ exceptions.raise_compiler_error(
+            {%- do errors.append(
                 "modelwatch: every entry of fairness.intersections must list two or more different attributes, got "
-                ~ (names | join(', '))) }}
+                ~ (names | join(', '))) -%}
         {%- endif -%}
         {%- do intersections.append(names) -%}
     {%- endfor -%}
@@ -294,113 +369,161 @@
     {%- set canary = modelwatch._merge_dict({
         'min_requests': 500, 'min_labeled': 200, 'z_critical': 1.96,
         'max_error_rate_increase': 0.005, 'max_positive_rate_change': 0.05, 'max_auc_drop': 0.02,
-    }, raw.get('canary'), 'canary') -%}
+    }, raw.get('canary'), 'canary', errors) -%}
     {%- for key, value in canary.items() -%}
         {%- if value is not number or value < 0 -%}
-            {{ exceptions.raise_compiler_error("modelwatch: canary." ~ key ~ " must be a number >= 0") }}
+            {%- do errors.append("modelwatch: canary." ~ key ~ " must be a number >= 0") -%}
         {%- endif -%}
     {%- endfor -%}
 
     {%- set incremental = modelwatch._merge_dict(
-        {'lookback_windows': 2}, raw.get('incremental'), 'incremental') -%}
-    {%- if incremental.lookback_windows is not number or incremental.lookback_windows < 0 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: incremental.lookback_windows must be a whole number >= 0") }}
+        {'lookback_windows': 2}, raw.get('incremental'), 'incremental', errors) -%}
+    {%- if not modelwatch._is_whole(incremental.lookback_windows, 0) -%}
+        {%- do errors.append("modelwatch: incremental.lookback_windows must be a whole number >= 0, got " ~ modelwatch._shown(incremental.lookback_windows)) -%}
+        {%- do incremental.update({'lookback_windows': 2}) -%}
+    {%- endif -%}
+
+    {#-
+        Rows dated beyond the data's clock are quarantined (predicted_at_in_future): more than
+        max_future_hours after the load time (the run's current time, UTC). Rows before
+        min_predicted_at (a date, optional) are quarantined as predicted_at_too_old. Neither can
+        then move a window boundary.
+    -#}
+    {%- set quality = modelwatch._merge_dict(
+        {'max_future_hours': 24, 'min_predicted_at': none}, raw.get('quality'), 'quality', errors) -%}
+    {%- if quality.max_future_hours is not number or quality.max_future_hours < 0 or quality.max_future_hours is sameas true or quality.max_future_hours is sameas false -%}
+        {%- do errors.append("modelwatch: quality.max_future_hours must be a number of hours >= 0, got " ~ modelwatch._shown(quality.max_future_hours)) -%}
+        {%- do quality.update({'max_future_hours': 24}) -%}
+    {%- endif -%}
+    {%- if quality.min_predicted_at is not none -%}
+        {%- set text = quality.min_predicted_at | string -%}
+        {%- if not modules.re.match('^\\d{4}-\\d{2}-\\d{2}([ T]\\d{2}:\\d{2}(:\\d{2})?)?$', text) -%}
+            {%- do errors.append("modelwatch: quality.min_predicted_at must be a date like 2024-01-01, got " ~ modelwatch._shown(quality.min_predicted_at)) -%}
+            {%- do quality.update({'min_predicted_at': none}) -%}
+        {%- else -%}
+            {%- do quality.update({'min_predicted_at': text}) -%}
+        {%- endif -%}
     {%- endif -%}
 
     {%- set alerts = modelwatch._merge_dict(
         {'evaluate_last_windows': none, 'noise_floor_alpha': 0.001, 'fail_build': true,
          'webhook_url': none, 'webhook_max_attempts': 3, 'webhook_backoff_seconds': 1,
-         'webhook_timeout_seconds': 10, 'notify_min_severity': 'warn', 'dashboard_url': none},
-        raw.get('alerts'), 'alerts') -%}
+         'webhook_timeout_seconds': 10, 'notify_min_severity': 'warn', 'dashboard_url': none,
+         'incident_gap_windows': 2, 'notify_resolved': true},
+        raw.get('alerts'), 'alerts', errors) -%}
+    {%- if not modelwatch._is_whole(alerts.incident_gap_windows, 0) -%}
+        {%- do errors.append("modelwatch: alerts.incident_gap_windows must be a whole number >= 0, got " ~ modelwatch._shown(alerts.incident_gap_windows)) -%}
+    {%- endif -%}
+    {%- if alerts.notify_resolved not in [true, false] -%}
+        {%- do errors.append("modelwatch: alerts.notify_resolved must be true or false, got " ~ modelwatch._shown(alerts.notify_resolved)) -%}
+    {%- endif -%}
     {%- if alerts.fail_build in ['true', 'True', 'false', 'False'] -%}
         {#- a var rendered from env_var() in dbt_project.yml arrives as text -#}
         {%- do alerts.update({'fail_build': alerts.fail_build in ['true', 'True']}) -%}
     {%- endif -%}
     {%- if alerts.fail_build not in [true, false] -%}
-        {{ exceptions.raise_compiler_error("modelwatch: alerts.fail_build must be true or false, got " ~ alerts.fail_build) }}
+        {%- do errors.append("modelwatch: alerts.fail_build must be true or false, got " ~ alerts.fail_build) -%}
     {%- endif -%}
     {%- if alerts.noise_floor_alpha is not number or alerts.noise_floor_alpha <= 0 or alerts.noise_floor_alpha >= 0.5 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: alerts.noise_floor_alpha must be a number in (0, 0.5)") }}
+        {%- do errors.append("modelwatch: alerts.noise_floor_alpha must be a number in (0, 0.5)") -%}
     {%- endif -%}
+    {%- if alerts.notify_min_severity not in ['warn', 'error'] -%}
+        {%- do errors.append("modelwatch: alerts.notify_min_severity must be warn or error, got " ~ modelwatch._shown(alerts.notify_min_severity)) -%}
+    {%- endif -%}
+    {%- if alerts.evaluate_last_windows is not none and not modelwatch._is_whole(alerts.evaluate_last_windows, 1) -%}
+        {%- do errors.append("modelwatch: alerts.evaluate_last_windows must be a whole number >= 1 or null") -%}
+    {%- endif -%}
+    {%- if not modelwatch._is_whole(alerts.webhook_max_attempts, 1, 20) -%}
+        {%- do errors.append("modelwatch: alerts.webhook_max_attempts must be a whole number from 1 to 20") -%}
+    {%- endif -%}
+    {%- for key in ['webhook_backoff_seconds', 'webhook_timeout_seconds'] -%}
+        {%- if alerts[key] is not number or alerts[key] < 0 -%}
+            {%- do errors.append("modelwatch: alerts." ~ key ~ " must be a number of seconds >= 0") -%}
+        {%- endif -%}
+    {%- endfor -%}
 
     {%- set recommendations = modelwatch._merge_dict(
         {'min_label_coverage': 0.5, 'drift_checks': ['psi'], 'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop'],
-         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'type_error_rate', 'rule_violation_share'],
+         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'missing_window', 'type_error_rate', 'rule_violation_share'],
          'unseen_category_share': 0.5},
-        raw.get('recommendations'), 'recommendations') -%}
+        raw.get('recommendations'), 'recommendations', errors) -%}
     {%- if recommendations.min_label_coverage is not number or recommendations.min_label_coverage < 0 or recommendations.min_label_coverage > 1 -%}
-        {{ exceptions.raise_compiler_error("modelwatch: recommendations.min_label_coverage must be a number in [0, 1]") }}
+        {%- do errors.append("modelwatch: recommendations.min_label_coverage must be a number in [0, 1]") -%}
     {%- endif -%}
 
     {%- set global_checks = modelwatch._merge_checks(
-        modelwatch.check_defaults(), raw.get('checks'), 'checks') -%}
+        modelwatch.check_defaults(), raw.get('checks'), 'checks', errors) -%}
 
     {%- set raw_models = raw.get('models') -%}
-    {%- if not raw_models or raw_models is mapping or raw_models is string -%}
-        {{ exceptions.raise_compiler_error("modelwatch: 'models' must be a non-empty list of models") }}
+    {%- if not raw_models or raw_models is mapping or raw_models is string or raw_models is not iterable -%}
+        {%- do errors.append("modelwatch: 'models' must be a non-empty list of models") -%}
+        {%- set raw_models = [] -%}
     {%- endif -%}
-    {%- set reserved = ['prediction_id', 'model_name', 'model_version', 'predicted_at', 'score',
-                        'request_id', 'deployment_role', 'predicted_label', 'latency_ms',
-                        'status_code', 'cost_usd', 'window_start', 'quarantine_reason'] -%}
-    {%- for name in drift.segments if name | lower in reserved -%}
-        {{ exceptions.raise_compiler_error(
-            "modelwatch: drift.segments names '" ~ name ~ "', a reserved column name; rename it in a view first") }}
-    {%- endfor -%}
+    {#-
+        User columns travel under generated aliases (carried_column), so a feature may be named
+        like any internal column (id_occurrence, window_start, label...). Only `score` is taken:
+        the model score is monitored as the feature named score.
+    -#}
+    {%- set reserved = ['score'] -%}
     {%- set models = [] -%}
     {%- set seen = [] -%}
     {%- for m in raw_models -%}
         {%- if m is not mapping or not m.get('name') -%}
-            {{ exceptions.raise_compiler_error("modelwatch: every entry of 'models' needs a name") }}
+            {%- do errors.append("modelwatch: every entry of 'models' needs a name") -%}
+            {%- continue -%}
         {%- endif -%}
-        {%- set where = "models[" ~ m.name ~ "]" -%}
-        {%- do modelwatch.validate_name(m.name, where ~ '.name') -%}
+        {%- set where = "models[" ~ modelwatch._shown(m.name, quote='') ~ "]" -%}
+        {%- if not modelwatch.validate_name(m.name, where ~ '.name', errors) -%}{%- continue -%}{%- endif -%}
         {%- if m.name in seen -%}
-            {{ exceptions.raise_compiler_error("modelwatch: model '" ~ m.name ~ "' is listed twice") }}
+            {%- do errors.append("modelwatch: model " ~ modelwatch._shown(m.name) ~ " is listed twice") -%}
         {%- endif -%}
         {%- do seen.append(m.name) -%}
         {%- set model = modelwatch._merge_dict({
             'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
             'slices': [], 'checks': {}, 'monitor_score': true, 'unit_cost_usd': none,
             'rules': {}, 'custom_metrics': [],
-        }, m, where) -%}
+        }, m, where, errors) -%}
         {%- set unit_cost = model.unit_cost_usd -%}
         {%- if unit_cost is mapping -%}
             {%- for version, cost in unit_cost.items() -%}
                 {%- if cost is not number or cost < 0 -%}
-                    {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".unit_cost_usd." ~ version ~ " must be a number >= 0") }}
+                    {%- do errors.append("modelwatch: " ~ where ~ ".unit_cost_usd." ~ version ~ " must be a number >= 0") -%}
                 {%- endif -%}
             {%- endfor -%}
         {%- elif unit_cost is not none and (unit_cost is not number or unit_cost < 0) -%}
-            {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".unit_cost_usd must be a number >= 0 or a mapping {version: cost}") }}
+            {%- do errors.append("modelwatch: " ~ where ~ ".unit_cost_usd must be a number >= 0 or a mapping {version: cost}") -%}
         {%- endif -%}
         {%- set features = modelwatch._merge_dict(
-            {'numeric': [], 'categorical': []}, model.features, where ~ '.features') -%}
-        {%- set numeric = modelwatch._name_list(features.numeric, where ~ '.features.numeric') -%}
-        {%- set categorical = modelwatch._name_list(features.categorical, where ~ '.features.categorical') -%}
+            {'numeric': [], 'categorical': []}, model.features, where ~ '.features', errors) -%}
+        {%- set numeric = modelwatch._name_list(features.numeric, where ~ '.features.numeric', errors) -%}
+        {%- set categorical = modelwatch._name_list(features.categorical, where ~ '.features.categorical', errors) -%}
         {%- if (numeric | length) + (categorical | length) == 0 and not model.monitor_score -%}
-            {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ " lists no features") }}
+            {%- do errors.append("modelwatch: " ~ where ~ " lists no features") -%}
         {%- endif -%}
         {%- for name in numeric + categorical -%}
             {%- if name | lower in reserved -%}
-                {{ exceptions.raise_compiler_error(
-                    "modelwatch: feature '" ~ name ~ "' in " ~ where ~ " clashes with a reserved "
-                    ~ "column name; rename it in a view first. Reserved: " ~ (reserved | join(', '))) }}
+                {%- do errors.append(
+                    "modelwatch: feature " ~ modelwatch._shown(name) ~ " in " ~ where ~ " is named like the "
+                    ~ "model score, which is monitored as feature 'score'; rename it in a view first") -%}
             {%- endif -%}
             {%- if (numeric + categorical) | select('equalto', name) | list | length > 1 -%}
-                {{ exceptions.raise_compiler_error(
-                    "modelwatch: feature '" ~ name ~ "' is listed twice in " ~ where) }}
+                {%- do errors.append(
+                    "modelwatch: feature " ~ modelwatch._shown(name) ~ " is listed twice in " ~ where) -%}
             {%- endif -%}
         {%- endfor -%}
         {%- do model.update({'rules': modelwatch._value_rules(model.rules, numeric, categorical, where ~ '.rules')}) -%}
         {%- do model.update({'custom_metrics': modelwatch._custom_metrics(model.custom_metrics, where ~ '.custom_metrics')}) -%}
+        {%- if model.monitor_score not in [true, false] -%}
+            {%- do errors.append("modelwatch: " ~ where ~ ".monitor_score must be true or false") -%}
+        {%- endif -%}
         {%- if model.threshold is not number or model.threshold < 0 or model.threshold > 1 -%}
-            {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".threshold must be a number in [0, 1]") }}
+            {%- do errors.append("modelwatch: " ~ where ~ ".threshold must be a number in [0, 1]") -%}
         {%- endif -%}
         {%- do model.update({
             'features': {'numeric': numeric, 'categorical': categorical},
-            'protected_attributes': modelwatch._name_list(model.protected_attributes, where ~ '.protected_attributes'),
-            'slices': modelwatch._name_list(model.slices, where ~ '.slices'),
-            'checks': modelwatch._merge_checks(global_checks, model.checks, where ~ '.checks'),
+            'protected_attributes': modelwatch._name_list(model.protected_attributes, where ~ '.protected_attributes', errors),
+            'slices': modelwatch._name_list(model.slices, where ~ '.slices', errors),
+            'checks': modelwatch._merge_checks(global_checks, model.checks, where ~ '.checks', errors),
         }) -%}
         {%- do models.append(model) -%}
     {%- endfor -%}
@@ -416,7 +539,7 @@
                     {%- do model.checks.update(modelwatch._merge_checks(
                         {check: {'warn': none, 'error': none, 'direction': spec.direction, 'runbook_url': none}},
                         {check: spec.thresholds} if spec.thresholds else none,
-                        'models[' ~ model.name ~ '].custom_metrics[' ~ metric.name ~ ']')) -%}
+                        'models[' ~ model.name ~ '].custom_metrics[' ~ metric.name ~ ']', errors)) -%}
                 {%- endif -%}
             {%- endfor -%}
         {%- endfor -%}
@@ -428,24 +551,33 @@
             {%- if names | reject('in', model.protected_attributes) | list | length == 0 -%}{%- do covered.append(model.name) -%}{%- endif -%}
         {%- endfor -%}
         {%- if not covered -%}
-            {{ exceptions.raise_compiler_error(
+            {%- do errors.append(
                 "modelwatch: fairness.intersections entry [" ~ (names | join(', '))
-                ~ "] names attributes that no model lists together under protected_attributes") }}
+                ~ "] names attributes that no model lists together under protected_attributes") -%}
         {%- endif -%}
     {%- endfor -%}
 
     {%- if columns.reference.features is not mapping -%}
-        {{ exceptions.raise_compiler_error(
+        {%- do errors.append(
             "modelwatch: columns.reference.features maps a feature to the reference's column name, "
-            ~ "e.g. {income: annual_income}") }}
+            ~ "e.g. {income: annual_income}") -%}
+        {%- do columns.reference.update({'features': {}}) -%}
     {%- endif -%}
     {%- for feature, column in columns.reference.features.items() -%}
-        {%- do modelwatch.validate_name(column, 'columns.reference.features.' ~ feature) -%}
+        {%- do modelwatch.validate_name(column, 'columns.reference.features.' ~ modelwatch._shown(feature, quote=''), errors) -%}
     {%- endfor -%}
 
     {%- set python_models = raw.get('python_models', false) -%}
     {%- if python_models not in ['auto', true, false] -%}
-        {{ exceptions.raise_compiler_error("modelwatch: python_models must be auto, true or false") }}
+        {%- do errors.append("modelwatch: python_models must be auto, true or false") -%}
+    {%- endif -%}
+
+    {%- if errors -%}
+        {%- set lines = [] -%}
+        {%- for error in errors -%}{%- do lines.append('  - ' ~ modelwatch._shown(error[12:] if error.startswith('modelwatch: ') else error, quote='')) -%}{%- endfor -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: the config has " ~ (errors | length) ~ " problem" ~ ('s' if errors | length > 1 else '')
+            ~ ":\n" ~ (lines | join('\n'))) }}
     {%- endif -%}
 
     {{ return({
@@ -457,6 +589,7 @@
         'fairness': fairness,
         'canary': canary,
         'incremental': incremental,
+        'quality': quality,
         'alerts': alerts,
         'recommendations': recommendations,
         'checks': global_checks,
@@ -466,25 +599,63 @@
 {% endmacro %}
 
 
-{% macro validate_name(name, where) %}
-    {#- Names are quoted as identifiers, never pasted raw; refuse what quoting cannot make safe. -#}
-    {%- if name is not string or (name | length) == 0 or (name | length) > 128 -%}
-        {{ exceptions.raise_compiler_error(
-            "modelwatch: " ~ where ~ " must be a non-empty name of at most 128 characters, got '" ~ name ~ "'") }}
+{% macro name_problem(name, kind='name') %}
+    {#-
+        Why a user-supplied name cannot be an identifier, or none. The same rules as Python's
+        modelwatch.identifiers.name_problem (the tests compare both on hostile names): names are
+        always quoted, and quotes, backticks, backslashes, semicolons and control characters
+        (C0, DEL, C1, line separators, bidi overrides) are refused rather than escaped. Schemas
+        also refuse single quotes and dots (dbt pastes them into string literals) and must fit
+        PostgreSQL's 63 bytes with the `_audit` suffix.
+    -#}
+    {%- if name is not string or (name | length) == 0 -%}{{ return('must be a non-empty name') }}{%- endif -%}
+    {%- if (name | length) > 128 -%}{{ return('is longer than 128 characters') }}{%- endif -%}
+    {%- if modules.re.search('[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]', name) -%}
+        {{ return('contains a control character') }}
     {%- endif -%}
-    {%- for bad in ['"', '`', '\\', '\n', '\r', '\t', ';'] -%}
-        {%- if bad in name -%}
-            {{ exceptions.raise_compiler_error(
-                "modelwatch: " ~ where ~ " '" ~ name ~ "' contains a quote, backslash, semicolon or "
-                ~ "control character; rename the column in a view first") }}
-        {%- endif -%}
+    {%- for bad in ['"', '`', '\\', ';'] if bad in name -%}
+        {{ return('contains a quote, backtick, backslash or semicolon') }}
     {%- endfor -%}
+    {%- if kind == 'schema' -%}
+        {%- if "'" in name or '.' in name -%}{{ return('contains a quote or a dot') }}{%- endif -%}
+        {%- if (name.encode('utf-8') | length) > 57 -%}{{ return('is longer than 57 bytes') }}{%- endif -%}
+    {%- endif -%}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{% macro validate_name(name, where, errors=none) %}
+    {#- true when usable; else the problem is added to errors (or raised when none is given). -#}
+    {%- set problem = modelwatch.name_problem(name) -%}
+    {%- if problem is none -%}{{ return(true) }}{%- endif -%}
+    {%- set message = "modelwatch: " ~ where ~ " " ~ modelwatch._shown(name) ~ " " ~ problem
+        ~ "; rename it (for a column: in a view)" -%}
+    {%- if errors is none -%}
+        {{ exceptions.raise_compiler_error(message) }}
+    {%- endif -%}
+    {%- do errors.append(message) -%}
+    {{ return(false) }}
+{% endmacro %}
+
+
+{% macro _shown(value, quote="'") %}
+    {#- A value for a message: control characters escaped, so a message never carries them raw. -#}
+    {%- set text = value | string -%}
+    {%- set escaped = modules.re.sub('[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]', '?', text) -%}
+    {{ return(quote ~ escaped ~ quote) }}
+{% endmacro %}
+
+
+{% macro _is_whole(value, low, high=none) %}
+    {#- A whole number (1.0 is fine, 1.5 and true are not) in [low, high]. -#}
+    {{ return(value is number and value is not sameas true and value is not sameas false
+              and value == (value | int) and value >= low and (high is none or value <= high)) }}
 {% endmacro %}
 
 
 {% macro python_models_enabled() %}
     {#-
-        The opt-in Python models (exact small-sample KS p-values, McNemar, recalibration) need
+        The opt-in Python models (scipy's exact KS p-values, recalibration) need
         the modelwatch pip package in dbt's environment and run where dbt has Python models
         (DuckDB here). Off by default: everything else is SQL. The CLI turns them on (`auto`).
     -#}

@@ -70,20 +70,23 @@
 {% endmacro %}
 
 
-{% macro _parse_relation_call(spec, where) %}
+{% macro _parse_relation_call(spec, where, errors=none) %}
     {#-
         `ref('a')`, `ref('pkg', 'a')`, `source('s', 't')` -> {function, arguments}; anything else
         that looks like a call is refused (no other Jinja is evaluated from config); a plain
         name -> none.
     -#}
+    {%- set errors_given = errors is not none -%}
+    {%- set errors = errors if errors_given else [] -%}
     {%- set text = spec | trim -%}
     {%- set match = modules.re.match("^(ref|source)\\s*\\((.*)\\)$", text) -%}
     {%- if match is none -%}
         {%- if '(' in text or ')' in text or '{' in text -%}
-            {{ exceptions.raise_compiler_error(
-                "modelwatch: " ~ where ~ " '" ~ spec ~ "' is neither schema.table nor "
-                ~ "ref('model') / ref('package', 'model') / source('source', 'table')") }}
+            {%- do errors.append(
+                "modelwatch: " ~ where ~ " " ~ modelwatch._shown(spec) ~ " is neither schema.table nor "
+                ~ "ref('model') / ref('package', 'model') / source('source', 'table')") -%}
         {%- endif -%}
+        {%- if errors and not errors_given -%}{{ exceptions.raise_compiler_error(errors[0]) }}{%- endif -%}
         {{ return(none) }}
     {%- endif -%}
     {%- set function = match.group(1) -%}
@@ -95,12 +98,36 @@
         {%- for value in whole.groups() if value is not none -%}{%- do values.append(value[1:-1]) -%}{%- endfor -%}
     {%- endif -%}
     {%- if (values | length) not in arity -%}
-        {{ exceptions.raise_compiler_error(
-            "modelwatch: " ~ where ~ " '" ~ spec ~ "': " ~ function ~ "() takes "
+        {%- do errors.append(
+            "modelwatch: " ~ where ~ " " ~ modelwatch._shown(spec) ~ ": " ~ function ~ "() takes "
             ~ ("one or two quoted names: ref('model') or ref('package', 'model')" if function == 'ref'
-               else "two quoted names: source('source', 'table')")) }}
+               else "two quoted names: source('source', 'table')")) -%}
     {%- endif -%}
+    {%- for value in values -%}
+        {%- do modelwatch.validate_name(value, where, errors) -%}
+    {%- endfor -%}
+    {%- if errors and not errors_given -%}{{ exceptions.raise_compiler_error(errors[0]) }}{%- endif -%}
     {{ return({'function': function, 'arguments': values}) }}
+{% endmacro %}
+
+
+{% macro input_spec_errors(spec, where, errors) %}
+    {#- Config-time checks of one input relation spec (string forms), added to errors. -#}
+    {%- if spec is not string -%}
+        {%- do errors.append("modelwatch: " ~ where ~ " must name a relation: schema.table, "
+            ~ "ref('model') or source('source', 'table')") -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set before = errors | length -%}
+    {%- set call = modelwatch._parse_relation_call(spec, where, errors) -%}
+    {%- if call is none and (errors | length) == before -%}
+        {%- set parts = spec.split('.') -%}
+        {%- if (parts | length) > 3 -%}
+            {%- do errors.append("modelwatch: " ~ where ~ " " ~ modelwatch._shown(spec) ~ " is not of the form schema.table") -%}
+        {%- else -%}
+            {%- for part in parts -%}{%- do modelwatch.validate_name(part, where, errors) -%}{%- endfor -%}
+        {%- endif -%}
+    {%- endif -%}
 {% endmacro %}
 
 
@@ -150,6 +177,44 @@
 {% endmacro %}
 
 
+{% macro column_types(relation) %}
+    {#- {warehouse column name: its data type} of a relation (empty while parsing). -#}
+    {%- set out = {} -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
+            {%- do out.update({column.name: column.data_type}) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return(out) }}
+{% endmacro %}
+
+
+{% macro check_numeric_features(input_name, relation, cols, names) %}
+    {#-
+        A numeric feature must be a number column, or text holding numbers (a JSON-fed log):
+        text is read with a safe cast, a value that is not a number counted as a type error
+        (feature_quality), so an upstream type change is measured instead of stopping the run.
+        Dates, booleans and the like are refused with the feature, the column and its type
+        named (`modelwatch validate` shows this; a build would otherwise fail deep in the SQL).
+    -#}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set types = modelwatch.column_types(relation) -%}
+    {%- set problems = [] -%}
+    {%- for name in names if cols.get(name) is not none -%}
+        {%- set actual = cols[name][1:-1] -%}
+        {%- set data_type = types.get(actual, '') | lower -%}
+        {%- if modules.re.search('date|time|bool|blob|bytea|json|uuid|interval|struct|map|list|\\[\\]|enum', data_type) -%}
+            {%- do problems.append("feature " ~ modelwatch._shown(name) ~ " is listed as numeric but column "
+                ~ modelwatch._shown(actual) ~ " of inputs." ~ input_name ~ " is " ~ data_type
+                ~ "; list it under features.categorical or cast it to a number in a view") -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- if problems -%}
+        {{ exceptions.raise_compiler_error("modelwatch: " ~ (problems | join('; '))) }}
+    {%- endif -%}
+{% endmacro %}
+
+
 {% macro feature_names(kind=none) %}
     {#-
         Every feature (or attribute) any configured model reads from the prediction log, once.
@@ -173,4 +238,16 @@
         {%- endfor -%}
     {%- endfor -%}
     {{ return(out) }}
+{% endmacro %}
+
+
+{% macro carried_column(name) %}
+    {#-
+        The column a user column (feature, protected attribute, slice) travels under inside the
+        project: a generated alias, never the user's name, so no user column can collide with a
+        column the project adds (id_occurrence, window_start, label...). Derived from the name
+        alone, so it is the same in every model and every run; at most 19 characters (PostgreSQL
+        truncates identifiers at 63 bytes).
+    -#}
+    {{ return('mw_' ~ local_md5(name | string)[:16]) }}
 {% endmacro %}

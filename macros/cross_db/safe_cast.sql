@@ -59,8 +59,8 @@
     {%- set key = '__column_types_' ~ input_name -%}
     {%- if key not in cfg -%}
         {%- set types = {} -%}
-        {%- for column in adapter.get_columns_in_relation(modelwatch.input_relation(input_name)) -%}
-            {%- do types.update({column.name | lower: column.data_type}) -%}
+        {%- for name, data_type in modelwatch.column_types(modelwatch.input_relation(input_name)).items() -%}
+            {%- do types.update({name | lower: data_type}) -%}
         {%- endfor -%}
         {%- do cfg.update({key: types}) -%}
     {%- endif -%}

@@ -36,7 +36,8 @@
 {% macro parse_custom_metric(expression, where) %}
     {#-
         {'sql': the rebuilt expression, 'columns': prediction-log columns it reads}, or a
-        compile error. Column names are quoted with adapter.quote, contract names lower-cased.
+        compile error. Prediction-log columns become the generated names they travel under
+        (carried_column), contract names are lower-cased.
     -#}
     {%- if expression is not string or (expression | trim | length) == 0 -%}
         {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".expression must be a non-empty SQL aggregate expression") }}
@@ -90,7 +91,7 @@
         {%- elif token[0] == '"' -%}
             {%- do modelwatch.validate_name(token[1:-1], where ~ '.expression column') -%}
             {%- if token[1:-1] not in columns -%}{%- do columns.append(token[1:-1]) -%}{%- endif -%}
-            {%- do out.append(adapter.quote(token[1:-1])) -%}
+            {%- do out.append(modelwatch.carried_column(token[1:-1])) -%}
         {%- elif modules.re.match('^[A-Za-z_]', token) -%}
             {%- if word in forbidden -%}
                 {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ ".expression uses '" ~ token
@@ -110,7 +111,7 @@
                 {%- do out.append(word) -%}
             {%- else -%}
                 {%- if token not in columns -%}{%- do columns.append(token) -%}{%- endif -%}
-                {%- do out.append(adapter.quote(token)) -%}
+                {%- do out.append(modelwatch.carried_column(token)) -%}
             {%- endif -%}
         {%- else -%}
             {%- do out.append(token) -%}

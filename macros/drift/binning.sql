@@ -20,14 +20,24 @@
 
 {% macro incremental_window_filter(column='window_start') %}
     {#-
-        Incremental runs reprocess the newest stored window plus a lookback, so late rows within
-        the lookback land; windows before that are left as they are.
+        Which windows an incremental run (re)computes: every window not yet stored for its model,
+        the last incremental.lookback_windows windows (so late rows land), and every window of a
+        model whose config changed since its rows were stored (config_fingerprint). Windows are
+        never skipped because of where the newest stored window is: the lookback counts back from
+        the newest stored window, but never from later than the load time's window, so rows
+        dated in the future (quarantined anyway) cannot freeze later windows.
     -#}
     {%- if is_incremental() -%}
-        {%- set lookback = modelwatch.get_config().incremental.lookback_windows -%}
-        {{ column }} >= coalesce(
-            (select {{ modelwatch.windows_ago('max(window_start)', lookback) }} from {{ this }}),
-            cast('1900-01-01' as {{ dbt.type_timestamp() }})
+        {%- set rebuild = modelwatch.models_to_rebuild() -%}
+        (model_name, {{ column }}) not in (
+            select model_name, window_start
+            from {{ this }}
+            where model_name is not null and window_start is not null
+                and window_start < {{ modelwatch.incremental_lookback_start() }}
+                {%- if rebuild %}
+                and model_name not in {{ modelwatch.string_list(rebuild) }}
+                {%- endif %}
+            group by model_name, window_start
         )
     {%- else -%}
         1 = 1
@@ -77,3 +87,76 @@
         and not b.is_null_bin
         and b.category != '__other__'
 {%- endmacro %}
+{% macro incremental_lookback_start() %}
+    {#- The first window an incremental run recomputes whatever is stored (see above). -#}
+    {%- set lookback = modelwatch.get_config().incremental.lookback_windows -%}
+    {%- set clock = modelwatch.window_start(modelwatch.current_timestamp_utc()) -%}
+    (select {{ modelwatch.windows_ago('least(max(window_start), ' ~ clock ~ ')', lookback) }} from {{ this }})
+{%- endmacro %}
+
+
+{% macro config_fingerprint(model_name_column='model_name') %}
+    {#-
+        Per model, '<granularity>:<hash>' of everything that shapes its windowed rows (features,
+        bins, reference, columns, thresholds of metrics, quality rules; not alert thresholds).
+        Stored on every row of the incremental tables: a later run whose fingerprint differs
+        rebuilds that model's windows (models_to_rebuild).
+    -#}
+    {%- set branches = [] -%}
+    {%- for model in modelwatch.get_config().models -%}
+        {%- do branches.append('when ' ~ modelwatch.sql_string(model.name) ~ ' then '
+            ~ modelwatch.sql_string(modelwatch.model_fingerprint(model))) -%}
+    {%- endfor -%}
+    {{ return('cast(case ' ~ model_name_column ~ ' ' ~ (branches | join(' ')) ~ ' end as ' ~ dbt.type_string() ~ ')') }}
+{% endmacro %}
+
+
+{% macro model_fingerprint(model) %}
+    {%- set cfg = modelwatch.get_config() -%}
+    {%- set shaped = {} -%}
+    {%- for key, value in model.items() if key != 'checks' -%}{%- do shaped.update({key: value}) -%}{%- endfor -%}
+    {%- set inputs = {} -%}
+    {%- for key, value in cfg.inputs.items() -%}{%- do inputs.update({key: value | string}) -%}{%- endfor -%}
+    {%- set parts = {'model': shaped, 'drift': cfg.drift, 'performance': cfg.performance,
+        'fairness': cfg.fairness, 'canary': cfg.canary, 'columns': cfg.columns, 'quality': cfg.quality,
+        'inputs': inputs} -%}
+    {{ return(cfg.granularity ~ ':' ~ local_md5(tojson(parts, sort_keys=true))[:16]) }}
+{% endmacro %}
+
+
+{% macro models_to_rebuild() %}
+    {#-
+        Configured models whose stored rows in this incremental table carry another fingerprint
+        (features added or removed, bins, reference, columns...): all their windows are rebuilt.
+        A changed granularity cannot be rebuilt in place (the old windows would stay next to the
+        new ones): the run stops and asks for --full-refresh.
+    -#}
+    {%- if not execute or not is_incremental() -%}{{ return([]) }}{%- endif -%}
+    {%- set cfg = modelwatch.get_config() -%}
+    {%- set columns = adapter.get_columns_in_relation(this) | map(attribute='name') | map('lower') | list -%}
+    {%- if 'config_fingerprint' not in columns -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: " ~ this ~ " was built by an earlier modelwatch without a config fingerprint; "
+            ~ "rebuild it once with `modelwatch run --full-refresh` (dbt build --full-refresh)") }}
+    {%- endif -%}
+    {%- set stored = run_query('select distinct model_name, config_fingerprint from ' ~ this) -%}
+    {%- set found = {} -%}
+    {%- for row in stored.rows -%}
+        {%- set granularity = (row[1] or '').split(':')[0] -%}
+        {%- if row[1] and granularity != cfg.granularity -%}
+            {{ exceptions.raise_compiler_error(
+                "modelwatch: granularity changed from " ~ granularity ~ " to " ~ cfg.granularity ~ " since "
+                ~ this ~ " was built; its windows cannot be updated in place: run `modelwatch run --full-refresh`"
+                ~ " (dbt build --full-refresh)") }}
+        {%- endif -%}
+        {%- do found.setdefault(row[0], []).append(row[1]) -%}
+    {%- endfor -%}
+    {%- set rebuild = [] -%}
+    {%- for model in cfg.models -%}
+        {%- set expected = modelwatch.model_fingerprint(model) -%}
+        {%- if model.name in found and found[model.name] != [expected] -%}
+            {%- do rebuild.append(model.name) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(rebuild) }}
+{% endmacro %}

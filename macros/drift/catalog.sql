@@ -7,7 +7,7 @@
     {%- set out = [] -%}
     {%- for model in modelwatch.get_config().models -%}
         {%- for feature in modelwatch.monitored_features(model) -%}
-            {%- do out.append({'id': out | length + 1, 'model': model.name, 'name': feature.name, 'type': feature.type}) -%}
+            {%- do out.append({'id': out | length + 1, 'model': model.name, 'name': feature.name, 'type': feature.type, 'column': feature.column}) -%}
         {%- endfor -%}
     {%- endfor -%}
     {{ return(out) }}

@@ -26,12 +26,12 @@
 
 
 {% macro monitored_features(model) %}
-    {#- [{name, type}] of one model, the model score last (as numeric feature 'score'). -#}
+    {#- [{name, type, column}] of one model, the model score last (as numeric feature 'score'). -#}
     {%- set out = [] -%}
-    {%- for name in model.features.numeric -%}{%- do out.append({'name': name, 'type': 'numeric'}) -%}{%- endfor -%}
-    {%- for name in model.features.categorical -%}{%- do out.append({'name': name, 'type': 'categorical'}) -%}{%- endfor -%}
+    {%- for name in model.features.numeric -%}{%- do out.append({'name': name, 'type': 'numeric', 'column': modelwatch.carried_column(name)}) -%}{%- endfor -%}
+    {%- for name in model.features.categorical -%}{%- do out.append({'name': name, 'type': 'categorical', 'column': modelwatch.carried_column(name)}) -%}{%- endfor -%}
     {%- if model.monitor_score and modelwatch.reference_has_score() -%}
-        {%- do out.append({'name': 'score', 'type': 'numeric'}) -%}
+        {%- do out.append({'name': 'score', 'type': 'numeric', 'column': 'score'}) -%}
     {%- endif -%}
     {{ return(out) }}
 {% endmacro %}

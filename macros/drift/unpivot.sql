@@ -16,7 +16,7 @@
     {%- endif -%}
     {%- set selects = [] -%}
     {%- for feature in modelwatch.feature_catalog() if feature.type == feature_type -%}
-        {%- set column = adapter.quote(feature.name) -%}
+        {%- set column = feature.column -%}
         {%- set model_literal = modelwatch.sql_string(feature.model) -%}
         {%- set sql -%}
     select
@@ -25,7 +25,7 @@
         window_start,
         {%- endif %}
         {%- for segment in segments %}
-        coalesce(cast({{ adapter.quote(segment) }} as {{ dbt.type_string() }}), '__null__') as segment_value_{{ loop.index }},
+        coalesce(cast({{ modelwatch.carried_column(segment) }} as {{ dbt.type_string() }}), '__null__') as segment_value_{{ loop.index }},
         {%- endfor %}
         {%- set safe = feature_type == 'numeric' and feature.name != 'score' and modelwatch.feature_needs_safe_cast(feature.name, is_reference) %}
         {%- if feature_type == 'numeric' %}

@@ -59,7 +59,7 @@
 {% macro default__fairness_group_value(columns) %}
     {%- set parts = [] -%}
     {%- for column in columns -%}
-        {%- set text = 'cast(' ~ adapter.quote(column) ~ ' as ' ~ dbt.type_string() ~ ')' -%}
+        {%- set text = 'cast(' ~ modelwatch.carried_column(column) ~ ' as ' ~ dbt.type_string() ~ ')' -%}
         {%- do parts.append("coalesce(nullif(trim(" ~ text ~ "), ''), '__null__')") -%}
         {%- if not loop.last -%}{%- do parts.append("' x '") -%}{%- endif -%}
     {%- endfor -%}

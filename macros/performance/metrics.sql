@@ -124,14 +124,16 @@
 {%- endmacro %}
 
 
-{% macro ece_ctes(source, group_columns, with_lower=false) %}
+{% macro ece_ctes(source, group_columns, with_lower=false, with_noise=false) %}
     {#-
         CTEs `calibration` (per group and calibration_bin of the labeled rows of `source`: count,
         mean score, observed rate, as sklearn.calibration.calibration_curve(strategy='uniform'))
         and `ece` (sum over bins of n_b / n * |mean_score_b - observed_rate_b|). `source` needs
         score, label and calibration_bin (calibration_bin_index). with_lower adds ece_lower:
-        each bin's gap less its 95% sampling allowance were the bin calibrated.
+        each bin's gap less its 95% sampling allowance were the bin calibrated. with_noise adds
+        ece_noise_mean and ece_noise_sd: ECE's mean and sd were every bin calibrated (noise.sql).
     -#}
+    {%- set noise_terms = modelwatch.ece_noise_terms('bin_count', 'mean_variance') -%}
     {%- set keys = group_columns | join(', ') -%}
     calibration as (
 
@@ -141,6 +143,9 @@
             count(*) as bin_count,
             avg(score) as mean_score,
             avg(1.0 * label) as observed_rate
+            {%- if with_noise %},
+            avg(score * (1.0 - score)) as mean_variance
+            {%- endif %}
         from {{ source }}
         where label is not null
         group by {{ keys }}, calibration_bin
@@ -155,6 +160,10 @@
             {%- if with_lower %},
             sum(bin_count * greatest(0, abs(mean_score - observed_rate)
                 - {{ modelwatch.z_95() }} * sqrt(mean_score * (1 - mean_score) / bin_count))) / sum(bin_count) as ece_lower
+            {%- endif %}
+            {%- if with_noise %},
+            sum({{ noise_terms[0] }}) / sum(bin_count) as ece_noise_mean,
+            sqrt((1.0 - 2.0 / pi()) * sum({{ noise_terms[1] }})) / sum(bin_count) as ece_noise_sd
             {%- endif %}
         from calibration
         group by {{ keys }}

@@ -36,7 +36,11 @@
         or not t.is_final
         or t.label_rows <> s.label_rows
         or not coalesce(t.last_labeled_at = s.last_labeled_at, t.last_labeled_at is null and s.last_labeled_at is null)
-        or s.window_start >= (select {{ modelwatch.windows_ago('max(window_start)', lookback) }} from {{ this }})
+        or s.window_start >= {{ modelwatch.incremental_lookback_start() }}
+        {%- set rebuild = modelwatch.models_to_rebuild() %}
+        {%- if rebuild %}
+        or s.model_name in {{ modelwatch.string_list(rebuild) }}
+        {%- endif %}
     {%- else -%}
     select
         model_name,

@@ -10,7 +10,7 @@
     {%- for feature in modelwatch.feature_catalog() if feature.name != 'score' -%}
         {%- set model = modelwatch.model_config(feature.model) -%}
         {%- set rules = model.rules.get(feature.name, {}) -%}
-        {%- set column = adapter.quote(feature.name) -%}
+        {%- set column = feature.column -%}
         {%- set numeric = feature.type == 'numeric' -%}
         {%- set safe = numeric and modelwatch.feature_needs_safe_cast(feature.name) -%}
         {%- set value = modelwatch.to_double(column, safe) if numeric else 'cast(' ~ column ~ ' as ' ~ dbt.type_string() ~ ')' -%}

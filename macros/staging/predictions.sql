@@ -14,6 +14,8 @@
     {%- for key in optional if mapping[key] is not none -%}{%- do configured_optional.append(mapping[key]) -%}{%- endfor -%}
     {%- set passthrough = modelwatch.feature_names() -%}
     {%- set cols = modelwatch.resolve_columns('predictions', source_relation, required_columns + configured_optional + passthrough) -%}
+    {%- do modelwatch.check_numeric_features('predictions', source_relation, cols, modelwatch.feature_names('numeric')) -%}
+    {%- set types = modelwatch.column_types(source_relation) -%}
     {%- set expr = {} -%}
     {%- for key in required + optional -%}
         {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none else 'null')}) -%}
@@ -30,9 +32,9 @@
         cast({{ expr.status_code }} as {{ dbt.type_int() }}) as status_code,
         cast({{ expr.cost_usd }} as {{ modelwatch.type_double() }}) as cost_usd,
         {%- for name in passthrough %}
-        {{ cols[name] }} as {{ adapter.quote(name) }},
+        {{ cols[name] }} as {{ modelwatch.carried_column(name) }},
         {%- endfor %}
-        cast({{ expr.predicted_at }} as {{ dbt.type_timestamp() }}) as predicted_at
+        {{ modelwatch.utc_timestamp(expr.predicted_at, types.get(expr.predicted_at[1:-1])) }} as predicted_at
     from {{ source_relation }}
 {%- endmacro %}
 
@@ -41,7 +43,7 @@
     {#- The columns of predictions_renamed(), in order. -#}
     {%- set out = ['prediction_id', 'model_name', 'model_version', 'request_id', 'deployment_role', 'score',
         'predicted_label', 'latency_ms', 'status_code', 'cost_usd'] -%}
-    {%- for name in modelwatch.feature_names() -%}{%- do out.append(adapter.quote(name)) -%}{%- endfor -%}
+    {%- for name in modelwatch.feature_names() -%}{%- do out.append(modelwatch.carried_column(name)) -%}{%- endfor -%}
     {%- do out.append('predicted_at') -%}
     {{ return(out) }}
 {% endmacro %}

@@ -6,6 +6,7 @@
 {%- set source_relation = modelwatch.input_relation('labels') -%}
 {%- set mapping = cfg.columns.labels -%}
 {%- set cols = modelwatch.resolve_columns('labels', source_relation, [mapping.prediction_id, mapping.label, mapping.labeled_at]) -%}
+{%- set types = modelwatch.column_types(source_relation) -%}
 
 with
 
@@ -21,7 +22,7 @@ renamed as (
         cast({{ cols[mapping.prediction_id] }} as {{ dbt.type_string() }}) as prediction_id,
         -- labels may be stored as integers, booleans or strings: compare their text form
         lower(cast({{ cols[mapping.label] }} as {{ dbt.type_string() }})) as label_text,
-        cast({{ cols[mapping.labeled_at] }} as {{ dbt.type_timestamp() }}) as labeled_at
+        {{ modelwatch.utc_timestamp(cols[mapping.labeled_at], types.get(cols[mapping.labeled_at][1:-1])) }} as labeled_at
     from source
 
 ),

@@ -8,6 +8,7 @@
 {%- set cfg = modelwatch.get_config() -%}
 {%- set model_names = cfg.models | map(attribute='name') | list -%}
 {%- set columns = modelwatch.predictions_renamed_columns() -%}
+{%- set quality = cfg.quality -%}
 
 with
 
@@ -56,6 +57,13 @@ final as (
             when model_name not in {{ modelwatch.string_list(model_names) }} then 'unmonitored_model'
             when model_version is null then 'null_model_version'
             when predicted_at is null then 'null_predicted_at'
+            {#- dated beyond the data's clock: it would open windows no later run could close -#}
+            when predicted_at > {{ dbt.dateadd('second', (quality.max_future_hours * 3600) | round | int, modelwatch.current_timestamp_utc()) }}
+                then 'predicted_at_in_future'
+            {%- if quality.min_predicted_at is not none %}
+            when predicted_at < cast({{ modelwatch.sql_string(quality.min_predicted_at) }} as {{ dbt.type_timestamp() }})
+                then 'predicted_at_too_old'
+            {%- endif %}
             when score is null then 'null_score'
             when not {{ modelwatch.is_finite('score') }} then 'score_not_finite'
             when score < 0 or score > 1 then 'score_out_of_range'

@@ -21,6 +21,9 @@
 {%- set ref_attributes = [] -%}
 {%- for name in attributes -%}{%- do ref_attributes.append(renamed.get(name, name)) -%}{%- endfor -%}
 {%- set cols = modelwatch.resolve_columns('reference', source_relation, ref_features, optional + ref_attributes) -%}
+{%- set ref_numeric = [] -%}
+{%- for name in modelwatch.feature_names('numeric') -%}{%- do ref_numeric.append(renamed.get(name, name)) -%}{%- endfor -%}
+{%- do modelwatch.check_numeric_features('reference', source_relation, cols, ref_numeric) -%}
 {%- set expr = {} -%}
 {%- for key in ['model_name', 'score', 'label'] -%}
     {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none and cols[mapping[key]] is not none else 'null')}) -%}
@@ -42,7 +45,7 @@ final as (
         cast({{ expr.label }} as {{ dbt.type_int() }}) as label,
         {%- for name in passthrough %}
         {%- set column = cols[renamed.get(name, name)] %}
-        {{ column if column is not none else 'null' }} as {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {{ column if column is not none else 'null' }} as {{ modelwatch.carried_column(name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from source
 
@@ -68,7 +71,7 @@ final as (
         score,
         cast(null as {{ dbt.type_int() }}) as label,
         {%- for name in passthrough %}
-        {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {{ modelwatch.carried_column(name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from predictions
     where

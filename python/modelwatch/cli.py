@@ -3,39 +3,69 @@
   modelwatch demo                 generate demo data into an embedded DuckDB file and monitor it
   modelwatch run --config FILE    monitor your own tables (--jobs drift,...: only those jobs)
   modelwatch validate --config F  check the config against the warehouse without building
-  modelwatch alerts --config F    list new alerts; --notify posts each one to the webhook once
+  modelwatch alerts --config F    list incidents with news; --notify posts each incident event
+                                  (opened, escalated, resolved) to the webhook once
   modelwatch report               write report.html from the demo's warehouse.duckdb
   modelwatch report --config FILE --output report.html [--model NAME]
                                   one self-contained HTML report of the output tables
 
 Exit codes: 0 ok; 1 an error-level alert fired (unless --no-fail-on-alerts); 2 the build or the
-configuration failed (alerts --notify: a delivery failed).
+configuration failed (alerts --notify: a delivery failed), or any other error: one line on
+stderr (`modelwatch: error: ...`), the traceback with --debug; 130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
+import traceback
 import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from modelwatch import __version__
+from modelwatch import __version__, identifiers
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
+from modelwatch.progress import Progress
 from modelwatch.report import ReportError, write_report
-from modelwatch.runner import JOBS, DbtProject, RunOutcome
+from modelwatch.runner import JOBS, DbtProject, ProjectNotFound, RunOutcome, compile_errors
 from modelwatch.summary import render
 
 EXIT_OK, EXIT_ALERTS, EXIT_FAILED = 0, 1, 2
+EXIT_INTERRUPTED = 130  # Ctrl-C, as shells report SIGINT
+DEBUG_HELP = "on an unexpected error, print the traceback (else one line)"
 
 
-def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool) -> int:
+def _run(
+    config: dict[str, Any],
+    args: argparse.Namespace,
+    fail_on_alerts: bool,
+    source: str,
+) -> int:
+    """Build, then the summary; `source` names the config for the next commands
+    (`--config FILE` or `--warehouse FILE`)."""
     warehouse = resolve_warehouse(config)
-    project = DbtProject(config, warehouse.env, quiet=not getattr(args, "verbose", False))
+    verbose = getattr(args, "verbose", False)
+    project = DbtProject(config, warehouse.env, quiet=not verbose)
     jobs = _parse_jobs(getattr(args, "jobs", None))
-    outcome: RunOutcome = project.run(full_refresh=getattr(args, "full_refresh", False), jobs=jobs)
-    print(render(outcome, warehouse))
+    # progress on stderr (a bar on a terminal, plain lines in logs); dbt's own log with --verbose
+    progress = None if verbose else Progress(sys.stderr)
+    try:
+        outcome: RunOutcome = project.run(
+            full_refresh=getattr(args, "full_refresh", False), jobs=jobs, progress=progress
+        )
+    except BaseException:
+        if progress is not None:
+            progress.abort()  # the error is the one line the user sees
+        raise
+    if progress is not None:
+        progress.finish()
+    next_commands = [
+        (f"modelwatch report {source} --output report.html", "then open report.html"),
+        (f"modelwatch alerts {source}", "every incident; --notify posts new events"),
+    ]
+    print(render(outcome, warehouse, next_commands if outcome.build_ok else None))
     timings_json = getattr(args, "timings_json", None)
     if timings_json:
         Path(timings_json).write_text(json.dumps(outcome.timings, indent=2))
@@ -48,6 +78,7 @@ def _run(config: dict[str, Any], args: argparse.Namespace, fail_on_alerts: bool)
         + (f" of {warehouse.duckdb_path}" if warehouse.duckdb_path else "")
     )
     if not outcome.build_ok:
+        print(f"modelwatch: dbt's log: {project.log_path / 'dbt.log'}", file=sys.stderr)
         return EXIT_FAILED
     if fail_on_alerts and outcome.has_error_alerts:
         return EXIT_ALERTS
@@ -62,7 +93,9 @@ def _parse_jobs(value: str | None) -> list[str]:
 
 def cmd_run(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    return _run(config, args, fail_on_alerts=not args.no_fail_on_alerts)
+    return _run(
+        config, args, fail_on_alerts=not args.no_fail_on_alerts, source=f"--config {args.config}"
+    )
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -73,7 +106,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if result.success:
         print("modelwatch: the config is valid: every table and column it names was found")
         return EXIT_OK
-    print(f"modelwatch: the config is not valid: {result.exception or 'see the dbt log'}")
+    # every problem the warehouse checks found (a message per model that met it, deduplicated)
+    problems = list(dict.fromkeys(compile_errors(result)))
+    if not problems:
+        problems = [str(result.exception or "see the dbt log (--verbose)")]
+    print(f"modelwatch: the config is not valid ({len(problems)} problem(s)):", file=sys.stderr)
+    for problem in problems:
+        print(f"  - {identifiers.terminal_safe(problem)}", file=sys.stderr)
+    print(f"modelwatch: dbt's log: {project.log_path / 'dbt.log'}", file=sys.stderr)
     return EXIT_FAILED
 
 
@@ -92,7 +132,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  " + ", ".join(f"{table}: {rows:,} rows" for table, rows in counts.items()))
     config = demo_config()
     config["warehouse"] = {"type": "duckdb", "path": str(path)}
-    code = _run(config, args, fail_on_alerts=args.fail_on_alerts)
+    code = _run(
+        config, args, fail_on_alerts=args.fail_on_alerts, source=f"--warehouse {args.warehouse}"
+    )
     if args.report and code != EXIT_FAILED:
         _write_report(config, args.report, None)
     return code
@@ -124,6 +166,26 @@ def _webhook_host(url: str) -> str:
     return f"{parts.scheme}://{parts.hostname}"
 
 
+def _json_incident(incident: dict[str, Any]) -> dict[str, Any]:
+    from modelwatch import notify
+
+    return {
+        **notify.incident_record(incident),
+        "events": incident["events"],
+        "deliveries": incident["deliveries"],
+        "pending_events": incident["pending_events"],
+    }
+
+
+def _unhandled_page(incident: dict[str, Any]) -> bool:
+    """An open error-level incident whose news has not been delivered: someone must act."""
+    return (
+        incident.get("status") == "open"
+        and incident.get("current_severity") == "error"
+        and bool(incident["pending_events"])
+    )
+
+
 def cmd_alerts(args: argparse.Namespace) -> int:
     from modelwatch import notify
 
@@ -147,30 +209,33 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             host = _webhook_host(settings.webhook_url)
 
-            def report(alert: dict[str, Any], result: notify.Delivery) -> None:
-                what = f"{alert['model_name']} {alert['check_name']} {alert['subject']}"
+            def report(message: dict[str, Any], result: notify.Delivery) -> None:
+                incident = message["incident"]
+                what = (
+                    f"{message['event']}: {incident['model_name']} {incident['check_name']} "
+                    f"{incident['subject']}"
+                )
                 if result.ok:
-                    print(f"  delivered {alert['alert_id']} ({what})", file=out)
+                    print(f"  delivered {what}", file=out)
                 else:
                     print(
-                        f"  FAILED {alert['alert_id']} ({what}) after {result.attempts} "
-                        f"attempt(s): {result.error}",
+                        f"  FAILED {what} after {result.attempts} attempt(s): {result.error}",
                         file=out,
                     )
 
-            print(f"modelwatch: posting new alerts to {host}", file=out)
+            print(f"modelwatch: posting new incident events to {host}", file=out)
             outcome = notify.notify(warehouse, settings, model=args.model, on_delivery=report)
             if args.json:
-                print(json.dumps([notify.alert_record(a) for a in outcome.alerts], indent=2))
+                print(json.dumps([notify.build_payload(m) for m in outcome.messages], indent=2))
             summary = (
                 f"modelwatch: {outcome.delivered} delivered, {outcome.failed} failed"
                 + (f", {outcome.skipped} not tried" if outcome.skipped else "")
-                + f" of {len(outcome.alerts)} new alert(s)"
+                + f" of {len(outcome.messages)} new incident event(s)"
             )
             print(summary, file=out)
             if outcome.failed or outcome.skipped:
                 print(
-                    "modelwatch: some alerts were not delivered; they stay new and the next "
+                    "modelwatch: some events were not delivered; they stay new and the next "
                     "`modelwatch alerts --notify` retries them (ledger: "
                     f"{warehouse.schema}.{notify.LEDGER_TABLE})",
                     file=sys.stderr,
@@ -178,32 +243,35 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                 return EXIT_FAILED
             return EXIT_OK
 
-        alerts = notify.list_alerts(
-            warehouse, settings, include_delivered=args.all, model=args.model
-        )
+        incidents = notify.list_incidents(warehouse, settings, model=args.model)
     except notify.NotifyError as exc:
         print(f"modelwatch: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    new = [a for a in alerts if a["delivery_status"] != "delivered"]
+    new = [i for i in incidents if i["pending_events"]]
     if args.dry_run:
         # what --notify would post, one JSON message a line; nothing is sent or recorded
-        for alert in new:
-            print(json.dumps(notify.build_payload(alert, settings.dashboard_url)))
-        print(f"modelwatch: dry run: {len(new)} message(s) would be posted", file=sys.stderr)
+        messages = notify.pending_messages(new)
+        for message in messages:
+            print(json.dumps(notify.build_payload(message, settings.dashboard_url)))
+        print(f"modelwatch: dry run: {len(messages)} message(s) would be posted", file=sys.stderr)
         return EXIT_OK
+    shown = incidents if args.all else new
     if args.json:
-        print(json.dumps([notify.alert_record(a) for a in alerts], indent=2))
+        print(json.dumps([_json_incident(i) for i in shown], indent=2))
     else:
-        errors = sum(a["severity"] == "error" for a in new)
-        counts = f"{errors} error, {len(new) - errors} warn"
+        open_count = sum(i["status"] == "open" for i in incidents)
+        errors = sum(i["status"] == "open" and i["current_severity"] == "error" for i in incidents)
+        events = sum(len(i["pending_events"]) for i in incidents)
         where = f"in schema '{warehouse.schema}'"
-        if args.all:
-            print(f"modelwatch: {len(alerts)} alert(s), {len(new)} new ({counts}) {where}")
-        else:
-            print(f"modelwatch: {len(new)} new alert(s) ({counts}) {where}")
-        if alerts:
-            print(notify.render_table(alerts, show_delivery=args.all))
-    if not args.no_fail_on_alerts and any(a["severity"] == "error" for a in new):
+        print(
+            f"modelwatch: {len(incidents)} incident(s), {open_count} open ({errors} at error), "
+            f"{events} new event(s) to notify {where}"
+        )
+        if shown:
+            print(notify.render_table(shown, show_delivery=args.all))
+        elif incidents:
+            print("  every incident event has been delivered; --all lists them")
+    if not args.no_fail_on_alerts and any(_unhandled_page(i) for i in incidents):
         return EXIT_ALERTS
     return EXIT_OK
 
@@ -211,9 +279,14 @@ def cmd_alerts(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="modelwatch", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"modelwatch {__version__}")
+    parser.add_argument("--debug", action="store_true", help=DEBUG_HELP)
+    # --debug also after the command; SUPPRESS keeps a subcommand from resetting the global one
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help=DEBUG_HELP)
     sub = parser.add_subparsers(dest="command", required=True)
+    add_parser = functools.partial(sub.add_parser, parents=[debug])
 
-    demo = sub.add_parser("demo", help="generate demo data and monitor it on embedded DuckDB")
+    demo = add_parser("demo", help="generate demo data and monitor it on embedded DuckDB")
     demo.add_argument("--warehouse", default="warehouse.duckdb", help="DuckDB file to write")
     demo.add_argument("--scale", type=float, default=1.0, help="1.0 = ~20k predictions a day")
     demo.add_argument("--days", type=int, default=63, help="days of prediction log")
@@ -228,7 +301,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--verbose", action="store_true", help="show dbt's log")
     demo.set_defaults(func=cmd_demo, full_refresh=True)
 
-    run = sub.add_parser("run", help="monitor the tables named in a config file")
+    run = add_parser("run", help="monitor the tables named in a config file")
     run.add_argument("--config", required=True, help="YAML file with a top-level 'modelwatch' key")
     run.add_argument("--full-refresh", action="store_true", help="rebuild every window")
     run.add_argument(
@@ -248,31 +321,34 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--verbose", action="store_true", help="show dbt's log")
     run.set_defaults(func=cmd_run)
 
-    validate = sub.add_parser("validate", help="check a config against the warehouse")
+    validate = add_parser("validate", help="check a config against the warehouse")
     validate.add_argument("--config", required=True)
     validate.add_argument("--verbose", action="store_true")
     validate.set_defaults(func=cmd_validate)
 
-    alerts = sub.add_parser(
+    alerts = add_parser(
         "alerts",
-        help="list new alerts (not yet delivered); --notify posts each one to the webhook once",
+        help=(
+            "list incidents with undelivered events; --notify posts each event (opened, "
+            "escalated, resolved) to the webhook once"
+        ),
     )
     source = alerts.add_mutually_exclusive_group(required=True)
     source.add_argument("--config", help="YAML file with a top-level 'modelwatch' key")
     source.add_argument("--warehouse", help="a DuckDB file built by `modelwatch demo`")
-    alerts.add_argument("--all", action="store_true", help="every alert, delivered ones too")
-    alerts.add_argument("--json", action="store_true", help="print the alerts as JSON")
+    alerts.add_argument("--all", action="store_true", help="every incident, delivered ones too")
+    alerts.add_argument("--json", action="store_true", help="print the incidents as JSON")
     alerts.add_argument(
         "--notify",
         action="store_true",
-        help="post each new alert to alerts.webhook_url (or $MODELWATCH_WEBHOOK_URL)",
+        help="post each new incident event to alerts.webhook_url (or $MODELWATCH_WEBHOOK_URL)",
     )
     alerts.add_argument(
         "--dry-run",
         action="store_true",
         help="print the messages --notify would post; send nothing",
     )
-    alerts.add_argument("--model", help="only this model's alerts")
+    alerts.add_argument("--model", help="only this model's incidents")
     alerts.add_argument(
         "--min-severity",
         choices=["warn", "error"],
@@ -281,10 +357,10 @@ def build_parser() -> argparse.ArgumentParser:
     alerts.add_argument(
         "--no-fail-on-alerts",
         action="store_true",
-        help="listing: exit 0 even when new error-level alerts exist",
+        help="listing: exit 0 even when open error-level incidents have undelivered events",
     )
     alerts.set_defaults(func=cmd_alerts)
-    report = sub.add_parser("report", help="write a self-contained HTML report of the tables")
+    report = add_parser("report", help="write a self-contained HTML report of the tables")
     source = report.add_mutually_exclusive_group()
     source.add_argument("--config", help="YAML config: read the warehouse it names")
     source.add_argument(
@@ -301,11 +377,30 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    debug = bool(args.debug)
     try:
         return int(args.func(args))
-    except (ConfigError, ReportError) as exc:
+    except (ConfigError, ReportError, ProjectNotFound) as exc:
+        # expected mistakes in what the user gave or set up: the message says what to change
+        if debug:
+            traceback.print_exc()
         print(f"modelwatch: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("modelwatch: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # noqa: BLE001 -- one line and exit 2, never exit 1 (= alerts)
+        if debug:
+            traceback.print_exc()
+        hint = "" if debug else " (--debug shows the traceback)"
+        print(f"modelwatch: error: {_one_line(exc)}{hint}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _one_line(exc: BaseException) -> str:
+    message = " ".join(str(exc).split())
+    kind = type(exc).__name__
+    return f"{kind}: {message}" if message else kind
 
 
 def entry() -> None:

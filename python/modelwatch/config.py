@@ -7,11 +7,14 @@ The file's top-level key is `modelwatch`; its content is passed to dbt unchanged
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+
+from modelwatch import identifiers
 
 
 class ConfigError(ValueError):
@@ -34,52 +37,142 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
     if not file.is_file():
         raise ConfigError(f"config file not found: {file}")
     try:
-        document = yaml.safe_load(file.read_text())
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"config file {file} is not valid YAML: {exc}") from exc
+        document = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        first_line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"config file {file} is not valid YAML: {first_line}") from exc
     if not isinstance(document, dict) or "modelwatch" not in document:
         raise ConfigError(f"config file {file} must have a top-level key 'modelwatch'")
     config = document["modelwatch"]
     if not isinstance(config, dict):
         raise ConfigError(f"'modelwatch' in {file} must be a mapping")
-    warehouse = config.get("warehouse") or {}
-    path_value = warehouse.get("path")
-    if path_value and not Path(path_value).is_absolute():
-        # relative warehouse paths are relative to the config file, wherever modelwatch runs
-        warehouse = {**warehouse, "path": str((file.parent / path_value).resolve())}
-        config = {**config, "warehouse": warehouse}
+    warehouse = config.get("warehouse")
+    if isinstance(warehouse, dict):
+        path_value = warehouse.get("path")
+        if isinstance(path_value, str) and path_value and not Path(path_value).is_absolute():
+            # relative warehouse paths are relative to the config file, wherever modelwatch runs
+            warehouse = {**warehouse, "path": str((file.parent / path_value).resolve())}
+            config = {**config, "warehouse": warehouse}
     return config
+
+
+# --------------------------------------------------------------------------------------------
+# warehouse types: each is one entry of WAREHOUSE_TYPES (its keys and how they become the
+# environment profiles.yml reads); a new engine is one more entry
+
+
+def _duckdb_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
+    path = Path(str(spec.get("path", "warehouse.duckdb"))).resolve()
+    if not path.parent.is_dir():
+        errors.append(
+            f"warehouse.path {str(path)!r}: directory {str(path.parent)!r} does not exist"
+        )
+    if path.is_dir():
+        errors.append(f"warehouse.path {str(path)!r} is a directory; name a .duckdb file")
+    env = {"MODELWATCH_DUCKDB_PATH": str(path)}
+    memory = spec.get("memory_limit")
+    if memory is not None:
+        if not isinstance(memory, str) or not re.fullmatch(
+            r"\d+(\.\d+)?\s*[KMGT]i?B", memory.strip()
+        ):
+            errors.append(f"warehouse.memory_limit must be like '4GB' or '512MiB', got {memory!r}")
+        else:
+            env["MODELWATCH_DUCKDB_MEMORY_LIMIT"] = memory.strip()
+    threads = spec.get("threads")
+    if threads is not None:
+        if not _whole(threads, 1, 1024):
+            errors.append(f"warehouse.threads must be a whole number >= 1, got {threads!r}")
+        else:
+            env["MODELWATCH_DUCKDB_THREADS"] = str(threads)
+    return env
+
+
+def _postgres_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
+    # libpq sends PGTZ as the session time zone: windows are UTC whatever the server's default
+    env: dict[str, str] = {"PGTZ": "UTC"}
+    keys = {
+        "host": "MODELWATCH_PG_HOST",
+        "port": "MODELWATCH_PG_PORT",
+        "user": "MODELWATCH_PG_USER",
+        "dbname": "MODELWATCH_PG_DATABASE",
+    }
+    for key, var in keys.items():
+        if key in spec:
+            value = spec[key]
+            if key == "port" and not _whole(value, 1, 65535):
+                errors.append(
+                    f"warehouse.port must be a whole number from 1 to 65535, got {value!r}"
+                )
+            elif not isinstance(value, str | int) or isinstance(value, bool):
+                errors.append(f"warehouse.{key} must be a string, got {value!r}")
+            else:
+                env[var] = str(value)
+    # never put a password in a config file: name the environment variable holding it
+    password_env = spec.get("password_env")
+    if password_env:
+        if password_env not in os.environ:
+            errors.append(f"warehouse.password_env names {password_env}, which is not set")
+        else:
+            env["MODELWATCH_PG_PASSWORD"] = os.environ[password_env]
+    return env
+
+
+WAREHOUSE_TYPES: dict[str, tuple[frozenset[str], Any]] = {
+    "duckdb": (frozenset({"path", "memory_limit", "threads"}), _duckdb_env),
+    "postgres": (frozenset({"host", "port", "user", "dbname", "password_env"}), _postgres_env),
+}
+_COMMON_KEYS = frozenset({"type", "schema"})
+
+
+def _whole(value: Any, low: int, high: int | None = None) -> bool:
+    return (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and value >= low
+        and (high is None or value <= high)
+    )
+
+
+def warehouse_errors(config: dict[str, Any]) -> tuple[Warehouse | None, list[str]]:
+    """The warehouse the config names and every problem with its `warehouse` section."""
+    errors: list[str] = []
+    spec = config.get("warehouse")
+    if spec is None:
+        spec = {"type": "duckdb", "path": "warehouse.duckdb"}
+    if not isinstance(spec, dict):
+        return None, [
+            f"warehouse must be a mapping like {{type: duckdb, path: warehouse.duckdb}}, "
+            f"got {identifiers.printable(spec)}"
+        ]
+    kind = spec.get("type", "duckdb")
+    if kind not in WAREHOUSE_TYPES:
+        return None, [
+            f"warehouse.type must be {' or '.join(WAREHOUSE_TYPES)}, "
+            f"got {identifiers.printable(kind)}"
+        ]
+    known, to_env = WAREHOUSE_TYPES[kind]
+    for key in spec:
+        if key not in known | _COMMON_KEYS:
+            errors.append(
+                f"unknown key {identifiers.printable(key)} in warehouse (type {kind}); "
+                f"known keys: {', '.join(sorted(known | _COMMON_KEYS))}"
+            )
+    schema = spec.get("schema", "modelwatch")
+    problem = identifiers.name_problem(schema, kind="schema")
+    if problem is not None:
+        errors.append(f"warehouse.schema {identifiers.printable(schema)} {problem}")
+        schema = "modelwatch"
+    env = {"MODELWATCH_TARGET": kind, "MODELWATCH_SCHEMA": schema, **to_env(spec, errors)}
+    path = env.get("MODELWATCH_DUCKDB_PATH")
+    warehouse = Warehouse(
+        type=kind, env=env, duckdb_path=Path(path) if path else None, schema=schema
+    )
+    return warehouse, errors
 
 
 def resolve_warehouse(config: dict[str, Any]) -> Warehouse:
     """Map config.warehouse onto the environment variables profiles.yml reads."""
-    spec = config.get("warehouse") or {"type": "duckdb", "path": "warehouse.duckdb"}
-    if not isinstance(spec, dict):
-        raise ConfigError("warehouse must be a mapping like {type: duckdb, path: warehouse.duckdb}")
-    kind = spec.get("type", "duckdb")
-    schema = str(spec.get("schema", "modelwatch"))
-    env = {"MODELWATCH_TARGET": kind, "MODELWATCH_SCHEMA": schema}
-    if kind == "duckdb":
-        path = Path(spec.get("path", "warehouse.duckdb")).resolve()
-        env["MODELWATCH_DUCKDB_PATH"] = str(path)
-        if spec.get("memory_limit"):
-            env["MODELWATCH_DUCKDB_MEMORY_LIMIT"] = str(spec["memory_limit"])
-        return Warehouse(type=kind, env=env, duckdb_path=path, schema=schema)
-    if kind == "postgres":
-        keys = {
-            "host": "MODELWATCH_PG_HOST",
-            "port": "MODELWATCH_PG_PORT",
-            "user": "MODELWATCH_PG_USER",
-            "dbname": "MODELWATCH_PG_DATABASE",
-        }
-        for key, var in keys.items():
-            if key in spec:
-                env[var] = str(spec[key])
-        # never put a password in a config file: name the environment variable holding it
-        password_env = spec.get("password_env")
-        if password_env:
-            if password_env not in os.environ:
-                raise ConfigError(f"warehouse.password_env names {password_env}, which is not set")
-            env["MODELWATCH_PG_PASSWORD"] = os.environ[password_env]
-        return Warehouse(type=kind, env=env, schema=schema)
-    raise ConfigError(f"warehouse.type must be duckdb or postgres, got '{kind}'")
+    warehouse, errors = warehouse_errors(config)
+    if errors or warehouse is None:
+        raise ConfigError("; ".join(errors))
+    return warehouse

@@ -24,6 +24,8 @@ import pyarrow as pa
 import pyarrow.compute  # noqa: F401 - pa.compute
 from scipy.special import expit
 
+from modelwatch import identifiers
+
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -943,10 +945,6 @@ def _reference_table(rng: np.random.Generator, rows: int) -> pa.Table:
     )
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _load(con: duckdb.DuckDBPyConnection, table: pa.Table, target: str) -> None:
     """create or replace ``target`` from an arrow table, keeping its row order."""
     view = "__modelwatch_demo_rows"
@@ -994,13 +992,13 @@ def generate_demo(
         "labels": _labels_table(labels),
         "training_reference": _reference_table(rng_reference, reference_rows),
     }
-    con.execute(f"create schema if not exists {_quote(schema)}")
+    con.execute(f"create schema if not exists {identifiers.quote(schema)}")
     ((preserve,),) = con.execute("select current_setting('preserve_insertion_order')").fetchall()
     if not preserve:
         con.execute("set preserve_insertion_order = true")
     try:
         for name, table in tables.items():
-            _load(con, table, f"{_quote(schema)}.{_quote(name)}")
+            _load(con, table, identifiers.relation(schema, name))
     finally:
         if not preserve:
             con.execute("set preserve_insertion_order = false")

@@ -1,18 +1,20 @@
-"""Alert notifications: list the alerts not yet delivered and post each one to a webhook, once.
+"""Incident notifications: one message per incident event (opened, escalated, resolved),
+never one per window, each posted to a webhook exactly once.
 
-`<schema>.alerts` (built by dbt, rewritten on every build) holds one row per (model, window,
-check, subject) with a stable `alert_id`. `<schema>.alert_deliveries` is the delivery ledger that
-this module owns (dbt never manages it, so `dbt build --full-refresh` leaves it alone):
+`<schema>.alert_incidents` (built by dbt, rewritten on every build) holds one row per incident
+- a run of breaching windows of one (model, check, subject) - with a stable `incident_id`. Its
+events: `opened` (always), `escalated` (opened at warn, later at error) and `resolved` (more
+than alerts.incident_gap_windows quiet windows after its last breach; alerts.notify_resolved).
+`<schema>.incident_deliveries` is the delivery ledger this module owns (dbt never manages it,
+so `dbt build --full-refresh` leaves it alone):
 
-    alert_id (primary key), status (delivered | failed), attempts (all runs), first_attempt_at,
-    last_attempt_at, delivered_at, delivered_severity, last_error, http_status
+    (incident_id, event) primary key, status (delivered | failed), attempts (all runs),
+    first_attempt_at, last_attempt_at, delivered_at, last_error, http_status
 
-An alert is *new* until the ledger holds a `delivered` row for its id, or again when its
-severity rose above the one delivered (a warn that became an error is announced once more). Each
-alert is posted as one JSON message (Slack-compatible `text` plus a structured `modelwatch`
-object), retried on connection errors, timeouts, 429 and 5xx with exponential backoff, and
-recorded in the ledger as soon as its own delivery ends, so a crash mid-batch never resends what
-was already delivered.
+An event is *new* until the ledger holds a `delivered` row for it. Each is posted as one JSON
+message (Slack-compatible `text` plus a structured `modelwatch` object), retried on connection
+errors, timeouts, 429 and 5xx with exponential backoff, and recorded in the ledger as soon as its
+own delivery ends, so a crash mid-batch never resends what was already delivered.
 """
 
 from __future__ import annotations
@@ -33,24 +35,31 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from typing import Any
 
-from modelwatch import __version__
+from modelwatch import __version__, identifiers
 from modelwatch.config import ConfigError, Warehouse
 from modelwatch.warehouse import Connection
 
 SEVERITY_RANK = {"warn": 1, "error": 2}
-LEDGER_TABLE = "alert_deliveries"
-ALERTS_TABLE = "alerts"
+LEDGER_TABLE = "incident_deliveries"
+INCIDENTS_TABLE = "alert_incidents"
+# the events of an incident, in the order they happen
+EVENTS = ("opened", "escalated", "resolved")
+EVENT_WINDOW = {
+    "opened": "opened_window_start",
+    "escalated": "escalated_window_start",
+    "resolved": "resolved_window_start",
+}
 WEBHOOK_ENV = "MODELWATCH_WEBHOOK_URL"
-# Retry-After is honoured up to this many seconds; a longer wait ends the alert's attempts.
+# Retry-After is honoured up to this many seconds; a longer wait ends the message's attempts.
 MAX_RETRY_AFTER_SECONDS = 60.0
-# After this many alerts in a row fail every attempt the run stops: the endpoint is down, and
-# the remaining alerts wait (still new) for the next run instead of costing minutes of retries.
-MAX_CONSECUTIVE_FAILED_ALERTS = 3
+# After this many messages in a row fail every attempt the run stops: the endpoint is down, and
+# the rest wait (still new) for the next run instead of costing minutes of retries.
+MAX_CONSECUTIVE_FAILED_MESSAGES = 3
 _MAX_ERROR_CHARS = 500
 
 
 class NotifyError(RuntimeError):
-    """Notifications cannot run (no alerts table, ledger locked, ...): an actionable message."""
+    """Notifications cannot run (no incidents table, ledger locked, ...): an actionable message."""
 
 
 @dataclass
@@ -63,6 +72,7 @@ class NotifySettings:
     timeout_seconds: float = 10.0
     min_severity: str = "warn"
     dashboard_url: str | None = None
+    notify_resolved: bool = True
     webhook_url_source: str = "config"
     sleep: Callable[[float], None] = field(default=time.sleep, repr=False)
 
@@ -105,6 +115,11 @@ def settings_from_config(
     if min_severity not in SEVERITY_RANK:
         raise ConfigError(f"alerts.notify_min_severity must be warn or error, got {min_severity!r}")
     timeout = _number(section, "webhook_timeout_seconds", 10.0, 0.001)
+    notify_resolved = section.get("notify_resolved", True)
+    if notify_resolved is None:
+        notify_resolved = True
+    if not isinstance(notify_resolved, bool):
+        raise ConfigError(f"alerts.notify_resolved must be true or false, got {notify_resolved!r}")
     backoff = _number(section, "webhook_backoff_seconds", 1.0, 0.0)
     url, source = section.get("webhook_url"), "config"
     if environ.get(WEBHOOK_ENV):
@@ -117,22 +132,18 @@ def settings_from_config(
         timeout_seconds=timeout,
         min_severity=min_severity,
         dashboard_url=_check_url(section.get("dashboard_url"), "alerts.dashboard_url"),
+        notify_resolved=notify_resolved,
         webhook_url_source=source,
     )
 
 
 # ---------------------------------------------------------------------------------------------
-# Reading alerts and the ledger
-
-
-def _ident(name: str) -> str:
-    if not name or any(ch in name for ch in '"\\;') or any(ord(ch) < 32 for ch in name):
-        raise ConfigError(f"schema name {name!r} cannot be used as an identifier")
-    return f'"{name}"'
+# Reading incidents and the ledger
 
 
 def _relation(schema: str, table: str) -> str:
-    return f"{_ident(schema)}.{_ident(table)}"
+    identifiers.check(schema, "warehouse.schema", kind="schema")
+    return identifiers.relation(schema, table)
 
 
 def _table_exists(con: Connection, schema: str, table: str) -> bool:
@@ -147,7 +158,8 @@ def ensure_ledger(con: Connection, schema: str) -> None:
     """Create the ledger if it is missing (never dropped or rewritten by modelwatch or dbt)."""
     con.execute(
         f"create table if not exists {_relation(schema, LEDGER_TABLE)} ("
-        "alert_id varchar primary key, "
+        "incident_id varchar not null, "
+        "event varchar not null, "
         "status varchar not null, "
         "attempts integer not null, "
         "http_status integer, "
@@ -155,7 +167,7 @@ def ensure_ledger(con: Connection, schema: str) -> None:
         "first_attempt_at timestamp, "
         "last_attempt_at timestamp, "
         "delivered_at timestamp, "
-        "delivered_severity varchar)"
+        "primary key (incident_id, event))"
     )
 
 
@@ -181,68 +193,125 @@ def _evidence(value: Any) -> Any:
     return value
 
 
-def load_alerts(
+def _rank(severity: Any) -> int:
+    return SEVERITY_RANK.get(str(severity), 0)
+
+
+def incident_events(
+    incident: Mapping[str, Any], min_severity: str = "warn", notify_resolved: bool = True
+) -> list[str]:
+    """The events of one incident that are announced, in order: `opened` when it opened at or
+    above min_severity, `escalated` when it went from warn to error, `resolved` when it is
+    resolved (notify_resolved) and reached min_severity."""
+    floor = SEVERITY_RANK[min_severity]
+    events = []
+    if _rank(incident.get("opened_severity")) >= floor:
+        events.append("opened")
+    if incident.get("escalated_window_start") is not None:
+        events.append("escalated")
+    if (
+        notify_resolved
+        and incident.get("status") == "resolved"
+        and _rank(incident.get("peak_severity")) >= floor
+    ):
+        events.append("resolved")
+    return events
+
+
+def message_id(incident_id: Any, event: str) -> str:
+    return f"{incident_id}:{event}"
+
+
+def load_incidents(
     con: Connection,
     schema: str,
     *,
-    include_delivered: bool = False,
-    min_severity: str = "warn",
     model: str | None = None,
+    min_severity: str = "warn",
+    notify_resolved: bool = True,
 ) -> list[dict[str, Any]]:
-    """Alerts at or above min_severity, worst first, each with its delivery state
-    (`delivery_status`: pending | failed | delivered, `delivery_attempts`, `delivery_error`).
-    Without include_delivered, only new alerts (no `delivered` row in the ledger)."""
-    if not _table_exists(con, schema, ALERTS_TABLE):
+    """Incidents that reached min_severity, open first and worst first, each with its
+    announced `events` and their delivery state (`deliveries`: {event: {status, attempts,
+    error}}, status pending | failed | delivered) and `pending_events` (not yet delivered)."""
+    if not _table_exists(con, schema, INCIDENTS_TABLE):
         raise NotifyError(
-            f"table {schema}.{ALERTS_TABLE} not found: build the project first "
+            f"table {schema}.{INCIDENTS_TABLE} not found: build the project first "
             "(`modelwatch run --config FILE`)"
         )
-    columns, rows = con.execute(f"select * from {_relation(schema, ALERTS_TABLE)}")
-    ledger: dict[str, tuple[Any, ...]] = {}
+    columns, rows = con.execute(f"select * from {_relation(schema, INCIDENTS_TABLE)}")
+    ledger: dict[tuple[str, str], tuple[Any, ...]] = {}
     if _table_exists(con, schema, LEDGER_TABLE):
         _, ledger_rows = con.execute(
-            "select alert_id, status, attempts, last_error, http_status, delivered_severity "
+            "select incident_id, event, status, attempts, last_error "
             f"from {_relation(schema, LEDGER_TABLE)}"
         )
-        ledger = {row[0]: row for row in ledger_rows}
+        ledger = {(row[0], row[1]): row for row in ledger_rows}
     floor = SEVERITY_RANK[min_severity]
-    alerts = []
+    incidents = []
     for row in rows:
-        alert = dict(zip(columns, row, strict=True))
-        if SEVERITY_RANK.get(str(alert.get("severity")), 0) < floor:
+        incident = dict(zip(columns, row, strict=True))
+        if _rank(incident.get("peak_severity")) < floor:
             continue
-        if model is not None and alert.get("model_name") != model:
+        if model is not None and incident.get("model_name") != model:
             continue
-        entry = ledger.get(alert["alert_id"])
-        status = entry[1] if entry else "pending"
-        delivered_severity = entry[5] if entry else None
-        rank = SEVERITY_RANK.get(str(alert.get("severity")), 0)
-        if delivered_severity and SEVERITY_RANK.get(delivered_severity, 0) < rank:
-            # delivered at a lower severity: the escalation is news
-            alert["escalated_from"] = delivered_severity
-            if status == "delivered":
-                status = "escalated"
-        if status == "delivered" and not include_delivered:
-            continue
-        alert["delivery_status"] = status
-        alert["delivery_attempts"] = entry[2] if entry else 0
-        alert["delivery_error"] = entry[3] if entry else None
-        alerts.append(alert)
-    alerts.sort(
-        key=lambda a: (
-            -SEVERITY_RANK.get(str(a.get("severity")), 0),
-            str(a.get("window_start")),
-            str(a.get("model_name")),
-            str(a.get("check_name")),
-            str(a.get("subject")),
+        events = incident_events(incident, min_severity, notify_resolved)
+        deliveries = {}
+        for event in events:
+            entry = ledger.get((str(incident["incident_id"]), event))
+            deliveries[event] = {
+                "status": entry[2] if entry else "pending",
+                "attempts": entry[3] if entry else 0,
+                "error": entry[4] if entry else None,
+            }
+        incident["events"] = events
+        incident["deliveries"] = deliveries
+        incident["pending_events"] = [e for e in events if deliveries[e]["status"] != "delivered"]
+        incidents.append(incident)
+    incidents.sort(
+        key=lambda i: (
+            i.get("status") != "open",
+            -_rank(i.get("current_severity")),
+            str(i.get("opened_window_start")),
+            str(i.get("model_name")),
+            str(i.get("check_name")),
+            str(i.get("subject")),
         )
     )
-    return alerts
+    return incidents
 
 
-def alert_record(alert: Mapping[str, Any]) -> dict[str, Any]:
-    """The alert as plain JSON values (evidence parsed from its JSON text)."""
-    record = {key: _plain(value) for key, value in alert.items()}
+def pending_messages(incidents: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One message per undelivered event, in the order the events happened."""
+    messages = []
+    for incident in incidents:
+        for event in incident["pending_events"]:
+            messages.append(
+                {
+                    "message_id": message_id(incident["incident_id"], event),
+                    "event": event,
+                    "event_window_start": incident.get(EVENT_WINDOW[event]),
+                    "incident": incident,
+                }
+            )
+    messages.sort(
+        key=lambda m: (
+            str(m["event_window_start"]),
+            EVENTS.index(m["event"]),
+            str(m["incident"].get("model_name")),
+            str(m["incident"].get("check_name")),
+            str(m["incident"].get("subject")),
+        )
+    )
+    return messages
+
+
+def incident_record(incident: Mapping[str, Any]) -> dict[str, Any]:
+    """The incident as plain JSON values (evidence parsed from its JSON text)."""
+    record = {
+        key: _plain(value)
+        for key, value in incident.items()
+        if key not in ("events", "deliveries", "pending_events")
+    }
     if "evidence" in record:
         record["evidence"] = _evidence(record["evidence"])
     return record
@@ -279,56 +348,65 @@ def _fmt(value: Any) -> str:
     return str(value)
 
 
-def slack_text(alert: Mapping[str, Any], dashboard_url: str | None = None) -> str:
-    """One alert as Slack mrkdwn; every value from the warehouse is escaped."""
-    severity = str(alert.get("severity", "warn"))
-    icon = ":rotating_light:" if severity == "error" else ":warning:"
-    escalated = alert.get("escalated_from")
-    level = slack_escape(severity.upper())
-    if escalated:
-        level += f" (escalated from {slack_escape(escalated)})"
+def _plural(count: Any, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def slack_text(message: Mapping[str, Any], dashboard_url: str | None = None) -> str:
+    """One incident event as Slack mrkdwn; every value from the warehouse is escaped."""
+    incident = message["incident"]
+    event = message["event"]
+    severity = str(incident.get("current_severity") or "warn")
+    if event == "resolved":
+        icon, level = ":white_check_mark:", "RESOLVED"
+    elif event == "escalated":
+        icon, level = ":rotating_light:", "ESCALATED to ERROR"
+    else:
+        icon = ":rotating_light:" if incident.get("opened_severity") == "error" else ":warning:"
+        level = f"{str(incident.get('opened_severity') or severity).upper()}"
+    what = incident.get("check_description") or incident.get("check_name")
     head = (
-        f"{icon} *{level}* modelwatch: "
-        f"*{slack_escape(alert.get('model_name'))}* "
-        f"{_code(alert.get('check_name'))} on {_code(alert.get('subject'))}"
+        f"{icon} *{slack_escape(level)}* modelwatch: *{slack_escape(incident.get('model_name'))}*"
+        f" {slack_escape(what)}: {_code(incident.get('check_name'))} on "
+        f"{_code(incident.get('subject'))}"
     )
-    window = f"Window {slack_escape(_window(alert.get('window_start')))}"
-    if alert.get("window_end") is not None:
-        window += f" to {slack_escape(_window(alert.get('window_end')))}"
-    window += " (UTC)"
-    if alert.get("check_category"):
-        window += f" · {slack_escape(alert['check_category'])}"
-    values = f"Observed *{slack_escape(_fmt(alert.get('observed_value')))}* vs threshold "
-    values += slack_escape(_fmt(alert.get("threshold")))
-    if alert.get("threshold_kind"):
-        values += f" ({slack_escape(alert['threshold_kind'])})"
-    consecutive = alert.get("consecutive_windows")
-    if consecutive is not None:
-        plural = "" if consecutive == 1 else "s"
-        values += f" · {slack_escape(consecutive)} consecutive window{plural}"
-    links = [
-        slack_link(alert.get("runbook_url"), "runbook") or "no runbook configured",
-    ]
+    since = f"Since window {slack_escape(_window(incident.get('opened_window_start')))} (UTC)"
+    since += f", last breached {slack_escape(_window(incident.get('last_breach_window_start')))}"
+    since += f" · {slack_escape(_plural(incident.get('windows_breached'), 'window'))} breached"
+    if incident.get("check_category"):
+        since += f" · {slack_escape(incident['check_category'])}"
+    if event == "resolved":
+        since += (
+            f" · resolved in window {slack_escape(_window(incident.get('resolved_window_start')))}"
+        )
+    values = f"Latest *{slack_escape(_fmt(incident.get('latest_observed_value')))}* vs threshold "
+    values += slack_escape(_fmt(incident.get("latest_threshold")))
+    if incident.get("threshold_kind"):
+        values += f" ({slack_escape(incident['threshold_kind'])})"
+    values += f" · peak {slack_escape(_fmt(incident.get('peak_observed_value')))}"
+    values += f" ({slack_escape(incident.get('peak_severity'))})"
+    lines = [head, since, values]
+    if incident.get("recommendation") and event != "resolved":
+        lines.append(f"Recommended action: *{slack_escape(incident['recommendation'])}*")
+    links = [slack_link(incident.get("runbook_url"), "runbook") or "no runbook configured"]
     dashboard = slack_link(dashboard_url, "dashboard")
     if dashboard:
         links.append(dashboard)
-    footer = " · ".join(links) + f" · alert `{slack_escape(alert.get('alert_id'))}`"
-    return "\n".join([head, window, values, footer])
+    lines.append(" · ".join(links) + f" · incident `{slack_escape(incident.get('incident_id'))}`")
+    return "\n".join(lines)
 
 
-def build_payload(alert: Mapping[str, Any], dashboard_url: str | None = None) -> dict[str, Any]:
-    """The JSON body: Slack's `text`, plus every alert field under `modelwatch` for other
-    receivers (Slack ignores it)."""
-    record = alert_record(
-        {k: v for k, v in alert.items() if not k.startswith("delivery_") and k != "escalated_from"},
-    )
+def build_payload(message: Mapping[str, Any], dashboard_url: str | None = None) -> dict[str, Any]:
+    """The JSON body: Slack's `text`, plus the event and every incident field under
+    `modelwatch` for other receivers (Slack ignores it)."""
+    record = incident_record(message["incident"])
     return {
-        "text": slack_text(alert, dashboard_url),
+        "text": slack_text(message, dashboard_url),
         "modelwatch": {
-            "event": "alert",
-            "alert_id": record.get("alert_id"),
-            "alert": record,
-            "escalated_from": alert.get("escalated_from"),
+            "event": message["event"],
+            "message_id": message["message_id"],
+            "incident_id": record.get("incident_id"),
+            "incident": record,
             "dashboard_url": dashboard_url,
             "sent_by": f"modelwatch {__version__}",
         },
@@ -341,7 +419,7 @@ def build_payload(alert: Mapping[str, Any], dashboard_url: str | None = None) ->
 
 @dataclass
 class Delivery:
-    alert_id: str
+    message_id: str
     ok: bool
     attempts: int
     http_status: int | None = None
@@ -379,16 +457,16 @@ def _utcnow() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
-def post_alert(settings: NotifySettings, alert_id: str, payload: dict[str, Any]) -> Delivery:
+def post_message(settings: NotifySettings, message_id: str, payload: dict[str, Any]) -> Delivery:
     """POST one message; retry connection errors, timeouts, 429 and 5xx (never other 4xx/3xx)."""
     assert settings.webhook_url
     body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": f"modelwatch/{__version__}",
-        "Idempotency-Key": str(alert_id),
+        "Idempotency-Key": str(message_id),
     }
-    delivery = Delivery(alert_id=alert_id, ok=False, attempts=0, first_attempt_at=_utcnow())
+    delivery = Delivery(message_id=message_id, ok=False, attempts=0, first_attempt_at=_utcnow())
     for attempt in range(1, settings.max_attempts + 1):
         delivery.attempts = attempt
         wait = settings.backoff_seconds * 2 ** (attempt - 1)
@@ -426,20 +504,20 @@ def post_alert(settings: NotifySettings, alert_id: str, payload: dict[str, Any])
     return delivery
 
 
-def _record(con: Connection, schema: str, result: Delivery, severity: str) -> None:
+def _record(con: Connection, schema: str, message: Mapping[str, Any], result: Delivery) -> None:
     now = _utcnow()
     status = "delivered" if result.ok else "failed"
     con.execute(
         f"insert into {_relation(schema, LEDGER_TABLE)} as ledger "
-        "(alert_id, status, attempts, http_status, last_error, first_attempt_at, "
-        "last_attempt_at, delivered_at, delivered_severity) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-        "on conflict (alert_id) do update set status = excluded.status, "
+        "(incident_id, event, status, attempts, http_status, last_error, first_attempt_at, "
+        "last_attempt_at, delivered_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        "on conflict (incident_id, event) do update set status = excluded.status, "
         "attempts = ledger.attempts + excluded.attempts, http_status = excluded.http_status, "
         "last_error = excluded.last_error, last_attempt_at = excluded.last_attempt_at, "
-        "delivered_at = coalesce(excluded.delivered_at, ledger.delivered_at), "
-        "delivered_severity = coalesce(excluded.delivered_severity, ledger.delivered_severity)",
+        "delivered_at = coalesce(excluded.delivered_at, ledger.delivered_at)",
         (
-            result.alert_id,
+            str(message["incident"]["incident_id"]),
+            message["event"],
             status,
             result.attempts,
             result.http_status,
@@ -447,16 +525,15 @@ def _record(con: Connection, schema: str, result: Delivery, severity: str) -> No
             result.first_attempt_at,
             now,
             now if result.ok else None,
-            severity if result.ok else None,
         ),
     )
 
 
 @dataclass
 class NotifyOutcome:
-    alerts: list[dict[str, Any]]
+    messages: list[dict[str, Any]]
     deliveries: list[Delivery]
-    skipped: int = 0  # alerts left for the next run after the endpoint kept failing
+    skipped: int = 0  # messages left for the next run after the endpoint kept failing
 
     @property
     def delivered(self) -> int:
@@ -487,7 +564,8 @@ def notify(
     model: str | None = None,
     on_delivery: Callable[[dict[str, Any], Delivery], None] | None = None,
 ) -> NotifyOutcome:
-    """Post every new alert once; record each result in the ledger as soon as it is known."""
+    """Post every new incident event once; record each result in the ledger as soon as it is
+    known."""
     if not settings.webhook_url:
         raise NotifyError(
             f"no webhook configured: set alerts.webhook_url in the config or {WEBHOOK_ENV}"
@@ -498,46 +576,51 @@ def notify(
         raise NotifyError(f"cannot open the warehouse for writing: {exc}") from exc
     with con:
         _lock(con, warehouse.schema)
-        alerts = load_alerts(con, warehouse.schema, min_severity=settings.min_severity, model=model)
+        incidents = load_incidents(
+            con,
+            warehouse.schema,
+            model=model,
+            min_severity=settings.min_severity,
+            notify_resolved=settings.notify_resolved,
+        )
+        messages = pending_messages(incidents)
         ensure_ledger(con, warehouse.schema)
-        outcome = NotifyOutcome(alerts=alerts, deliveries=[])
+        outcome = NotifyOutcome(messages=messages, deliveries=[])
         failed_in_a_row = 0
-        for index, alert in enumerate(alerts):
-            if failed_in_a_row >= MAX_CONSECUTIVE_FAILED_ALERTS:
-                outcome.skipped = len(alerts) - index
+        for index, message in enumerate(messages):
+            if failed_in_a_row >= MAX_CONSECUTIVE_FAILED_MESSAGES:
+                outcome.skipped = len(messages) - index
                 break
-            payload = build_payload(alert, settings.dashboard_url)
-            result = post_alert(settings, str(alert["alert_id"]), payload)
-            _record(con, warehouse.schema, result, str(alert["severity"]))
-            alert["delivery_status"] = "delivered" if result.ok else "failed"
-            alert["delivery_attempts"] = int(alert.get("delivery_attempts") or 0) + result.attempts
-            alert["delivery_error"] = result.error
+            payload = build_payload(message, settings.dashboard_url)
+            result = post_message(settings, message["message_id"], payload)
+            _record(con, warehouse.schema, message, result)
+            message["delivery_status"] = "delivered" if result.ok else "failed"
+            message["delivery_error"] = result.error
             outcome.deliveries.append(result)
             failed_in_a_row = 0 if result.ok else failed_in_a_row + 1
             if on_delivery:
-                on_delivery(alert, result)
+                on_delivery(message, result)
     return outcome
 
 
-def list_alerts(
+def list_incidents(
     warehouse: Warehouse,
     settings: NotifySettings,
     *,
-    include_delivered: bool = False,
     model: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Read-only: the new alerts (or all of them), ledger state attached."""
+    """Read-only: every incident at or above the severity floor, ledger state attached."""
     try:
         con = Connection(warehouse, read_only=True)
     except Exception as exc:  # noqa: BLE001
         raise NotifyError(f"cannot open the warehouse: {exc}") from exc
     with con:
-        return load_alerts(
+        return load_incidents(
             con,
             warehouse.schema,
-            include_delivered=include_delivered,
-            min_severity=settings.min_severity,
             model=model,
+            min_severity=settings.min_severity,
+            notify_resolved=settings.notify_resolved,
         )
 
 
@@ -551,28 +634,34 @@ def _window(value: Any) -> str:
     return _fmt(value)
 
 
-def render_table(alerts: list[dict[str, Any]], show_delivery: bool = False) -> str:
-    """A plain-text table, one alert a line."""
-    headers = ["severity", "model", "window", "check", "subject", "observed", "threshold", "consec"]
-    if show_delivery:
-        headers.append("delivery")
-    headers.append("runbook")
+def render_table(incidents: list[dict[str, Any]], show_delivery: bool = False) -> str:
+    """A plain-text table, one incident a line."""
+    headers = ["status", "severity", "model", "check", "subject", "since", "last", "windows"]
+    headers += ["latest", "peak", "action", "new events" if not show_delivery else "events"]
     lines = []
-    for alert in alerts:
-        row = [
-            str(alert.get("severity")),
-            str(alert.get("model_name")),
-            _window(alert.get("window_start")),
-            str(alert.get("check_name")),
-            str(alert.get("subject")),
-            _fmt(alert.get("observed_value")),
-            _fmt(alert.get("threshold")),
-            _fmt(alert.get("consecutive_windows")),
-        ]
+    for incident in incidents:
         if show_delivery:
-            row.append(str(alert.get("delivery_status")))
-        row.append(str(alert.get("runbook_url") or "-"))
-        lines.append(row)
+            events = ",".join(
+                f"{event}:{incident['deliveries'][event]['status']}" for event in incident["events"]
+            )
+        else:
+            events = ",".join(incident["pending_events"])
+        cells = [
+            str(incident.get("status")),
+            str(incident.get("current_severity")),
+            str(incident.get("model_name")),
+            str(incident.get("check_name")),
+            str(incident.get("subject")),
+            _window(incident.get("opened_window_start")),
+            _window(incident.get("last_breach_window_start")),
+            _fmt(incident.get("windows_breached")),
+            _fmt(incident.get("latest_observed_value")),
+            _fmt(incident.get("peak_observed_value")),
+            str(incident.get("recommendation") or "-"),
+            events or "-",
+        ]
+        # names and values come from the user's data: never print their control characters raw
+        lines.append([identifiers.terminal_safe(cell) for cell in cells])
     widths = [max([len(h)] + [len(r[i]) for r in lines]) for i, h in enumerate(headers)]
 
     def fmt(cells: list[str]) -> str:

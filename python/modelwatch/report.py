@@ -1,5 +1,7 @@
 """The HTML report: one self-contained file (inline CSS and SVG, no script, no external
-resources) that shows what the output tables say, alerts first.
+resources) that shows what the output tables say: the open incidents first (one line each), then
+the charts - every time series a check judges drawn with its warn and error thresholds - input
+quality and feed health, the recommendations, and the alert rows behind the incidents last.
 
 `build_report(warehouse)` reads the output tables with plain selects (DuckDB or PostgreSQL, through
 `warehouse.query`) and returns the HTML. Every section renders whatever exists: a table that is not
@@ -22,6 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from modelwatch import identifiers
 from modelwatch.config import Warehouse
 from modelwatch.svg import (
     PALETTE,
@@ -41,18 +44,22 @@ from modelwatch.warehouse import query
 
 Row = dict[str, Any]
 
-# id, heading: the report's sections in order (alerts first). Tests screenshot each one.
+# id, heading: the report's sections in order (incidents first). Tests screenshot each one.
 SECTIONS: tuple[tuple[str, str], ...] = (
-    ("alerts", "Alerts"),
+    ("incidents", "Open incidents"),
     ("drift-heatmap", "Feature drift by window"),
     ("top-drift", "Top drifting features: reference vs current"),
     ("performance", "Performance and label coverage"),
     ("calibration", "Calibration"),
     ("fairness", "Fairness by group"),
     ("operations", "Latency, errors and cost"),
+    ("input-quality", "Input quality and feed health"),
     ("deployments", "Champion / challenger and canary"),
+    ("recommendations", "Recommendations"),
+    ("alerts", "Alert rows (the evidence behind incidents)"),
 )
 TABLES = (
+    "alert_incidents",
     "alerts",
     "feature_drift",
     "feature_bin_counts",
@@ -65,8 +72,16 @@ TABLES = (
     "score_distribution",
     "model_comparison",
     "canary_verdicts",
+    "input_quality",
+    "feed_health",
+    "retraining_recommendations",
 )
 SEGMENTED = ("feature_drift", "feature_bin_counts")  # overall rows: segment_key '__all__'
+# every observation with the thresholds that applied (the alerts engine's table): the report
+# draws threshold lines from it when it is in the warehouse
+EVALUATED = "int_modelwatch__alerts_evaluated"
+MAX_RESOLVED_ROWS = 100  # resolved incidents listed
+MAX_RECOMMENDATION_ROWS = 40  # windows with an action listed (newest first)
 MAX_WINDOWS = 120  # time series and the heatmap show at most the latest this many windows
 MAX_ALERT_ROWS = 300  # alert rows listed (the table holds them all)
 MAX_EVIDENCE_CHARS = 4000  # evidence text shown per alert row
@@ -83,10 +98,6 @@ class ReportError(RuntimeError):
 
 def _literal(value: str) -> str:
     return "'" + str(value).replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 class Reader:
@@ -116,7 +127,7 @@ class Reader:
         """Every row of a table (optionally filtered), as dicts; None when it does not exist."""
         if not self.has(table):
             return None
-        sql = f"select * from {_ident(self.warehouse.schema)}.{_ident(table)}"
+        sql = f"select * from {identifiers.relation(self.warehouse.schema, table)}"
         if where:
             sql += f" where {where}"
         try:
@@ -285,11 +296,266 @@ class Data:
         return sorted(names)
 
 
+def _thresholds(data: Data, model: str, check: str, subject: Any = None) -> list[Row]:
+    """The observations of one check (and subject) with their warn / error thresholds."""
+    where = f"check_name = {_literal(check)}"
+    rows = _for_model(data.rows(EVALUATED, where), model)
+    if subject is not None:
+        rows = [r for r in rows if str(r.get("subject")) == str(subject)]
+    return rows
+
+
+def threshold_series(
+    data: Data,
+    model: str,
+    check: str,
+    windows: Sequence[Any],
+    subject: Any = None,
+    transform: Callable[[Row, float], float | None] | None = None,
+) -> list[Series]:
+    """Dashed warn and error threshold lines of a check over these windows (per window: noise
+    floors and dynamic thresholds move); none when the check has no threshold here."""
+    rows = _thresholds(data, model, check, subject)
+    if not rows:
+        return []
+    if subject is None:
+        # several subjects (versions): the one observed most
+        counts: dict[Any, int] = defaultdict(int)
+        for r in rows:
+            counts[r.get("subject")] += 1
+        top = max(counts, key=lambda k: (counts[k], _sort_key(k)))
+        rows = [r for r in rows if r.get("subject") == top]
+    by_window = {r.get("window_start"): r for r in rows}
+    out = []
+    for level in ("warn", "error"):
+        values = []
+        for w in windows:
+            row = by_window.get(w)
+            value = _num(row.get(f"{level}_threshold")) if row else None
+            if value is not None and transform is not None:
+                value = transform(row, value)
+            values.append(value)
+        if any(v is not None for v in values):
+            label = f"{check} {level}" + (f" ({subject})" if subject is not None else "")
+            out.append(Series(label, values, SEVERITY_COLORS[level], dashed=True))
+    return out
+
+
+def _threshold_keys(series: Sequence[Series]) -> list[tuple[str, str, bool]]:
+    return [(s.name, s.color, True) for s in series]
+
+
 def _for_model(rows: list[Row] | None, model: str) -> list[Row]:
     return [r for r in rows or [] if str(r.get("model_name")) == model]
 
 
 # --------------------------------------------------------------------------- sections
+
+
+ACTION_WORDS = {
+    "retrain": "retrain",
+    "recalibrate": "recalibrate",
+    "wait_for_labels": "wait for labels",
+    "investigate": "investigate",
+    "none": "see runbook",
+}
+
+
+def _incident_line(r: Row, models: list[str]) -> list[str]:
+    severity = str(r.get("current_severity"))
+    what = escape(str(r.get("check_description") or r.get("check_name")))
+    subject = _text(r.get("subject"))
+    if len(models) > 1:
+        subject = f"{_text(r.get('model_name'))}: {subject}"
+    windows = r.get("windows_breached")
+    since = _text(r.get("opened_window_start"))
+    span = f"{since} · {_text(windows)} window{'' if windows == 1 else 's'}"
+    if r.get("resolved_window_start") is not None:
+        span += f" · resolved {_text(r.get('resolved_window_start'))}"
+    action = r.get("recommendation")
+    return [
+        _badge(severity if severity in SEVERITY_ORDER else "info", severity),
+        f'{what} <span class="muted">(<code>{escape(str(r.get("check_name")))}</code>)</span>',
+        subject,
+        span,
+        f"{_text(r.get('latest_observed_value'))} "
+        f'<span class="muted">vs {_text(r.get("latest_threshold"))}; '
+        f"peak {_text(r.get('peak_observed_value'))}</span>",
+        escape(ACTION_WORDS.get(str(action), str(action))) if action else "–",
+        _link(r.get("runbook_url")),
+    ]
+
+
+INCIDENT_HEADERS = ["severity", "what", "subject", "since", "latest vs threshold", "action",
+                    "runbook"]  # fmt: skip
+
+
+def _section_incidents(data: Data, models: list[str]) -> str:
+    rows = data.rows("alert_incidents")
+    if rows is None:
+        return _note(
+            "<code>alert_incidents</code> is not built in this warehouse; the alert rows are "
+            "listed at the end of the report."
+        )
+    order = sorted(
+        rows,
+        key=lambda r: tuple(
+            _sort_key(r.get(k))
+            for k in ("opened_window_start", "model_name", "check_name", "subject")
+        ),
+    )
+    order.sort(key=lambda r: SEVERITY_ORDER.get(str(r.get("current_severity")), 2))
+    open_rows = [r for r in order if r.get("status") == "open"]
+    resolved = [r for r in order if r.get("status") != "open"]
+    resolved.sort(key=lambda r: _sort_key(r.get("resolved_window_start")), reverse=True)
+    errors = sum(r.get("current_severity") == "error" for r in open_rows)
+    body = [
+        f'<p class="lead">{_badge("error", f"{errors} error")} '
+        f"{_badge('warn', f'{len(open_rows) - errors} warn')} open incidents, "
+        f"{len(resolved)} resolved. One line per incident: a run of breaching windows of one "
+        "check and subject (<code>alert_incidents</code>); notifications go per incident event.</p>"
+    ]
+    if open_rows:
+        body.append(
+            _table(INCIDENT_HEADERS, (_incident_line(r, models) for r in open_rows), "incidents")
+        )
+    else:
+        body.append(f'<p class="allclear">{_badge("ok")} No open incidents.</p>')
+    if resolved:
+        shown = resolved[:MAX_RESOLVED_ROWS]
+        body.append(
+            f"<details><summary>{len(resolved)} resolved incident(s)</summary>"
+            + _table(INCIDENT_HEADERS, (_incident_line(r, models) for r in shown), "incidents")
+            + (_capped(len(resolved), len(shown)) if len(resolved) > len(shown) else "")
+            + "</details>"
+        )
+    return "".join(body)
+
+
+def _section_input_quality(data: Data, models: list[str]) -> str:
+    quality = data.rows("input_quality")
+    health = data.rows("feed_health")
+    if quality is None and health is None:
+        return _missing("input_quality")
+    out = []
+    for model in models:
+        mine = [r for r in _for_model(quality, model) if r.get("window_start") is not None]
+        feed = _for_model(health, model)
+        if not mine and not feed:
+            continue
+        out.append(f"<h3>{escape(model)}</h3>" if len(models) > 1 else "")
+        if feed:
+            windows = _windows(feed)
+            labels = [_when(w) for w in windows]
+            by_window = {r.get("window_start"): r for r in feed}
+            requests = Series(
+                "requests", [_num((by_window.get(w) or {}).get("request_count")) for w in windows],
+                PALETTE[0],
+            )  # fmt: skip
+            volume = threshold_series(data, model, "request_volume_drop", windows) + (
+                threshold_series(data, model, "request_volume_spike", windows)
+            )
+            staleness = Series(
+                "days since the last label",
+                [_num((by_window.get(w) or {}).get("label_staleness_days")) for w in windows],
+                PALETTE[1],
+            )
+            fresh = threshold_series(data, model, "label_freshness_days", windows)
+            missing = [_when(w) for w in windows if _bool(by_window[w].get("is_missing_window"))]
+            out.append(legend([("requests", PALETTE[0], False), *_threshold_keys(volume)]))
+            out.append(
+                '<div class="grid2">'
+                + line_chart(labels, [requests, *volume], title="Requests per window",
+                             width=520, height=230)
+                + line_chart(labels, [staleness, *fresh],
+                             title="Label feed: days since the last label", width=520, height=230)
+                + "</div>"
+            )  # fmt: skip
+            out.append(
+                _note(
+                    "Windows without a single prediction while the data goes on: "
+                    + (escape(", ".join(missing)) if missing else "none")
+                    + "."
+                )
+            )
+        if mine:
+            windows = _windows(mine)
+            labels = [_when(w) for w in windows]
+            by_window = {r.get("window_start"): r for r in mine}
+            reasons = sorted(
+                {
+                    k
+                    for r in mine
+                    for k, v in r.items()
+                    if k.startswith(("predictions_", "labels_")) and (_num(v) or 0) > 0
+                }
+            )
+            series = [
+                Series(
+                    reason.replace("_", " ", 1),
+                    [_num((by_window.get(w) or {}).get(reason)) or 0.0 for w in windows],
+                    PALETTE[i % len(PALETTE)],
+                )
+                for i, reason in enumerate(reasons)
+            ]
+            if series:
+                out.append(legend([(s.name, s.color, False) for s in series]))
+                out.append(
+                    line_chart(labels, series, title="Quarantined rows per window, by reason")
+                )
+            else:
+                out.append(_note("No input row was quarantined."))
+            rate = Series(
+                "quarantine rate",
+                [_num((by_window.get(w) or {}).get("quarantine_rate")) for w in windows],
+                PALETTE[0],
+            )
+            limits = threshold_series(data, model, "quarantine_rate", windows)
+            out.append(legend([("quarantine rate", PALETTE[0], False), *_threshold_keys(limits)]))
+            out.append(
+                line_chart(labels, [rate, *limits], title="Share of prediction rows quarantined",
+                           fmt=lambda v: f"{100 * v:.2f}%")
+            )  # fmt: skip
+    return "".join(out) or _note("No input quality rows.")
+
+
+def _section_recommendations(data: Data, models: list[str]) -> str:
+    rows = data.rows("retraining_recommendations")
+    if rows is None:
+        return _missing("retraining_recommendations")
+    acting = [r for r in rows if str(r.get("action")) != "none"]
+    counts: dict[str, int] = defaultdict(int)
+    for r in rows:
+        counts[str(r.get("action"))] += 1
+    summary = " · ".join(f"{escape(action)}: {n}" for action, n in sorted(counts.items()))
+    out = [f'<p class="lead">Windows by action - {summary}</p>']
+    acting.sort(key=lambda r: (_sort_key(r.get("window_start")), _sort_key(r.get("model_name"))))
+    acting.reverse()
+    shown = acting[:MAX_RECOMMENDATION_ROWS]
+    if shown:
+        out.append(
+            _table(
+                ["window", "model", "action", "why"],
+                (
+                    [
+                        _text(r.get("window_start")),
+                        _text(r.get("model_name")),
+                        _badge("warn" if r.get("action") != "investigate" else "error",
+                               str(r.get("action"))),
+                        _text(r.get("reasons")),
+                    ]
+                    for r in shown
+                ),
+                "recommendations",
+            )
+        )  # fmt: skip
+        if len(acting) > len(shown):
+            out.append(
+                _note(f"Showing the newest {len(shown)} of {len(acting)} windows with an action.")
+            )
+    else:
+        out.append(f'<p class="allclear">{_badge("ok")} No window asks for an action.</p>')
+    return "".join(out)
 
 
 def _section_alerts(data: Data, models: list[str]) -> str:
@@ -583,6 +849,19 @@ def _section_performance(data: Data, models: list[str]) -> str:
         auc = [series("roc_auc", v) for v in versions] + [
             series("estimated_roc_auc", v, dashed=True) for v in versions
         ]
+
+        # the drop's thresholds as AUC values: the baseline less them
+        baseline = baselines[0] if len(baselines) == 1 else None
+        auc_limits = (
+            threshold_series(
+                data, model, "roc_auc_drop", windows, transform=lambda _, drop, b=baseline: b - drop
+            )
+            if baseline is not None
+            else []
+        )
+        ece = [series("ece", v) for v in versions]
+        ece_limits = threshold_series(data, model, "ece", windows)
+        coverage_limits = threshold_series(data, model, "label_coverage", windows)
         accuracy = [series("accuracy", v) for v in versions] + [
             series("estimated_accuracy", v, dashed=True) for v in versions
         ]
@@ -592,13 +871,17 @@ def _section_performance(data: Data, models: list[str]) -> str:
             ("estimated (CBPE)", "#555555", True),
         ]
         out.append(f"<h3>{escape(model)}</h3>" if len(models) > 1 else "")
-        out.append(legend(keys))
-        out.append(line_chart(labels, auc, title="ROC AUC", references=refs))
+        out.append(legend(keys + _threshold_keys(auc_limits + ece_limits)))
+        out.append(
+            line_chart(labels, auc + auc_limits, title="ROC AUC (dashed red / amber: the "
+                       "roc_auc_drop thresholds, noise floor included)", references=refs)
+        )  # fmt: skip
+        out.append(line_chart(labels, ece + ece_limits, title="Expected calibration error (ECE)"))
         out.append(line_chart(labels, accuracy, title="Accuracy at the decision threshold"))
         out.append(
             line_chart(
                 labels,
-                coverage,
+                coverage + coverage_limits,
                 title="Label coverage (share of predictions labeled)",
                 y_range=(0.0, 1.0),
                 fmt=lambda v: f"{100 * v:.0f}%",
@@ -885,6 +1168,8 @@ def _section_operations(data: Data, models: list[str]) -> str:
                         Series(f"{version} p50", values(version, "latency_p50_ms"), PALETTE[2]),
                         Series(f"{version} p95", values(version, "latency_p95_ms"), PALETTE[1]),
                         Series(f"{version} p99", values(version, "latency_p99_ms"), PALETTE[5]),
+                        *threshold_series(data, model, "latency_p95_ms", windows, version),
+                        *threshold_series(data, model, "latency_p99_ms", windows, version),
                     ],
                     title=f"Latency (ms), version {version}",
                     width=520,
@@ -898,7 +1183,8 @@ def _section_operations(data: Data, models: list[str]) -> str:
             '<div class="grid2">'
             + line_chart(
                 labels,
-                [Series(f"{v} error rate", values(v, "error_rate"), colors[v]) for v in versions],
+                [Series(f"{v} error rate", values(v, "error_rate"), colors[v]) for v in versions]
+                + threshold_series(data, model, "error_rate", windows),
                 title="Error rate (4xx + 5xx)",
                 fmt=lambda v: f"{100 * v:.1f}%",
                 width=520,
@@ -909,7 +1195,8 @@ def _section_operations(data: Data, models: list[str]) -> str:
                 [
                     Series(f"{v} cost per 1k", values(v, "cost_per_1k_usd"), colors[v])
                     for v in versions
-                ],
+                ]
+                + threshold_series(data, model, "cost_per_1k_usd", windows),
                 title="Cost per 1,000 predictions (USD)",
                 width=520,
                 height=230,
@@ -1052,6 +1339,9 @@ def _comparison_chart(rows: list[Row], pairs: dict[tuple[Any, ...], list[Row]]) 
 
 
 RENDERERS: dict[str, Callable[[Data, list[str]], str]] = {
+    "incidents": _section_incidents,
+    "input-quality": _section_input_quality,
+    "recommendations": _section_recommendations,
     "alerts": _section_alerts,
     "drift-heatmap": _section_drift_heatmap,
     "top-drift": _section_top_drift,

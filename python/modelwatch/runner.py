@@ -9,21 +9,33 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
+import tempfile
+import textwrap
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from modelwatch import __version__
 from modelwatch.config import ConfigError
+from modelwatch.packaging import IGNORED_NAMES, IGNORED_SUFFIXES, PACKAGED_DIR
+from modelwatch.startup_cache import cache_dir
 
 ALERT_TAG = "modelwatch_alert"
 # `modelwatch run --jobs`: each job is one folder of marts with everything upstream of it
 # (staging, intermediate models, seeds) and the tests whose every parent is selected.
 JOBS = ("drift", "performance", "quality", "operations", "fairness")
 # the alerts of a job: these models judge only the checks whose tables the run builds
-ALERT_MODELS = ("int_modelwatch__alerts_observations", "int_modelwatch__alerts_evaluated", "modelwatch__alerts")
+ALERT_MODELS = (
+    "int_modelwatch__alerts_observations",
+    "int_modelwatch__alerts_evaluated",
+    "modelwatch__alerts",
+    "modelwatch__alert_tests",
+    "modelwatch__alert_incidents",
+)
 
 
 def job_selector(jobs: list[str]) -> list[str]:
@@ -45,19 +57,77 @@ def job_selector(jobs: list[str]) -> list[str]:
     ]
 
 
+class ProjectNotFound(RuntimeError):
+    """The dbt project cannot be found or copied (a broken install, an unwritable cache)."""
+
+
+# the copy of the dbt project a built wheel carries (setup.py puts it there)
+PACKAGED_PROJECT = Path(__file__).resolve().parent / PACKAGED_DIR
+
+
 def project_dir() -> Path:
-    """The dbt project: MODELWATCH_PROJECT_DIR, else the checkout this package lives in."""
+    """The dbt project: MODELWATCH_PROJECT_DIR, else the checkout this package lives in (an
+    editable install), else a writable copy of the project the wheel ships."""
     configured = os.environ.get("MODELWATCH_PROJECT_DIR")
     if configured:
-        return Path(configured).resolve()
-    here = Path(__file__).resolve()
-    for parent in here.parents:
-        if (parent / "dbt_project.yml").is_file():
-            return parent
-    raise RuntimeError(
-        "cannot find the modelwatch dbt project; install modelwatch from its checkout "
-        "(pip install -e .) or set MODELWATCH_PROJECT_DIR"
+        path = Path(configured).expanduser().resolve()
+        if not (path / "dbt_project.yml").is_file():
+            raise ProjectNotFound(f"MODELWATCH_PROJECT_DIR={configured} has no dbt_project.yml")
+        return path
+    package = Path(__file__).resolve().parent
+    # a checkout keeps this module at <root>/python/modelwatch/ (the repo root is the project);
+    # an installed one sits in site-packages, which may itself be inside a user's dbt project
+    checkout = package.parent.parent
+    if package.parent.name == "python" and (checkout / "dbt_project.yml").is_file():
+        return checkout
+    if (PACKAGED_PROJECT / "dbt_project.yml").is_file():
+        return work_copy(PACKAGED_PROJECT)
+    raise ProjectNotFound(
+        f"this modelwatch install has no dbt project ({PACKAGED_PROJECT} is missing): reinstall "
+        "it from a built wheel, install it editable from a checkout (pip install -e .), or set "
+        "MODELWATCH_PROJECT_DIR to a checkout of the project"
     )
+
+
+def work_copy(source: Path) -> Path:
+    """A writable copy of the packaged dbt project, one per content, under the cache dir.
+
+    dbt writes target/, logs/ and its partial-parse state into the project it runs, and
+    site-packages may be read-only. Runs of one install share the copy (and so the parse of a
+    config, as a checkout does); an upgrade gets a new one. Two runs may start at once: each
+    copies into a temp dir and renames it into place, and the loser of the race uses the
+    winner's copy.
+    """
+    # pip compiles the dbt Python models' .py files on install: their __pycache__ is not copied
+    ignored = shutil.ignore_patterns(*IGNORED_NAMES, *(f"*{suffix}" for suffix in IGNORED_SUFFIXES))
+    digest = hashlib.sha1()
+    for path in sorted(source.rglob("*")):
+        relative = path.relative_to(source)
+        if path.is_file() and not ignored("", relative.parts):
+            digest.update(relative.as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    root = cache_dir() / "projects"
+    final = root / f"{__version__}-{digest.hexdigest()[:12]}"
+    if (final / "dbt_project.yml").is_file():
+        return final
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".copy-", dir=root))
+    except OSError as exc:
+        raise ProjectNotFound(
+            f"cannot write a working copy of the dbt project under {root} ({exc.strerror}): "
+            "set MODELWATCH_CACHE_DIR to a writable directory"
+        ) from exc
+    try:
+        shutil.copytree(source, staging / "project", ignore=ignored)
+        try:
+            os.rename(staging / "project", final)
+        except OSError:
+            if not (final / "dbt_project.yml").is_file():
+                raise
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return final
 
 
 @contextmanager
@@ -115,7 +185,9 @@ class DbtProject:
         # the CLI carries the Python package, so its opt-in Python models are on where dbt
         # runs them (the dbt package alone defaults to pure SQL)
         config = {"python_models": "auto", **config}
-        self.vars_json = json.dumps({"modelwatch": config}, sort_keys=True)
+        # ensure_ascii=False: dbt reads --vars as YAML, which refuses the surrogate-pair escapes
+        # json gives non-BMP characters (a feature named `emoji_📈`); UTF-8 text it accepts
+        self.vars_json = json.dumps({"modelwatch": config}, sort_keys=True, ensure_ascii=False)
         self.env = env
         if target_path is None:
             # one dbt target dir per config and warehouse: dbt's partial parsing survives only
@@ -126,29 +198,40 @@ class DbtProject:
         self.quiet = quiet
         self._manifest: Any = None
 
+    @property
+    def log_path(self) -> Path:
+        """Where dbt writes dbt.log for this config (debug level, whatever is shown)."""
+        return self.target_path / "logs"
+
     def _common_args(self) -> list[str]:
         args = ["--project-dir", str(self.dir), "--profiles-dir", str(self.dir)]
         if self.target_path is not None:
             args += ["--target-path", str(self.target_path)]
         return args
 
-    def invoke(self, command: list[str]) -> Any:
-        """Run one dbt command and return dbt's result object."""
+    def invoke(
+        self, command: list[str], callbacks: list[Callable[[Any], None]] | None = None
+    ) -> Any:
+        """Run one dbt command and return dbt's result object (callbacks get dbt's events)."""
         from dbt.cli.main import dbtRunner
 
         from modelwatch import startup_cache
 
         startup_cache.install()
 
-        flags = ["--quiet"] if self.quiet else []
+        # quiet: nothing on the console (the summary reports alerts and build errors itself, so
+        # firing alert tests print no FAIL lines); dbt's log file keeps everything
+        flags = ["--log-level", "none"] if self.quiet else []
         if self.target_path is not None:
-            flags += ["--log-path", str(self.target_path / "logs")]
+            flags += ["--log-path", str(self.log_path)]
         with environment(self.env):
             if self._manifest is None and command[0] in ("build", "test", "run", "compile"):
                 # (the command that follows writes manifest.json; writing it twice cost 0.15 s)
+                # dbt would print a config error itself too; the caller prints it once, cleaned
+                parse_flags = ["--log-level", "none"] if self.quiet else flags
                 parsed = dbtRunner().invoke(
                     [
-                        *flags,
+                        *parse_flags,
                         "parse",
                         "--no-write-json",
                         *self._common_args(),
@@ -160,10 +243,10 @@ class DbtProject:
                     self._manifest = parsed.result
                 elif parsed.exception is not None:
                     # the project's Jinja validates the config while parsing
-                    raise ConfigError(str(parsed.exception)) from parsed.exception
+                    raise ConfigError(config_error_message(parsed.exception)) from parsed.exception
                 else:
                     return parsed
-            runner = dbtRunner(manifest=self._manifest)
+            runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks or []))
             try:
                 return runner.invoke(
                     [*flags, *command, *self._common_args(), "--vars", self.vars_json]
@@ -172,7 +255,12 @@ class DbtProject:
                 _release_duckdb()
                 startup_cache.save()
 
-    def run(self, full_refresh: bool = False, jobs: list[str] | None = None) -> RunOutcome:
+    def run(
+        self,
+        full_refresh: bool = False,
+        jobs: list[str] | None = None,
+        progress: Callable[[Any], None] | None = None,
+    ) -> RunOutcome:
         """One `dbt build`: every model, integrity test and alert test (of `jobs` only, if given).
 
         The alert tests sit on leaf tables, so a firing alert skips nothing downstream.
@@ -181,7 +269,7 @@ class DbtProject:
         build_args = ["build", *job_selector(list(jobs or []))]
         if full_refresh:
             build_args.append("--full-refresh")
-        build = self.invoke(build_args)
+        build = self.invoke(build_args, callbacks=[progress] if progress else None)
         outcome = RunOutcome(build_ok=True)
         model_seconds = test_seconds = 0.0
         for result in _results(build):
@@ -220,6 +308,37 @@ class DbtProject:
             "dbt_startup_seconds": max(total - model_seconds - test_seconds, 0.0),
         }
         return outcome
+
+
+def compile_errors(result: Any) -> list[str]:
+    """The modelwatch messages of the nodes a dbt command failed on (compile: config checks
+    against the warehouse), each cleaned of dbt's wrapping."""
+    messages = []
+    for node_result in _results(result):
+        if str(node_result.status) in ("error", "fail") and node_result.message:
+            messages.append(config_error_message(Exception(node_result.message)))
+    if getattr(result, "exception", None) is not None:
+        messages.append(config_error_message(result.exception))
+    return messages
+
+
+def config_error_message(exc: BaseException) -> str:
+    """A dbt compilation error raised by the project's config checks, without dbt's wrapping
+    ("Compilation Error in model ...", the macro call stack): just the modelwatch message."""
+    text = str(exc)
+    start = text.find("modelwatch: ")
+    if start < 0:
+        return text.strip()
+    lines = []
+    for line in text[start + len("modelwatch: ") :].splitlines():
+        if line.strip().startswith("> "):
+            break
+        lines.append(line.strip() if not lines else line.rstrip())
+    while lines and not lines[-1].strip():
+        lines.pop()
+    return textwrap.dedent(
+        "\n".join(lines[:1]) + "\n" + textwrap.dedent("\n".join(lines[1:]))
+    ).strip()
 
 
 def _release_duckdb() -> None:

@@ -19,6 +19,7 @@ def _pg_connect(warehouse: Warehouse):
         user=env.get("MODELWATCH_PG_USER", "modelwatch"),
         password=env.get("MODELWATCH_PG_PASSWORD", "modelwatch"),
         dbname=env.get("MODELWATCH_PG_DATABASE", "modelwatch"),
+        options="-c timezone=UTC",
     )
 
 

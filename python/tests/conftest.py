@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -54,6 +55,11 @@ def run_modelwatch(
     outcome = project.run(full_refresh=full_refresh)
     assert outcome.build_ok, outcome.build_errors
     return Built(path=path, config=config, outcome=outcome, project=project)
+
+
+def carried_column(name: str) -> str:
+    """The alias a user column travels under inside the project (macros/config carried_column)."""
+    return "mw_" + hashlib.md5(name.encode("utf-8")).hexdigest()[:16]
 
 
 def write_tables(path: Path, tables: dict[str, pd.DataFrame], schema: str = "main") -> None:

@@ -24,6 +24,7 @@ _TYPES = {
     "INTEGER": "integer",
     "BOOLEAN": "boolean",
     "TIMESTAMP": "timestamp",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
     "DATE": "date",
 }
 

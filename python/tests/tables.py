@@ -38,6 +38,8 @@ OUTPUT_TABLES = {
     "model_comparison": ["model_name", "window_start", "baseline_version", "candidate_version"],
     "canary_verdicts": ["model_name", "window_start", "canary_version"],
     "alerts": ["alert_id"],
+    "alert_incidents": ["incident_id"],
+    "feed_health": ["model_name", "window_start"],
     "retraining_recommendations": ["model_name", "window_start"],
     "fairness_metrics": ["model_name", "window_start", "attribute_name", "group_value"],
     "fairness_parity": ["model_name", "window_start", "attribute_name"],

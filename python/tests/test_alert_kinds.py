@@ -223,7 +223,8 @@ def test_one_row_per_subject_and_stable_ids(built, tmp_path):
 
 def test_consecutive_windows_count_the_streak(built):
     psi = built.df(
-        "select window_start, severity, consecutive_windows from modelwatch.int_modelwatch__alerts_evaluated "
+        "select window_start, severity, consecutive_windows "
+        "from modelwatch.int_modelwatch__alerts_evaluated "
         "where check_name = 'latency_p95_ms' order by window_start"
     )
     streak = 0

@@ -1,4 +1,5 @@
-"""`modelwatch run` in-process: exit codes, the printed alert summary and the timings file.
+"""`modelwatch run` in-process: exit codes, progress (terminal and plain), the summary of open
+incidents with the next commands, and the timings file.
 
 Exit codes: 0 ok (or only warnings, or --no-fail-on-alerts); 1 an error-level alert fired;
 2 the configuration or the build failed.
@@ -6,8 +7,10 @@ Exit codes: 0 ok (or only warnings, or --no-fail-on-alerts); 1 an error-level al
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -120,35 +123,80 @@ def _run(capsys, *args: str) -> tuple[int, str, str]:
 
 
 def _alert_lines(out: str) -> dict[str, str]:
-    """{test name: severity} from the summary's alert lines."""
+    """{check on subject: severity} from the summary's open incident lines."""
     return {
-        name: level.lower()
-        for level, name in re.findall(r"^  (ERROR|WARN) +(\w+): \d+ rows$", out, flags=re.M)
+        f"{check} on {subject}": level.lower()
+        for level, check, subject in re.findall(
+            r"^  (ERROR|WARN) +m1: .+ - (\w+) on (.+)$", out, flags=re.M
+        )
     }
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
 
 
 def test_error_alert_exits_1_and_prints_the_summary(workdir, capsys):
     code, out, err = _run(capsys, "run", "--config", str(workdir / "default.yml"), "--full-refresh")
     assert code == cli.EXIT_ALERTS, out + err
     alerts = _alert_lines(out)
-    assert alerts.get("feature_drift_psi_error") == "error", out
-    assert all(level in ("error", "warn") for level in alerts.values())
-    summary = re.search(r"(\d+) alert checks evaluated, (\d+) at error level, (\d+) at warn", out)
+    assert alerts.get("psi on income") == "error", out
+    summary = re.search(r"(\d+) open incident\(s\) \((\d+) at error, (\d+) at warn\)", out)
     assert summary, out
-    assert int(summary[1]) > 0
+    assert int(summary[1]) == len(alerts) > 0
     assert int(summary[2]) == sum(level == "error" for level in alerts.values())
-    assert int(summary[3]) == sum(level == "warn" for level in alerts.values())
-    # each alert names the relation holding its stored failures
-    assert re.search(
-        r'stored failures: "warehouse"\."modelwatch_audit"\."feature_drift_psi_error"', out
-    )
-    assert out.count("stored failures: ") == len(alerts)
-    # the evidence rows show the drifted feature and window
-    evidence = out.split("feature_drift_psi_error:")[1].split("stored failures:")[0]
-    assert f"m1, {DRIFT_DAY.date()} 00:00:00, income:" in evidence
-    assert "(threshold 0.25)" in evidence
+    # in plain words: what, since when, how bad, what to do, the runbook
+    block = "\n".join(out.split("psi on income\n")[1].splitlines()[:2])
+    assert "feature drift (PSI against the reference) - psi on income" in out
+    assert f"since {DRIFT_DAY.date()} (1 window breached, last {DRIFT_DAY.date()})" in block
+    assert "against 0.25, peak" in block
+    assert "do: " in block and "runbook: none configured" in block
+    # and ends with what to run next
+    config = workdir / "default.yml"
+    tail = out.split("Next:")[1]
+    assert f"modelwatch report --config {config} --output report.html" in tail
+    assert f"modelwatch alerts --config {config}" in tail
     assert "tables in schema 'modelwatch'" in out
+    # no dbt FAIL lines for firing alert tests (they are the incidents above)
+    assert "FAIL" not in out + err and "Failure in test" not in out + err
+    # not a terminal: plain progress lines on stderr, one per model built, and a total
+    progress = re.findall(r"^modelwatch: \[(\d+)/(\d+)\] (\w+) (\w+) \([\d.]+ s\)$", err, re.M)
+    assert progress and "\r" not in err
+    assert {name for _, _, name, _ in progress} >= {
+        "modelwatch__feature_drift",
+        "modelwatch__alerts",
+    }
+    done = [int(d) for d, *_ in progress]
+    assert done == sorted(done) and int(progress[-1][1]) >= done[-1]
+    assert re.search(r"^modelwatch: built \d+ models and ran \d+ tests in [\d.]+ s$", err, re.M)
     assert "Traceback" not in err
+
+
+def test_progress_bar_on_a_terminal(workdir, capsys, monkeypatch):
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    code = cli.main(["run", "--config", str(workdir / "default.yml"), "--no-fail-on-alerts"])
+    assert code == cli.EXIT_OK
+    shown = terminal.getvalue()
+    # one status line redrawn in place, ended once before the summary
+    assert shown.count("\n") == 1 and shown.endswith("\n")
+    frames = shown.rstrip("\n").split("\r")[1:]
+    assert len(frames) > 3
+    last = re.match(r"modelwatch \[(#+)\] (\d+)/(\d+) steps · done · \d+ s", frames[-1])
+    assert last and last[2] == last[3] and len(last[1]) == 24, frames[-1]
+    assert any(" · modelwatch__feature_drift · " in frame for frame in frames)
+    assert "modelwatch: [" not in shown  # no plain lines on a terminal
+    assert "open incident(s)" in capsys.readouterr().out
+
+
+def test_verbose_shows_dbt_log(workdir, capsys):
+    code, out, err = _run(
+        capsys, "run", "--config", str(workdir / "default.yml"), "--no-fail-on-alerts", "--verbose"
+    )
+    assert code == cli.EXIT_OK
+    assert "FAIL" in out + err  # dbt's own lines, alert tests included
+    assert "modelwatch: [" not in err
 
 
 def test_no_fail_on_alerts_exits_0_and_writes_timings(workdir, capsys):
@@ -164,7 +212,7 @@ def test_no_fail_on_alerts_exits_0_and_writes_timings(workdir, capsys):
     )
     assert code == cli.EXIT_OK, out + err
     # the alert is still reported; it just does not fail the run
-    assert _alert_lines(out).get("feature_drift_psi_error") == "error"
+    assert _alert_lines(out).get("psi on income") == "error"
     timings = json.loads(timings_path.read_text())
     for key in ("total_seconds", "dbt_startup_seconds", "models_seconds", "alert_tests_seconds"):
         assert isinstance(timings[key], float) and timings[key] >= 0, key
@@ -182,11 +230,9 @@ def test_warn_only_exits_0(workdir, capsys):
     )
     assert code == cli.EXIT_OK, out + err
     alerts = _alert_lines(out)
-    assert alerts.get("feature_drift_psi_warn") == "warn", out
+    assert alerts.get("psi on income") == "warn", out
     assert "error" not in alerts.values(), out
-    assert ", 0 at error level," in out
-    evidence = out.split("feature_drift_psi_warn:")[1].split("stored failures:")[0]
-    assert f"m1, {DRIFT_DAY.date()} 00:00:00, income:" in evidence
+    assert "(0 at error," in out
 
 
 def test_build_failure_from_config_exits_2(workdir, capsys):
@@ -223,7 +269,7 @@ def test_jobs_drift_builds_only_the_drift_job(capsys, tmp_path):
     )
     assert code == cli.EXIT_OK, out + err
     assert "jobs: drift" in out
-    assert _alert_lines(out).get("feature_drift_psi_error") == "error"
+    assert _alert_lines(out).get("psi on income") == "error"
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         tables = {
@@ -237,7 +283,7 @@ def test_jobs_drift_builds_only_the_drift_job(capsys, tmp_path):
     assert {"feature_drift", "feature_bin_counts", "reference_bins", "score_distribution"} <= tables
     assert not tables & {"model_performance", "input_quality", "operational_metrics"}, tables
     # the job's alerts: the drift checks only (psi, js, ks, null rate, saturation; warn + error)
-    assert "alerts" in tables
+    assert {"alerts", "alert_incidents"} <= tables
     assert re.search(r"\b10 alert checks evaluated", out), out
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
@@ -251,3 +297,51 @@ def test_unknown_job_exits_2(workdir, capsys):
     code, _, err = _run(capsys, "run", "--config", str(workdir / "default.yml"), "--jobs", "nope")
     assert code == cli.EXIT_FAILED
     assert "unknown job(s) nope" in err
+
+
+def _boom(*args: Any, **kwargs: Any) -> None:
+    raise RuntimeError("boom\n  on two lines")
+
+
+# each command reaching an unexpected error: (arguments, what to break on its path)
+INVOKE = "modelwatch.runner.DbtProject.invoke"
+UNEXPECTED = {
+    "demo": (["demo", "--warehouse", "{dir}/no_such_dir/w.duckdb"], None),
+    "run": (["run", "--config", "{dir}/default.yml"], INVOKE),
+    "validate": (["validate", "--config", "{dir}/default.yml"], INVOKE),
+    "alerts": (
+        ["alerts", "--warehouse", "{dir}/warehouse.duckdb"],
+        "modelwatch.notify.list_incidents",
+    ),
+    "report": (["report", "--warehouse", "{dir}/warehouse.duckdb"], "modelwatch.cli.write_report"),
+}
+
+
+@pytest.mark.parametrize("command", list(UNEXPECTED))
+def test_an_unexpected_error_exits_2_with_one_line(workdir, capsys, monkeypatch, command):
+    """Exit 1 means an error-level alert fired: anything unexpected is 2, and one line."""
+    args, target = UNEXPECTED[command]
+    args = [arg.format(dir=workdir) for arg in args]
+    if target:
+        monkeypatch.setattr(target, _boom)
+    code, _, err = _run(capsys, *args)
+    assert code == cli.EXIT_FAILED
+    assert len(err.splitlines()) == 1, err
+    assert err.startswith("modelwatch: error: ") and "(--debug shows the traceback)" in err
+    if target:
+        assert "RuntimeError: boom on two lines" in err
+    else:
+        assert "IOException" in err and "no_such_dir" in err
+    # --debug before or after the command: the traceback, then the same line
+    for debug_args in (["--debug", *args], [*args, "--debug"]):
+        code, _, err = _run(capsys, *debug_args)
+        assert code == cli.EXIT_FAILED
+        assert "Traceback (most recent call last)" in err
+        assert err.splitlines()[-1].startswith("modelwatch: error: ")
+
+
+def test_a_missing_project_is_a_clear_error(workdir, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("MODELWATCH_PROJECT_DIR", str(tmp_path))
+    code, _, err = _run(capsys, "validate", "--config", str(workdir / "default.yml"))
+    assert code == cli.EXIT_FAILED
+    assert err == f"modelwatch: MODELWATCH_PROJECT_DIR={tmp_path} has no dbt_project.yml\n"

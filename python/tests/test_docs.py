@@ -59,15 +59,16 @@ def undocumented(
         description = (node.get("description") or "").strip()
         if not description:
             problems.append(f"model {name}: no description")
-        name = node.get("alias") or name  # contract tables are aliases of modelwatch__<table>
-        if name not in relation_columns:
+        # marts are built under their contract names (config alias)
+        relation = node.get("alias") or name
+        if relation not in relation_columns:
             problems.append(f"model {name}: no built relation in schema {SCHEMA}")
             continue
         documented = {
             column.lower(): (spec.get("description") or "").strip()
             for column, spec in node.get("columns", {}).items()
         }
-        for column in relation_columns[name]:
+        for column in relation_columns[relation]:
             column = column.lower()
             if column in configured and column not in documented:
                 if not any(kind in description.lower() for kind in configured[column]):
@@ -78,7 +79,7 @@ def undocumented(
                     )
             elif not documented.get(column):
                 problems.append(f"model {name}: column {column} not documented")
-        for column in sorted(set(documented) - {c.lower() for c in relation_columns[name]}):
+        for column in sorted(set(documented) - {c.lower() for c in relation_columns[relation]}):
             problems.append(f"model {name}: documented column {column} is not in the relation")
     seeds = [
         node

@@ -265,6 +265,8 @@ def test_same_numbers_as_the_cli(duckdb_package: PackageBuild, tmp_path: Path) -
             .reset_index(drop=True)
         )
         assert len(ours) > 0, table
+        # the fingerprint hashes the config, whose inputs are named differently here
+        theirs = theirs.drop(columns=["config_fingerprint"], errors="ignore")
         pd.testing.assert_frame_equal(
             ours[theirs.columns], theirs, check_exact=False, rtol=1e-9, atol=1e-12, obj=table
         )

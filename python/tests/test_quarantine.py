@@ -243,7 +243,8 @@ def test_valid_predictions_are_not_quarantined(bad):
         "where prediction_id like 'd%' or prediction_id like 's%' group by 1"
     )
     staged = bad.df(
-        "select prediction_id, quarantine_reason, id_occurrence from modelwatch.stg_modelwatch__predictions "
+        "select prediction_id, quarantine_reason, id_occurrence "
+        "from modelwatch.stg_modelwatch__predictions "
         "where prediction_id like 'd%' or prediction_id like 's%'"
     )
     firsts = staged[staged.id_occurrence == 1]
@@ -291,7 +292,8 @@ def test_each_bad_label_quarantined_with_its_reason(bad):
 
 def test_valid_labels_are_parsed_and_used(bad):
     valid = bad.df(
-        "select prediction_id, label, raw_label, labeled_at from modelwatch.int_modelwatch__labels_validated "
+        "select prediction_id, label, raw_label, labeled_at "
+        "from modelwatch.int_modelwatch__labels_validated "
         "where quarantine_reason is null"
     ).set_index("prediction_id")
     expected_ids = {pid for pid, _, _, reason in _label_cases(True) if reason is None}

@@ -48,18 +48,39 @@ def demo_report(demo_built: Built, tmp_path_factory: pytest.TempPathFactory) -> 
     return out
 
 
-def test_demo_report_has_every_section_alerts_first(demo_report: Path) -> None:
+def test_demo_report_has_every_section_incidents_first(demo_report: Path) -> None:
     html = demo_report.read_text(encoding="utf-8")
     found = re.findall(r'<section id="([^"]+)"><h2>', html)
-    assert found == SECTION_IDS and found[0] == "alerts"
+    assert found == SECTION_IDS and found[0] == "incidents"
+    # the first screen: one line per open incident, with since, severity and action
+    incidents = _section(html, "incidents")
+    lines = re.findall(r"<tr><td><span class=\"badge b-(\w+)\">", incidents)
+    assert 5 <= len(lines) <= 60, len(lines)
+    first_open = incidents.split("</table>")[0]
+    assert "debt_to_income" in first_open and "feature drift (PSI" in first_open
+    assert "wait for labels" in first_open or "recalibrate" in first_open
+    assert "resolved incident(s)</summary>" in incidents  # the null spike and latency
+    assert html.index('id="incidents"') < html.index("<svg")  # before any chart
     # the demo's incidents are visible where they belong
     assert "debt_to_income" in _section(html, "drift-heatmap")
     top = _section(html, "top-drift")
     assert "debt_to_income" in top and "device" in top
-    assert "ROC AUC" in _section(html, "performance")
+    performance = _section(html, "performance")
+    assert "ROC AUC" in performance and "Expected calibration error" in performance
+    # threshold lines on the time series a check judges (noise floors move them per window)
+    assert "roc_auc_drop warn" in performance and "ece error" in performance
+    assert "label_coverage warn" in performance
     assert "ECE" in _section(html, "calibration")
     assert "Latency (ms), version v1" in _section(html, "operations")
+    quality = _section(html, "input-quality")
+    assert "Requests per window" in quality and "request_volume_drop warn" in quality
+    assert "days since the last label" in quality and "label_freshness_days warn" in quality
+    assert "Quarantined rows per window, by reason" in quality
+    assert "predictions score_not_finite" in quality and "labels invalid_label" in quality
+    assert "quarantine_rate warn" in quality
     assert "rollback" in _section(html, "deployments")
+    recommendations = _section(html, "recommendations")
+    assert "investigate" in recommendations and "recalibrate" in recommendations
     for sid in ("alerts", "fairness"):
         # a table that is not built yet gives a note, never a crash or invented rows
         section = _section(html, sid)
@@ -333,7 +354,10 @@ def test_missing_tables_give_notes(tmp_path: Path) -> None:
     write_tables(path, {"feature_drift": _handmade()["feature_drift"]})
     html = render_report(_duckdb(path))
     assert "<code>alerts</code> is not built in this warehouse" in _section(html, "alerts")
+    assert "<code>alert_incidents</code> is not built" in _section(html, "incidents")
     expected = {
+        "input-quality": "input_quality",
+        "recommendations": "retraining_recommendations",
         "top-drift": "feature_bin_counts",
         "performance": "model_performance",
         "calibration": "calibration_bins",

@@ -56,20 +56,34 @@ CHECKS = {
         "above",
     ),
     "drifted_feature_share": ("dataset_drift", "drifted_feature_share", "true", "above"),
+    # the labels arrive two days after the last prediction: those windows miss predictions
+    "missing_window": (
+        "feed_health",
+        "case when is_missing_window then 1.0 else 0.0 end",
+        "true",
+        "above",
+    ),
+    "label_freshness_days": ("feed_health", "label_staleness_days", "true", "above"),
 }
 NO_FLOOR = ("label_prior_shift", "prediction_prior_shift")
 # alert tests with nothing to breach in this fixture (default thresholds): canary and shadow
-# rows (test_canary.py, test_model_comparison.py), drift segments, text features, new
-# categories, value rules and custom metrics (test_feature_quality.py)
+# rows (test_canary.py, test_model_comparison.py), request volume (dynamic: a week of history,
+# test_feed_health.py), drift segments, text features, new categories, value rules and custom
+# metrics (test_feature_quality.py)
 NOTHING_TO_JUDGE = (
     "canary_rollback",
     "disagreement_rate",
+    "request_volume_drop",
+    "request_volume_spike",
     "segment_psi",
     "type_error_rate",
     "unseen_category_share",
     "rule_violation_share",
     "custom_metrics",
 )
+
+
+NOISE_FLOOR_LABEL_CHECKS = ("roc_auc_drop", "brier_score_increase", "ece", "estimated_roc_auc_drop")
 
 
 def make_tables(seed: int = 7) -> dict[str, pd.DataFrame]:
@@ -175,8 +189,8 @@ def built(builder):
 def observed(built) -> dict[str, pd.Series]:
     out = {}
     for check, (table, column, where, _) in CHECKS.items():
-        frame = built.df(f"select {column} from modelwatch.{table} where {where}")
-        out[check] = frame[column].dropna()
+        frame = built.df(f"select {column} as observed from modelwatch.{table} where {where}")
+        out[check] = frame["observed"].dropna()
     return out
 
 
@@ -194,7 +208,10 @@ def thresholds(observed, position: str) -> dict[str, dict[str, float]]:
             top = float(values.min())
             factors = {"quiet": (0.5, 0.25), "warn": (1.01, 0.5), "error": (2, 1.01)}[position]
         checks[check] = {"warn": top * factors[0], "error": top * factors[1]}
-        if check in NO_FLOOR:
+        if check in NO_FLOOR or check in NOISE_FLOOR_LABEL_CHECKS:
+            # thresholds around one window's value, below what its sampling noise reaches:
+            # this file shows the threshold mechanics; test_noise_floors.py and
+            # test_feature_quality.py the floors
             checks[check]["noise_floor"] = False
     return checks
 

@@ -1,6 +1,8 @@
 {#-
     Every observed value a check can judge, one row per (model, window, check, subject), from
-    the contract tables (alert_checks lists them). Config-independent apart from the scopes, so
+    the contract tables (alert_checks lists them), with the check's plain-words description and,
+for label checks, the statistic's mean and sd under sampling noise alone. Config-independent
+apart from the scopes, so
     the alert tests can re-evaluate thresholds without rebuilding. Evidence is JSON text: for
     drift the bins contributing most PSI, for performance the label coverage behind the figure.
 -#}
@@ -84,6 +86,12 @@
         ('prediction_count', modelwatch.json_integer('prediction_count')),
         ('labeled_count', modelwatch.json_integer('labeled_count')),
     ]),
+    'feed': modelwatch.json_object([
+        ('request_count', modelwatch.json_integer('request_count')),
+        ('label_rows_arrived', modelwatch.json_integer('label_rows_arrived')),
+        ('last_labeled_at', modelwatch.json_string('cast(last_labeled_at as ' ~ dbt.type_string() ~ ')')),
+        ('as_of', modelwatch.json_string('cast(as_of as ' ~ dbt.type_string() ~ ')')),
+    ]),
     'none': "'{}'",
 } -%}
 
@@ -94,7 +102,7 @@
 -#}
 {%- set checks = [] -%}
 {%- for check in modelwatch.alert_checks() -%}
-    {%- if not execute or ('model.modelwatch.' ~ check.source) in selected_resources
+    {%- if not execute or ('model.modelwatch.modelwatch__' ~ check.source) in selected_resources
         or load_relation(ref('modelwatch__' ~ check.source)) is not none -%}
         {%- do checks.append(check) -%}
     {%- endif -%}
@@ -254,9 +262,11 @@ unioned as (
         {%- endfor %}
         cast({{ check.subject }} as {{ dbt.type_string() }}) as subject,
         cast({{ check.value }} as {{ modelwatch.type_double() }}) as observed_value,
+        cast({{ modelwatch.sql_string(check.what) }} as {{ dbt.type_string() }}) as check_description,
         cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
         cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
         cast({{ 'bin_count' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as bin_count,
+        cast({{ check.get('noise_mean', 'null') }} as {{ modelwatch.type_double() }}) as noise_mean,
         cast({{ check.get('noise_sd', 'null') }} as {{ modelwatch.type_double() }}) as noise_sd,
         cast({{ 'comparisons' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as comparisons,
         {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence

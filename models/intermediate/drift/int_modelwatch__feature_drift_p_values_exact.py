@@ -1,7 +1,8 @@
-"""P-values for the drift statistics, which SQL engines cannot compute (the Python layer).
+"""scipy's exact p-values for the drift statistics (opt-in: python_models).
 
-Runs as a dbt Python model where the adapter supports them (DuckDB); elsewhere it is disabled
-and feature_drift leaves the p-value columns null. The p-values are DuckDB functions over the
+Runs as a dbt Python model where the adapter supports them (DuckDB); feature_drift then prefers
+these to the SQL p-values (int_modelwatch__feature_drift_p_values), which differ for KS on small
+samples, where scipy counts lattice paths exactly. The p-values are DuckDB functions over the
 statistics relation, so the table never passes through pandas (whose import alone costs more
 than the whole computation).
 """

@@ -1,8 +1,8 @@
 {#-
     Drift statistics per model, window, feature and drift segment from the binned counts (PSI,
     Jensen-Shannon distance, chi-square) and the raw-value KS statistic (overall rows only: KS
-    re-sorts raw values, which per segment value would multiply the heaviest step). P-values
-    are added by the Python layer.
+    re-sorts raw values, which per segment value would multiply the heaviest step). P-values:
+    int_modelwatch__feature_drift_p_values (SQL).
 -#}
 
 with

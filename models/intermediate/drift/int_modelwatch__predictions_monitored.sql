@@ -23,7 +23,7 @@ final as (
         predicted_at,
         score,
         {%- for name in columns %}
-        {{ adapter.quote(name) }}{{ ',' if not loop.last }}
+        {{ modelwatch.carried_column(name) }}{{ ',' if not loop.last }}
         {%- endfor %}
     from predictions
     where quarantine_reason is null and {{ modelwatch.drift_population_filter() }}

@@ -66,7 +66,9 @@ distinct_edges as (
         feature_id,
         edge
     from edges_long
-    where edge is not null
+    -- an infinite (or NaN) quantile is no edge: infinity is the open end of the outer bins
+    -- (reference_bins stores null for it), so +-inf values land in the first or last bin
+    where edge is not null and {{ modelwatch.is_finite('edge') }}
 
 ),
 

@@ -46,7 +46,7 @@ final as (
         p.request_id,
         p.deployment_role,
         {%- for name in attributes %}
-        p.{{ adapter.quote(name) }},
+        p.{{ modelwatch.carried_column(name) }},
         {%- endfor %}
         p.status_code,
         p.score,

@@ -4,4 +4,4 @@
 -#}
 {{ config(materialized='view') }}
 
-select alert_id from {{ ref('modelwatch__alerts') }}
+select * from {{ ref('modelwatch__alerts') }}

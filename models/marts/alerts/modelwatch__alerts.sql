@@ -31,6 +31,7 @@ final as (
         window_end,
         check_name,
         check_category,
+        check_description,
         subject,
         model_version,
         feature_name,

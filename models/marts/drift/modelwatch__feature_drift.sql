@@ -6,8 +6,10 @@
     Overall rows have segment_key = segment_value = '__all__'; drift.segments adds a row per
     segment value (the noise floor uses the segment's own sizes, so small segments need a
     larger shift to count).
+    P-values come from SQL (int_modelwatch__feature_drift_p_values); where the opt-in Python
+    models run, their exact scipy values take precedence.
 -#}
-{%- set with_p_values = modelwatch.python_models_enabled() -%}
+{%- set with_exact = modelwatch.python_models_enabled() -%}
 
 with
 
@@ -17,8 +19,14 @@ statistics as (
 
 ),
 
-{% if with_p_values -%}
 p_values as (
+
+    select * from {{ ref('int_modelwatch__feature_drift_p_values') }}
+
+),
+
+{% if with_exact -%}
+exact_p_values as (
 
     select * from {{ ref('int_modelwatch__feature_drift_p_values_exact') }}
 
@@ -41,20 +49,23 @@ joined as (
     select
         s.*,
         b.bin_count,
-        {%- if with_p_values %}
+        {%- if with_exact %}
+        coalesce(x.ks_p_value, p.ks_p_value) as ks_p_value,
+        coalesce(x.chi2_p_value, p.chi2_p_value) as chi2_p_value
+        {%- else %}
         p.ks_p_value,
         p.chi2_p_value
-        {%- else %}
-        cast(null as {{ modelwatch.type_double() }}) as ks_p_value,
-        cast(null as {{ modelwatch.type_double() }}) as chi2_p_value
         {%- endif %}
     from statistics as s
     left join bin_counts as b
         on s.model_name = b.model_name and s.feature_name = b.feature_name
-    {%- if with_p_values %}
     left join p_values as p
         on s.model_name = p.model_name and s.window_start = p.window_start and s.feature_name = p.feature_name
         and s.segment_key = p.segment_key and s.segment_value = p.segment_value
+    {%- if with_exact %}
+    left join exact_p_values as x
+        on s.model_name = x.model_name and s.window_start = x.window_start and s.feature_name = x.feature_name
+        and s.segment_key = x.segment_key and s.segment_value = x.segment_value
     {%- endif %}
 
 ),

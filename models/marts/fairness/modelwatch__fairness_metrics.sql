@@ -41,7 +41,11 @@ windows_to_process as (
         or not t.is_final
         or t.label_rows <> s.label_rows
         or not coalesce(t.last_labeled_at = s.last_labeled_at, t.last_labeled_at is null and s.last_labeled_at is null)
-        or s.window_start >= (select {{ modelwatch.windows_ago('max(window_start)', cfg.incremental.lookback_windows) }} from {{ this }})
+        or s.window_start >= {{ modelwatch.incremental_lookback_start() }}
+        {%- set rebuild = modelwatch.models_to_rebuild() %}
+        {%- if rebuild %}
+        or s.model_name in {{ modelwatch.string_list(rebuild) }}
+        {%- endif %}
     {%- else %}
     select
         model_name,
@@ -129,4 +133,8 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    -- which config built the row: a changed config rebuilds the model's windows
+    {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
+from final

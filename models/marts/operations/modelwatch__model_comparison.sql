@@ -1,12 +1,11 @@
 {#-
     Champion vs every shadow / challenger version, per model and window, on the requests both
     scored: agreement, score differences, correlation, both models' ROC AUC on the labeled pairs
-    and McNemar's test of their accuracy (p-value from the Python layer: exact binomial when
+    and McNemar's test of their accuracy (in SQL, macros/stats/p_values.sql: exact binomial when
     discordant pairs are few, else chi-square with continuity correction). Rows without a
     partner are counted (unpaired_*), never dropped.
 -#}
 {%- set groups = ['model_name', 'window_start', 'baseline_version', 'candidate_version'] -%}
-{%- set with_p_values = modelwatch.python_models_enabled() %}
 
 with
 
@@ -98,14 +97,13 @@ discordant as (
 
 ),
 
-{% if with_p_values -%}
 p_values as (
 
-    select * from {{ ref('int_modelwatch__model_comparison_p_values') }}
+    {{ modelwatch.mcnemar_p_values('discordant', groups, 'baseline_only_correct', 'candidate_only_correct') }}
 
 ),
 
-{% endif -%}
+
 final as (
 
     select
@@ -125,11 +123,7 @@ final as (
         c.candidate_auc as candidate_roc_auc,
         cast(coalesce(d.baseline_only_correct, 0) as {{ dbt.type_bigint() }}) as baseline_only_correct,
         cast(coalesce(d.candidate_only_correct, 0) as {{ dbt.type_bigint() }}) as candidate_only_correct,
-        {%- if with_p_values %}
         v.mcnemar_p_value
-        {%- else %}
-        cast(null as {{ modelwatch.type_double() }}) as mcnemar_p_value
-        {%- endif %}
     from summary as s
     full outer join orphans as o
         on s.model_name = o.model_name
@@ -141,10 +135,8 @@ final as (
         on {% for c in groups %}s.{{ c }} = c.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
     left join discordant as d
         on {% for c in groups %}s.{{ c }} = d.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
-    {%- if with_p_values %}
     left join p_values as v
         on {% for c in groups %}s.{{ c }} = v.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
-    {%- endif %}
 
 )
 

@@ -51,7 +51,7 @@ sliced as (
     select
         *,
         cast({{ modelwatch.sql_string(slice) }} as {{ dbt.type_string() }}) as slice_key,
-        coalesce(cast({{ adapter.quote(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value
+        coalesce(cast({{ modelwatch.carried_column(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value
     from labeled
     where model_name in {{ modelwatch.string_list(slice_models) }}
     {%- endif %}

@@ -92,7 +92,7 @@ sliced as (
         model_version,
         window_start,
         cast({{ modelwatch.sql_string(slice) }} as {{ dbt.type_string() }}) as slice_key,
-        coalesce(cast({{ adapter.quote(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
+        coalesce(cast({{ modelwatch.carried_column(slice) }} as {{ dbt.type_string() }}), '__null__') as slice_value,
         score,
         predicted_label,
         label,
@@ -119,6 +119,7 @@ summary as (
         sum(case when label = 1 and predicted_label = 0 then 1 else 0 end) as false_negatives,
         avg({{ modelwatch.log_loss_term('score', 'label') }}) as log_loss,
         avg(case when label is not null then (score - label) * (score - label) end) as brier_score,
+        var_samp(case when label is not null then (score - label) * (score - label) end) as brier_term_variance,
         {%- for q in modelwatch.quantiles('label_lag_days', [0.5, 0.9]) %}
         {{ q }} as label_lag_p{{ [50, 90][loop.index0] }}_days,
         {%- endfor %}
@@ -138,7 +139,7 @@ summary as (
     ('estimated', 'calibrated_score', '1 - calibrated_score'),
 ]) }},
 
-{{ modelwatch.ece_ctes('sliced', groups) }},
+{{ modelwatch.ece_ctes('sliced', groups, with_noise=true) }},
 
 metrics as (
 
@@ -147,6 +148,8 @@ metrics as (
         a.realized_auc as roc_auc,
         a.estimated_auc as estimated_roc_auc,
         e.ece,
+        e.ece_noise_mean,
+        e.ece_noise_sd,
         {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_positives') }} as precision_value,
         {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_negatives') }} as recall_value,
         {{ modelwatch.safe_divide('2.0 * s.true_positives', '2 * s.true_positives + s.false_positives + s.false_negatives') }} as f1_value,
@@ -206,6 +209,26 @@ final as (
         b.roc_auc - m.roc_auc as roc_auc_drop,
         m.brier_score - b.brier_score as brier_score_increase,
         b.roc_auc - m.estimated_roc_auc as estimated_roc_auc_drop,
+        {#-
+            Each label check's spread from sampling alone (the window's and the baseline's):
+            Hanley-McNeil at the baseline AUC for the AUC drops (the estimated AUC has no label
+            noise, so its sd is an upper bound), the squared errors' variance for Brier, and ECE's
+            mean and sd were the window calibrated. The noise floors of evaluate_alerts.
+        -#}
+        sqrt(
+            {{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'm.true_positives + m.false_negatives', 'm.true_negatives + m.false_positives') }}
+            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (1.0 - b.positive_rate)') }}, 0)
+        ) as roc_auc_drop_noise_sd,
+        sqrt(
+            {{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'm.prediction_count * b.positive_rate', 'm.prediction_count * (1.0 - b.positive_rate)') }}
+            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (1.0 - b.positive_rate)') }}, 0)
+        ) as estimated_roc_auc_drop_noise_sd,
+        sqrt(
+            m.brier_term_variance / nullif(m.labeled_count, 0)
+            + coalesce(b.brier_term_variance / nullif(b.labeled_count, 0), 0)
+        ) as brier_score_increase_noise_sd,
+        m.ece_noise_mean,
+        m.ece_noise_sd,
         cast(w.label_rows as {{ dbt.type_bigint() }}) as label_rows,
         w.is_final,
         w.is_label_coverage_due,
@@ -220,4 +243,8 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    -- which config built the row: a changed config rebuilds the model's windows
+    {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
+from final

@@ -24,7 +24,8 @@ summary as (
         count(*) as labeled_count,
         avg(1.0 * label) as positive_rate,
         avg({{ modelwatch.log_loss_term('score', 'label') }}) as log_loss,
-        avg((score - label) * (score - label)) as brier_score
+        avg((score - label) * (score - label)) as brier_score,
+        var_samp((score - label) * (score - label)) as brier_term_variance
     from baseline_rows
     group by model_name
 
@@ -67,6 +68,7 @@ final as (
         a.realized_auc as roc_auc,
         s.log_loss,
         s.brier_score,
+        s.brier_term_variance,
         e.ece
     from ({{ modelwatch.configured_models_relation() }}) as c
     left join summary as s

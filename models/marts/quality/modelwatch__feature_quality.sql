@@ -131,4 +131,8 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    -- which config built the row: a changed config rebuilds the model's windows
+    {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
+from final

@@ -14,7 +14,7 @@
 {%- set selects = [] -%}
 {%- for feature in modelwatch.feature_catalog()
       if feature.type == 'numeric' and feature.name != 'score' and modelwatch.feature_needs_safe_cast(feature.name) -%}
-    {%- set column = adapter.quote(feature.name) -%}
+    {%- set column = feature.column -%}
     {%- set sql -%}
     select
         prediction_id,
@@ -60,4 +60,8 @@ final as (
 
 )
 
-select * from final
+select
+    *,
+    -- which config built the row: a changed config rebuilds the model's windows
+    {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
+from final
