@@ -86,12 +86,6 @@
 {% endmacro %}
 
 
-{% macro double_literal(value) %}
-    {#- A number from the config as a double literal (never a decimal). -#}
-    {{ return('cast(' ~ (value | string) ~ ' as ' ~ modelwatch.type_double() ~ ')') }}
-{% endmacro %}
-
-
 {% macro model_config(name) %}
     {%- for model in modelwatch.get_config().models if model.name == name -%}{{ return(model) }}{%- endfor -%}
     {{ exceptions.raise_compiler_error("modelwatch: no configured model named '" ~ name ~ "'") }}

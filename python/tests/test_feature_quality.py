@@ -550,7 +550,7 @@ def test_a_hostile_expression_is_refused_with_a_clear_error(case, built, tmp_pat
     with pytest.raises(ConfigError) as raised:
         project.invoke(["compile"])  # the config is validated while dbt parses
     text = str(raised.value)
-    assert "modelwatch: models[m1].custom_metrics[evil]" in text and message in text, text
+    assert "models[m1].custom_metrics[evil]" in text and message in text, text
 
 
 # --------------------------------------------------------------------------------------------
