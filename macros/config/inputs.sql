@@ -191,9 +191,11 @@
 
 {% macro check_numeric_features(input_name, relation, cols, names) %}
     {#-
-        A numeric feature must be a number column: text, dates, booleans and the like are
-        refused with the feature, the column and its type named (`modelwatch validate` shows
-        this; a build would otherwise fail deep in the SQL, or not at all on DuckDB).
+        A numeric feature must be a number column, or text holding numbers (a JSON-fed log):
+        text is read with a safe cast, a value that is not a number counted as a type error
+        (feature_quality), so an upstream type change is measured instead of stopping the run.
+        Dates, booleans and the like are refused with the feature, the column and its type
+        named (`modelwatch validate` shows this; a build would otherwise fail deep in the SQL).
     -#}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set types = modelwatch.column_types(relation) -%}
@@ -201,7 +203,7 @@
     {%- for name in names if cols.get(name) is not none -%}
         {%- set actual = cols[name][1:-1] -%}
         {%- set data_type = types.get(actual, '') | lower -%}
-        {%- if modules.re.search('char|text|string|date|time|bool|blob|bytea|json|uuid|interval|struct|map|list|\\[\\]|enum', data_type) -%}
+        {%- if modules.re.search('date|time|bool|blob|bytea|json|uuid|interval|struct|map|list|\\[\\]|enum', data_type) -%}
             {%- do problems.append("feature " ~ modelwatch._shown(name) ~ " is listed as numeric but column "
                 ~ modelwatch._shown(actual) ~ " of inputs." ~ input_name ~ " is " ~ data_type
                 ~ "; list it under features.categorical or cast it to a number in a view") -%}
@@ -214,13 +216,21 @@
 
 
 {% macro feature_names(kind=none) %}
-    {#- Every feature (or attribute) any configured model reads from the prediction log, once. -#}
+    {#-
+        Every feature (or attribute) any configured model reads from the prediction log, once.
+        Attributes: protected attributes, slices, drift segments and the log columns custom
+        metrics read.
+    -#}
     {%- set out = [] -%}
     {%- for model in modelwatch.get_config().models -%}
         {%- set names = [] -%}
         {%- if kind in [none, 'numeric'] -%}{%- set names = names + model.features.numeric -%}{%- endif -%}
         {%- if kind in [none, 'categorical'] -%}{%- set names = names + model.features.categorical -%}{%- endif -%}
-        {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices -%}{%- endif -%}
+        {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices + modelwatch.get_config().drift.segments -%}{%- endif -%}
+        {%- if kind == 'segments' -%}{%- set names = names + modelwatch.get_config().drift.segments -%}{%- endif -%}
+        {%- if kind in [none, 'attributes', 'custom_metrics'] -%}
+            {%- for metric in model.custom_metrics -%}{%- do names.extend(metric.columns) -%}{%- endfor -%}
+        {%- endif -%}
         {%- if kind == 'slices' -%}{%- set names = names + model.slices -%}{%- endif -%}
         {%- if kind == 'protected_attributes' -%}{%- set names = names + model.protected_attributes -%}{%- endif -%}
         {%- for name in names -%}

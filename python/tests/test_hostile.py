@@ -279,16 +279,15 @@ def test_bad_warehouse_sections_exit_2_with_one_line(warehouse, expected, tmp_pa
 def test_validate_reports_type_errors_of_feature_columns(hostile, tmp_path, capsys):
     built, _ = hostile
     config = _config(built.path)
-    # a text column listed as numeric
-    config["models"][0]["features"]["numeric"].append("window_start")
-    config["models"][0]["features"]["categorical"].remove("window_start")
+    # a timestamp column listed as numeric (text is read with a safe cast: test_feature_quality)
+    config["models"][0]["features"]["numeric"].append("predicted_at")
     file = tmp_path / "modelwatch.yml"
     file.write_text(yaml.safe_dump({"modelwatch": config}, allow_unicode=True))
     code = cli.main(["validate", "--config", str(file)])
     out = capsys.readouterr()
     assert code == cli.EXIT_FAILED
     assert (
-        "feature 'window_start' is listed as numeric but column 'window_start'" in out.out + out.err
+        "feature 'predicted_at' is listed as numeric but column 'predicted_at'" in out.out + out.err
     )
 
 

@@ -44,12 +44,17 @@ CONTRACT_TABLES = [
     "input_quality",
     "quarantined_predictions",
     "quarantined_labels",
+    "feature_quality",
+    "quarantined_feature_values",
+    "dataset_drift",
+    "prior_drift",
+    "custom_metrics",
     "alerts",
     "retraining_recommendations",
 ]
 # (table, key columns) compared with the CLI's build of the same data and config
 COMPARED = {
-    "feature_drift": ["model_name", "window_start", "feature_name"],
+    "feature_drift": ["model_name", "window_start", "feature_name", "segment_key", "segment_value"],
     "model_performance": [
         "model_name",
         "model_version",
