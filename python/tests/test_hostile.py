@@ -27,7 +27,7 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import run_modelwatch, write_tables
-from pg import build_on_postgres, pg_df
+from pg import build_on_postgres, connect_or_skip, pg_df
 from tables import assert_tables_equal
 
 from modelwatch import cli, identifiers, runlock
@@ -610,3 +610,32 @@ def test_a_second_run_or_notifier_exits_2_while_a_run_holds_the_warehouse(hostil
     # the lock is released with the run: the next one gets it
     with runlock.warehouse_lock(resolve_warehouse(_config(path)), "run"):
         assert lock.read_text() == f"modelwatch run (pid {os.getpid()})"
+
+
+def test_postgres_warehouse_lock_refuses_a_second_process():
+    """The PostgreSQL lock (an advisory lock on the output schema) as seen from another process:
+    refused while held, re-entrant in the holder, free once released."""
+    connect_or_skip().close()
+    warehouse = resolve_warehouse({"warehouse": {"type": "postgres", "schema": "mw_lock_probe"}})
+    code = (
+        "from modelwatch import runlock; from modelwatch.config import resolve_warehouse\n"
+        "w = resolve_warehouse({'warehouse': {'type': 'postgres', 'schema': 'mw_lock_probe'}})\n"
+        "try:\n"
+        "    with runlock.warehouse_lock(w, 'run'): print('got it')\n"
+        "except runlock.WarehouseBusy as exc: print(exc)\n"
+    )
+
+    def other() -> str:
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        ).stdout.strip()
+
+    with runlock.warehouse_lock(warehouse, "run"):
+        assert other() == (
+            "another modelwatch run or alerts --notify is using schema mw_lock_probe "
+            "of this PostgreSQL database; try again when it has finished"
+        )
+        with runlock.warehouse_lock(warehouse, "run"):
+            pass
+        assert other().startswith("another modelwatch run")  # the inner exit kept it
+    assert other() == "got it"
