@@ -57,3 +57,62 @@
     {{ selects | join('\n    union all\n') }}
     {%- endif -%}
 {% endmacro %}
+
+{% macro duckdb__unpivot_features(relation, feature_type, with_window, is_reference) %}
+    {#-
+        The same long form through DuckDB's UNPIVOT: one scan per model instead of one per
+        feature. The union of one select per feature made a plan with a branch per feature, in
+        every place the KS model reads it: 200 features x 5,000 rows spent 5.6 s planning and
+        ran out of memory at memory_limit 2GB with two threads (benchmarks/wide_table.py,
+        docs/benchmark.md "Wide tables"). INCLUDE NULLS keeps the union's rows exactly.
+    -#}
+    {%- if feature_type not in ['numeric', 'categorical'] -%}
+        {{ exceptions.raise_compiler_error("modelwatch: unpivot_features takes numeric or categorical, got " ~ feature_type) }}
+    {%- endif -%}
+    {%- set by_model = {} -%}
+    {%- set model_order = [] -%}
+    {%- for feature in modelwatch.feature_catalog() if feature.type == feature_type -%}
+        {%- if feature.model not in by_model -%}
+            {%- do by_model.update({feature.model: []}) -%}
+            {%- do model_order.append(feature.model) -%}
+        {%- endif -%}
+        {%- do by_model[feature.model].append(feature) -%}
+    {%- endfor -%}
+    {%- if model_order | length == 0 -%}
+        {{ return(modelwatch.default__unpivot_features(relation, feature_type, with_window, is_reference)) }}
+    {%- endif -%}
+    {%- set selects = [] -%}
+    {%- for model in model_order -%}
+        {%- set model_literal = modelwatch.sql_string(model) -%}
+        {%- set sql -%}
+    select
+        cast(feature_key as {{ dbt.type_int() }}) as feature_id,
+        {%- if with_window %}
+        window_start,
+        {%- endif %}
+        feature_value
+    from (
+        select
+            {%- if with_window %}
+            window_start,
+            {%- endif %}
+            {%- for feature in by_model[model] %}
+            {%- if feature_type == 'numeric' %}
+            {{ modelwatch.to_double(feature.column) }} as "{{ feature.id }}"
+            {%- else %}
+            cast({{ feature.column }} as {{ dbt.type_string() }}) as "{{ feature.id }}"
+            {%- endif %}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ relation }}
+        where {% if is_reference %}(model_name is null or model_name = {{ model_literal }}){% else %}model_name = {{ model_literal }}{% endif %}
+    ) as wide
+    unpivot include nulls (
+        feature_value for feature_key in (
+            {%- for feature in by_model[model] %}"{{ feature.id }}"{{ ', ' if not loop.last }}{% endfor -%}
+        )
+    )
+        {%- endset -%}
+        {%- do selects.append(sql) -%}
+    {%- endfor -%}
+    {{ selects | join('\n    union all\n') }}
+{% endmacro %}
