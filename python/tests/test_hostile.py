@@ -3,8 +3,9 @@
 One shared build (`hostile`) carries user columns named like the project's internal columns,
 unicode and comment-like names, a reference holding +inf, a prediction dated 2100 and
 timestamptz times late in the UTC evening. The other tests reuse it (incremental runs on a copy,
-a run under TZ=Asia/Kolkata, kill -9 and rerun); config-level checks use one dbt parse each,
-with a hostile name in every config key at once (the config reports every problem together).
+a run under TZ=Asia/Kolkata, kill -9 and rerun, a second run and a notifier during a run);
+config-level checks use one dbt parse each, with a hostile name in every config key at once (the
+config reports every problem together).
 Runs on DuckDB; on PostgreSQL too with MODELWATCH_TEST_POSTGRES=1 (test_hostile_names_on_postgres).
 """
 
