@@ -17,7 +17,11 @@ inputs as (
 
     select
         (select count(*) from {{ modelwatch.input_relation('predictions') }}) as input_prediction_rows,
+        {%- if modelwatch.get_config().inputs.labels %}
         (select count(*) from {{ modelwatch.input_relation('labels') }}) as input_label_rows
+        {%- else %}
+        0 as input_label_rows
+        {%- endif %}
 
 )
 

@@ -11,17 +11,20 @@
 -#}
 
 {% macro alert_checks() %}
+    {#- models whose outcomes never come back are never judged on their labels' coverage or freshness -#}
+    {%- set unlabeled = modelwatch.models_without_labels() -%}
+    {%- set unlabeled_excluded = (' and not ' ~ modelwatch.model_in('model_name', unlabeled)) if unlabeled else '' -%}
     {%- set perf_scope = {
         'overall_labeled': "slice_key = '__all__' and labeled_count >= " ~ modelwatch.get_config().performance.min_labeled_count,
         'overall_predictions': "slice_key = '__all__' and prediction_count >= " ~ modelwatch.get_config().performance.min_labeled_count,
-        'label_coverage_due': "slice_key = '__all__' and is_label_coverage_due",
+        'label_coverage_due': "slice_key = '__all__' and is_label_coverage_due" ~ unlabeled_excluded,
     } -%}
     {%- set drift = {
         'source': 'feature_drift', 'category': 'drift', 'scope': "segment_key = '__all__'",
         'dims': {'feature_name': 'feature_name'},
         'subject': 'feature_name',
         'sample_size': 'current_count', 'reference_size': 'reference_count',
-        'evidence': 'drift',
+        'evidence': 'drift', 'bin_count': 'bin_count',
     } -%}
     {%- set perf = {
         'source': 'model_performance', 'category': 'performance',
@@ -106,6 +109,22 @@
              noise_mean='0', noise_sd='estimated_roc_auc_drop_noise_sd', noise_shape='normal'),
         dict(perf, name='label_coverage', value='label_coverage', scope=perf_scope.label_coverage_due,
              sample_size='prediction_count', what='too few predictions got their label'),
+        dict(perf, name='rmse_increase', value='rmse_increase', scope=perf_scope.overall_labeled,
+             what='regression error grew (RMSE above the baseline)',
+             noise_mean='0', noise_sd='rmse_increase_noise_sd', noise_shape='normal'),
+        dict(perf, name='mae_increase', value='mae_increase', scope=perf_scope.overall_labeled,
+             what='regression error grew (MAE above the baseline)',
+             noise_mean='0', noise_sd='mae_increase_noise_sd', noise_shape='normal'),
+        dict(perf, name='bias', value='bias', scope=perf_scope.overall_labeled,
+             what='predictions systematically too high or too low (mean error moved)',
+             noise_mean='0', noise_sd='bias_noise_sd', noise_shape='normal'),
+        dict(perf, name='macro_f1_drop', value='macro_f1_drop', scope=perf_scope.overall_labeled,
+             what='multiclass quality fell (macro F1 below the baseline)',
+             noise_mean='0', noise_sd='macro_f1_drop_noise_sd', noise_shape='normal'),
+        {'name': 'class_prior_shift', 'value': 'psi', 'source': 'class_drift', 'category': 'drift',
+         'scope': '1 = 1', 'dims': {'feature_name': 'distribution'}, 'subject': 'distribution',
+         'sample_size': 'current_count', 'reference_size': 'reference_count', 'bin_count': 'class_count',
+         'evidence': 'class_drift', 'what': 'the class mix of labels or predictions moved (PSI over the classes)'},
         dict(ops, name='latency_p95_ms', value='latency_p95_ms', what='slow responses (p95 latency)'),
         dict(ops, name='latency_p99_ms', value='latency_p99_ms', what='slow responses (p99 latency)'),
         dict(ops, name='error_rate', value='error_rate', what='failed requests'),
@@ -117,7 +136,7 @@
         dict(feed, name='missing_window', value='case when is_missing_window then 1.0 else 0.0 end',
              what='no predictions logged in a window'),
         dict(feed, name='label_freshness_days', value='label_staleness_days', subject="'label feed'",
-             sample_size='label_rows_arrived', what='no new labels arriving (days since the last one)'),
+             sample_size='label_rows_arrived', scope='1 = 1' ~ unlabeled_excluded, what='no new labels arriving (days since the last one)'),
         dict(fairness, name='demographic_parity_ratio', value='demographic_parity_ratio_bound',
              what='selection rates differ between groups'),
         dict(fairness, name='equalized_odds_difference', value='equalized_odds_difference_bound',

@@ -60,6 +60,7 @@
                 when check_name in ('label_prior_shift', 'prediction_prior_shift') then {{ modelwatch.noise_floor_sql('proportion_difference', 'sample_size', 'reference_size', 'noise_sd') }}
                 when check_name = 'js_distance' then {{ modelwatch.noise_floor_sql('js_distance', 'sample_size', 'reference_size', 'bin_count') }}
                 when check_name = 'ks_statistic' then {{ modelwatch.noise_floor_sql('ks_statistic', 'sample_size', 'reference_size', 'bin_count') }}
+                when check_name = 'class_prior_shift' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
                 {%- for check in modelwatch.alert_checks() if check.name in names and check.get('noise_shape') %}
                 when check_name = {{ modelwatch.sql_string(check.name) }} then {{ modelwatch.noise_quantile_sql(check.noise_shape, 'noise_mean', 'noise_sd') }}
                 {%- endfor %}

@@ -31,6 +31,11 @@
         'calibration_gap': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
         'canary_rollback': {'warn': none, 'error': 1, 'direction': 'above', 'runbook_url': none},
         'disagreement_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
+        'rmse_increase': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'mae_increase': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'bias': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'macro_f1_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'class_prior_shift': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
         'segment_psi': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
         'type_error_rate': {'warn': 0.001, 'error': 0.01, 'direction': 'above', 'runbook_url': none},
         'out_of_range_share': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
@@ -59,7 +64,9 @@
         'persist_windows': 3, 'persist_min_breaches': 2,
         'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'roc_auc_drop',
                                 'brier_score_increase', 'ece', 'estimated_roc_auc_drop',
-                                'segment_psi', 'label_prior_shift', 'prediction_prior_shift'],
+                                'class_prior_shift', 'rmse_increase', 'mae_increase', 'bias',
+                                'macro_f1_drop', 'segment_psi', 'label_prior_shift',
+                                'prediction_prior_shift'],
     }) }}
 {% endmacro %}
 
@@ -255,13 +262,13 @@
             'prediction_id': 'prediction_id', 'model_name': 'model_name',
             'model_version': 'model_version', 'predicted_at': 'predicted_at', 'score': 'score',
             'request_id': none, 'deployment_role': none, 'predicted_label': none,
-            'latency_ms': none, 'status_code': none, 'cost_usd': none,
+            'latency_ms': none, 'status_code': none, 'cost_usd': none, 'predicted_class': none,
         }, raw_columns.get('predictions'), 'columns.predictions', errors),
         'labels': modelwatch._merge_dict({
             'prediction_id': 'prediction_id', 'label': 'label', 'labeled_at': 'labeled_at',
         }, raw_columns.get('labels'), 'columns.labels', errors),
         'reference': modelwatch._merge_dict({
-            'model_name': none, 'score': 'score', 'label': none, 'features': {},
+            'model_name': none, 'score': 'score', 'label': none, 'predicted_class': none, 'features': {},
         }, raw_columns.get('reference'), 'columns.reference', errors),
     } -%}
     {%- for key in raw_columns.keys() -%}
@@ -443,7 +450,8 @@
     {%- endfor -%}
 
     {%- set recommendations = modelwatch._merge_dict(
-        {'min_label_coverage': 0.5, 'drift_checks': ['psi'], 'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop'],
+        {'min_label_coverage': 0.5, 'drift_checks': ['psi', 'class_prior_shift'],
+         'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop', 'rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop'],
          'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'missing_window', 'type_error_rate', 'rule_violation_share'],
          'unseen_category_share': 0.5},
         raw.get('recommendations'), 'recommendations', errors) -%}
@@ -480,9 +488,11 @@
         {%- do seen.append(m.name) -%}
         {%- set model = modelwatch._merge_dict({
             'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
-            'slices': [], 'checks': {}, 'monitor_score': true, 'unit_cost_usd': none,
+            'slices': [], 'checks': {}, 'monitor_score': none, 'unit_cost_usd': none,
+            'task': 'binary', 'classes': none, 'probability_columns': none, 'labels': true,
             'rules': {}, 'custom_metrics': [],
         }, m, where, errors) -%}
+        {%- do modelwatch._resolve_task(model, where, inputs, columns, errors) -%}
         {%- set unit_cost = model.unit_cost_usd -%}
         {%- if unit_cost is mapping -%}
             {%- for version, cost in unit_cost.items() -%}
@@ -509,6 +519,12 @@
             {%- if (numeric + categorical) | select('equalto', name) | list | length > 1 -%}
                 {%- do errors.append(
                     "modelwatch: feature " ~ modelwatch._shown(name) ~ " is listed twice in " ~ where) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- for name in model.probability_columns.values() -%}
+            {%- if name | lower in reserved -%}
+                {%- do errors.append(
+                    "modelwatch: probability column " ~ modelwatch._shown(name) ~ " in " ~ where ~ " is named like the model score") -%}
             {%- endif -%}
         {%- endfor -%}
         {%- do model.update({'rules': modelwatch._value_rules(model.rules, numeric, categorical, where ~ '.rules')}) -%}
@@ -670,6 +686,119 @@
     {%- for f in model.features.numeric -%}{%- do out.append((f, 'numeric')) -%}{%- endfor -%}
     {%- for f in model.features.categorical -%}{%- do out.append((f, 'categorical')) -%}{%- endfor -%}
     {{ return(out) }}
+{% endmacro %}
+
+
+{% macro _resolve_task(model, where, inputs, columns, errors) %}
+    {#-
+        A model's task and what it needs (in place): binary (score = probability of the positive
+        class), regression (score = the prediction, label = the outcome) or multiclass (the
+        predicted class in columns.predictions.predicted_class, optionally one probability column
+        per class; labels are class values compared as text). `labels: false`, or no
+        inputs.labels at all, marks a model whose outcomes never come back.
+    -#}
+    {%- set raw_classes = model.classes -%}
+    {%- set raw_probability_columns = model.probability_columns -%}
+    {#- safe values first: the rest of the config reads them even when this model has errors -#}
+    {%- do model.update({'classes': [], 'probability_columns': {}}) -%}
+    {%- if not inputs.labels -%}{%- do model.update({'labels': false}) -%}{%- endif -%}
+    {%- if model.monitor_score is none -%}
+        {#- a multiclass log's score is an optional confidence; the class mix is monitored instead -#}
+        {%- do model.update({'monitor_score': model.task != 'multiclass'}) -%}
+    {%- endif -%}
+    {%- if model.task not in ['binary', 'regression', 'multiclass'] -%}
+        {%- do errors.append("modelwatch: " ~ where ~ ".task must be binary, regression or multiclass, got '" ~ model.task ~ "'") -%}{{ return(none) }}
+    {%- endif -%}
+    {%- if model.labels not in [true, false] -%}
+        {%- do errors.append("modelwatch: " ~ where ~ ".labels must be true or false") -%}{{ return(none) }}
+    {%- endif -%}
+    {%- if model.task != 'multiclass' and (raw_classes is not none or raw_probability_columns is not none) -%}
+        {%- do errors.append("modelwatch: " ~ where ~ ": classes and probability_columns are for task: multiclass (task is " ~ model.task ~ ")") -%}{{ return(none) }}
+    {%- endif -%}
+    {%- if model.task != 'binary' and model.protected_attributes -%}
+        {%- do errors.append("modelwatch: " ~ where ~ ": protected_attributes (fairness_metrics, fairness_parity) are binary-only: "
+            ~ "selection rates and TPR / FPR parity need a positive class; task " ~ model.task
+            ~ " models get per-slice metrics through `slices` instead") -%}{{ return(none) }}
+    {%- endif -%}
+    {%- set classes = [] -%}
+    {%- set probability_columns = {} -%}
+    {%- if model.task == 'multiclass' -%}
+        {%- if raw_classes is none or raw_classes is string or raw_classes is mapping or raw_classes is not iterable -%}
+            {%- do errors.append("modelwatch: " ~ where ~ ": task multiclass needs classes, the list of class values, e.g. [billing, technical, account]") -%}{{ return(none) }}
+        {%- endif -%}
+        {%- for value in raw_classes -%}
+            {%- if value is none or value is mapping or (value is not string and value is not number) or value is sameas true or value is sameas false -%}
+                {%- do errors.append("modelwatch: " ~ where ~ ".classes must list text or integer class values, got '" ~ value ~ "'") -%}{{ return(none) }}
+            {%- endif -%}
+            {%- if (value | string) in classes -%}
+                {%- do errors.append("modelwatch: " ~ where ~ ".classes lists '" ~ value ~ "' twice") -%}{{ return(none) }}
+            {%- endif -%}
+            {%- do classes.append(value | string) -%}
+        {%- endfor -%}
+        {%- if classes | length < 2 -%}
+            {%- do errors.append("modelwatch: " ~ where ~ ".classes must list at least two classes") -%}{{ return(none) }}
+        {%- endif -%}
+        {%- if not columns.predictions.predicted_class -%}
+            {%- do errors.append("modelwatch: " ~ where ~ " is multiclass: set columns.predictions.predicted_class to the prediction log's predicted-class column") -%}{{ return(none) }}
+        {%- endif -%}
+        {%- if raw_probability_columns is not none -%}
+            {%- if raw_probability_columns is not mapping -%}
+                {%- do errors.append("modelwatch: " ~ where ~ ".probability_columns maps each class to its probability column, e.g. {billing: p_billing, technical: p_technical}") -%}{{ return(none) }}
+            {%- endif -%}
+            {%- for value, column in raw_probability_columns.items() -%}
+                {%- if (value | string) not in classes -%}
+                    {%- do errors.append("modelwatch: " ~ where ~ ".probability_columns names class '" ~ value ~ "', which is not in classes") -%}{{ return(none) }}
+                {%- endif -%}
+                {%- if not modelwatch.validate_name(column, where ~ '.probability_columns.' ~ value, errors) -%}{{ return(none) }}{%- endif -%}
+                {%- do probability_columns.update({value | string: column}) -%}
+            {%- endfor -%}
+            {%- if probability_columns | length != classes | length -%}
+                {%- do errors.append("modelwatch: " ~ where ~ ".probability_columns must give a column for every class ("
+                    ~ (classes | reject('in', probability_columns.keys() | list) | join(', ')) ~ " missing)") -%}{{ return(none) }}
+            {%- endif -%}
+        {%- endif -%}
+    {%- endif -%}
+    {%- do model.update({'classes': classes, 'probability_columns': probability_columns}) -%}
+{% endmacro %}
+
+
+{% macro models_with_task(task) %}
+    {#- Names of the configured models of one task (binary, regression, multiclass). -#}
+    {{ return(modelwatch.get_config().models | selectattr('task', 'equalto', task) | map(attribute='name') | list) }}
+{% endmacro %}
+
+
+{% macro models_without_labels() %}
+    {#- Names of the models whose outcomes never come back (labels: false or no inputs.labels). -#}
+    {{ return(modelwatch.get_config().models | rejectattr('labels') | map(attribute='name') | list) }}
+{% endmacro %}
+
+
+{% macro model_in(model_column, names) %}
+    {#- SQL: the row's model is one of names (false for an empty list). -#}
+    {%- if not names -%}{{ return('(1 = 0)') }}{%- endif -%}
+    {{ return('(' ~ model_column ~ ' in ' ~ modelwatch.string_list(names) ~ ')') }}
+{% endmacro %}
+
+
+{% macro probability_column_names() %}
+    {#- Every probability column any multiclass model reads from the prediction log, once. -#}
+    {%- set out = [] -%}
+    {%- for model in modelwatch.get_config().models -%}
+        {%- for column in model.probability_columns.values() if column not in out -%}{%- do out.append(column) -%}{%- endfor -%}
+    {%- endfor -%}
+    {{ return(out) }}
+{% endmacro %}
+
+
+{% macro task_sql(model_column='model_name') %}
+    {#- SQL: the task of the row's model ('binary' for every model not configured otherwise). -#}
+    {%- set branches = [] -%}
+    {%- for model in modelwatch.get_config().models if model.task != 'binary' -%}
+        {%- do branches.append('when ' ~ modelwatch.sql_string(model.name) ~ ' then ' ~ modelwatch.sql_string(model.task)) -%}
+    {%- endfor -%}
+    {%- if not branches -%}{{ return("'binary'") }}{%- endif -%}
+    {{ return('(case ' ~ model_column ~ ' ' ~ (branches | join(' ')) ~ " else 'binary' end)") }}
 {% endmacro %}
 
 

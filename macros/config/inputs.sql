@@ -251,3 +251,32 @@
     -#}
     {{ return('mw_' ~ local_md5(name | string)[:16]) }}
 {% endmacro %}
+
+
+{% macro input_relation_for_metadata(input_name) %}
+    {#-
+        The input's relation for reading its columns from any model, without recording a
+        dependency: a ref()/source() input is looked up in dbt's graph (a ref() outside a
+        model's parse-time lineage is a compilation error). Execute time only.
+    -#}
+    {%- set spec = modelwatch.get_config().inputs[input_name] -%}
+    {%- set call = modelwatch._parse_relation_call(spec, 'inputs.' ~ input_name) if spec is string else none -%}
+    {%- if call is none -%}
+        {{ return(modelwatch.input_relation(input_name)) }}
+    {%- endif -%}
+    {%- if call.function == 'source' -%}
+        {%- for node in graph.sources.values()
+              if node.source_name == call.arguments[0] and node.name == call.arguments[1] -%}
+            {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier)) }}
+        {%- endfor -%}
+    {%- else -%}
+        {%- set name = call.arguments[-1] -%}
+        {%- set package = call.arguments[0] if (call.arguments | length) == 2 else none -%}
+        {%- for node in graph.nodes.values()
+              if node.resource_type in ['model', 'seed', 'snapshot'] and node.name == name
+                 and (package is none or node.package_name == package) -%}
+            {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("modelwatch: inputs." ~ input_name ~ " names " ~ spec ~ ", which dbt does not know") }}
+{% endmacro %}

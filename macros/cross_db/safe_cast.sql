@@ -59,7 +59,7 @@
     {%- set key = '__column_types_' ~ input_name -%}
     {%- if key not in cfg -%}
         {%- set types = {} -%}
-        {%- for name, data_type in modelwatch.column_types(modelwatch.input_relation(input_name)).items() -%}
+        {%- for name, data_type in modelwatch.column_types(modelwatch.input_relation_for_metadata(input_name)).items() -%}
             {%- do types.update({name | lower: data_type}) -%}
         {%- endfor -%}
         {%- do cfg.update({key: types}) -%}

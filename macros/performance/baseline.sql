@@ -31,3 +31,24 @@
         {%- endfor %}
     end
 {%- endmacro %}
+
+
+{% macro reference_label_columns(expr) %}
+    {#- label, label_value, label_class of a reference label column (all null for 'null'). -#}
+    {%- set double = modelwatch.type_double() -%}
+    {%- if expr == 'null' -%}
+    cast(null as {{ dbt.type_int() }}) as label,
+        cast(null as {{ double }}) as label_value,
+        cast(null as {{ dbt.type_string() }}) as label_class
+    {%- else -%}
+    {%- set text = 'lower(cast(' ~ expr ~ ' as ' ~ dbt.type_string() ~ '))' -%}
+    case
+            when {{ text }} in ('1', '1.0', 'true') then 1
+            when {{ text }} in ('0', '0.0', 'false') then 0
+        end as label,
+        case
+            when {{ modelwatch.regex_matches(text, modelwatch.number_text_pattern()) }} then cast({{ text }} as {{ double }})
+        end as label_value,
+        cast({{ expr }} as {{ dbt.type_string() }}) as label_class
+    {%- endif -%}
+{%- endmacro %}

@@ -1,6 +1,6 @@
 {#-
     One row per row of the prediction log: renamed to contract names, typed, and given a
-    quarantine_reason (null when valid). Nothing is dropped here; downstream models read the
+    quarantine_reason (null when valid; the rules per task are task_quarantine_cases'). Nothing is dropped here; downstream models read the
     valid rows and the quarantine tables read the rest. A view: rows of repeated ids come
     ranked from stg_modelwatch__predictions_repeated_ids (a small table), every other row is its own first
     occurrence, so the log is never copied.
@@ -64,9 +64,7 @@ final as (
             when predicted_at < cast({{ modelwatch.sql_string(quality.min_predicted_at) }} as {{ dbt.type_timestamp() }})
                 then 'predicted_at_too_old'
             {%- endif %}
-            when score is null then 'null_score'
-            when not {{ modelwatch.is_finite('score') }} then 'score_not_finite'
-            when score < 0 or score > 1 then 'score_out_of_range'
+            {{ modelwatch.task_quarantine_cases() }}
             when id_occurrence > 1 then 'duplicate_prediction_id'
         end as quarantine_reason
     from occurrences

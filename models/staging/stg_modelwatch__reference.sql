@@ -1,7 +1,8 @@
 {#-
     The baseline every window is compared with: a training/validation table, or a date range of
     the prediction log (valid rows of the drift population only). model_name is null when the
-    reference table is shared by every model.
+    reference table is shared by every model. Its label is parsed for every task as the label
+    feed is (label: binary 0/1, label_value: a finite number, label_class: the text).
 -#}
 {%- set cfg = modelwatch.get_config() -%}
 {%- set features = modelwatch.feature_names('numeric') + modelwatch.feature_names('categorical') -%}
@@ -12,7 +13,7 @@
 {%- set source_relation = modelwatch.input_relation('reference') -%}
 {%- set mapping = cfg.columns.reference -%}
 {%- set optional = [] -%}
-{%- for key in ['model_name', 'score', 'label'] if mapping[key] is not none -%}{%- do optional.append(mapping[key]) -%}{%- endfor -%}
+{%- for key in ['model_name', 'score', 'label', 'predicted_class'] if mapping[key] is not none -%}{%- do optional.append(mapping[key]) -%}{%- endfor -%}
 {#- features are required; attributes and slices are optional in a reference (null when absent) -#}
 {#- a feature may have another name in the reference (columns.reference.features) -#}
 {%- set renamed = cfg.columns.reference.features -%}
@@ -25,7 +26,7 @@
 {%- for name in modelwatch.feature_names('numeric') -%}{%- do ref_numeric.append(renamed.get(name, name)) -%}{%- endfor -%}
 {%- do modelwatch.check_numeric_features('reference', source_relation, cols, ref_numeric) -%}
 {%- set expr = {} -%}
-{%- for key in ['model_name', 'score', 'label'] -%}
+{%- for key in ['model_name', 'score', 'label', 'predicted_class'] -%}
     {%- do expr.update({key: (cols[mapping[key]] if mapping[key] is not none and cols[mapping[key]] is not none else 'null')}) -%}
 {%- endfor %}
 
@@ -42,7 +43,8 @@ final as (
     select
         cast({{ expr.model_name }} as {{ dbt.type_string() }}) as model_name,
         cast({{ expr.score }} as {{ modelwatch.type_double() }}) as score,
-        cast({{ expr.label }} as {{ dbt.type_int() }}) as label,
+        {{ modelwatch.reference_label_columns(expr.label) }},
+        cast({{ expr.predicted_class }} as {{ dbt.type_string() }}) as predicted_class,
         {%- for name in passthrough %}
         {%- set column = cols[renamed.get(name, name)] %}
         {{ column if column is not none else 'null' }} as {{ modelwatch.carried_column(name) }}{{ ',' if not loop.last }}
@@ -69,7 +71,8 @@ final as (
     select
         model_name,
         score,
-        cast(null as {{ dbt.type_int() }}) as label,
+        {{ modelwatch.reference_label_columns('null') }},
+        predicted_class,
         {%- for name in passthrough %}
         {{ modelwatch.carried_column(name) }}{{ ',' if not loop.last }}
         {%- endfor %}

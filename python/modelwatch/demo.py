@@ -25,6 +25,7 @@ import pyarrow.compute  # noqa: F401 - pa.compute
 from scipy.special import expit
 
 from modelwatch import identifiers
+from modelwatch.demo_tasks import task_model_configs, task_tables
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -955,6 +956,20 @@ def _load(con: duckdb.DuckDBPyConnection, table: pa.Table, target: str) -> None:
         con.unregister(view)
 
 
+def _append(con: duckdb.DuckDBPyConnection, table: pa.Table, target: str) -> None:
+    """Append rows by column name, adding the columns ``target`` lacks (null on its rows)."""
+    view = "__modelwatch_demo_rows"
+    con.register(view, table)
+    try:
+        existing = {row[0] for row in con.execute(f"describe {target}").fetchall()}
+        for name, kind, *_ in con.execute(f"describe {view}").fetchall():
+            if name not in existing:
+                con.execute(f"alter table {target} add column {identifiers.quote(name)} {kind}")
+        con.execute(f"insert into {target} by name select * from {view}")
+    finally:
+        con.unregister(view)
+
+
 def generate_demo(
     con: duckdb.DuckDBPyConnection,
     scale: float = 1.0,
@@ -963,16 +978,19 @@ def generate_demo(
     schema: str = "main",
     start: dt.date = DEMO_START,
     with_bad_rows: bool = True,
+    with_task_models: bool = True,
 ) -> dict[str, int]:
     """Writes tables {schema}.predictions, {schema}.labels, {schema}.training_reference
-    (replacing them) and returns row counts per table."""
+    (replacing them) and returns row counts per table. with_task_models appends the regression
+    and multiclass models' rows (demo_tasks) after the credit model's, which stay identical."""
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale}")
     if days < 1:
         raise ValueError(f"days must be at least 1, got {days}")
-    # a sixth stream for the canary: the first five are the same as before it existed
-    rng_features, rng_serving, rng_labels, rng_reference, rng_bad, rng_canary = (
-        np.random.default_rng(seed).spawn(6)
+    # a sixth stream for the canary (the first five are the same as before it existed);
+    # streams 7 and 8 for the regression and multiclass models: the first six are unchanged
+    rng_features, rng_serving, rng_labels, rng_reference, rng_bad, rng_canary, rng_reg, rng_mc = (
+        np.random.default_rng(seed).spawn(8)
     )
     epoch_us = (dt.datetime.combine(start, dt.time()) - dt.datetime(1970, 1, 1)) // dt.timedelta(
         microseconds=1
@@ -996,13 +1014,32 @@ def generate_demo(
     ((preserve,),) = con.execute("select current_setting('preserve_insertion_order')").fetchall()
     if not preserve:
         con.execute("set preserve_insertion_order = true")
+    extra = (
+        task_tables([rng_reg, rng_mc], scale, days, epoch_us, end_us, MIN_PREDICTIONS_PER_DAY)
+        if with_task_models
+        else None
+    )
+    counts_out = {name: table.num_rows for name, table in tables.items()}
     try:
         for name, table in tables.items():
             _load(con, table, identifiers.relation(schema, name))
+        if extra is not None:
+            # the reference names its model now; the credit rows keep every value
+            reference = identifiers.relation(schema, "training_reference")
+            con.execute(
+                f"alter table {reference} add column model_name varchar default '{MODEL_NAME}'"
+            )
+            for name, table in (
+                ("predictions", extra.predictions),
+                ("labels", extra.labels),
+                ("training_reference", extra.reference),
+            ):
+                _append(con, table, identifiers.relation(schema, name))
+                counts_out[name] += table.num_rows
     finally:
         if not preserve:
             con.execute("set preserve_insertion_order = false")
-    return {name: table.num_rows for name, table in tables.items()}
+    return counts_out
 
 
 def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any]:
@@ -1028,13 +1065,19 @@ def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any
                 "latency_ms": "latency_ms",
                 "status_code": "status_code",
                 "cost_usd": "cost_usd",
+                "predicted_class": "predicted_class",
             },
             "labels": {
                 "prediction_id": "prediction_id",
                 "label": "label",
                 "labeled_at": "labeled_at",
             },
-            "reference": {"model_name": None, "score": "score", "label": "label"},
+            "reference": {
+                "model_name": "model_name",
+                "score": "score",
+                "label": "label",
+                "predicted_class": "predicted_class",
+            },
         },
         # drift per region too: the segment drift is visible only there
         "drift": {"deployment_roles": ["champion"], "segments": ["region"]},
@@ -1056,6 +1099,7 @@ def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any
                 },
                 "protected_attributes": list(PROTECTED_ATTRIBUTES),
                 "slices": list(SLICES),
-            }
+            },
+            *task_model_configs(),
         ],
     }

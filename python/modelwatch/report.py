@@ -810,6 +810,27 @@ def _version_colors(versions: Sequence[Any]) -> dict[Any, str]:
     return {v: PALETTE[i % len(PALETTE)] for i, v in enumerate(versions)}
 
 
+# the charts of a regression or multiclass model: (metric, title, baseline column)
+TASK_CHARTS = {
+    "regression": [
+        ("rmse", "RMSE", "baseline_rmse"),
+        ("mae", "MAE", "baseline_mae"),
+        (
+            "mean_error",
+            "Mean error (prediction - outcome; above 0 over-predicts)",
+            "baseline_mean_error",
+        ),
+        ("r2", "R²", None),
+    ],
+    "multiclass": [
+        ("macro_f1", "Macro F1", "baseline_macro_f1"),
+        ("accuracy", "Accuracy", None),
+        ("roc_auc", "ROC AUC (macro one-vs-rest)", None),
+        ("log_loss", "Log loss", None),
+    ],
+}
+
+
 def _section_performance(data: Data, models: list[str]) -> str:
     perf = data.rows("model_performance", "slice_key = '__all__'")
     if perf is None:
@@ -840,6 +861,31 @@ def _section_performance(data: Data, models: list[str]) -> str:
                 [bool(p) and _bool(p.get("is_final")) is False for p in points],
             )
 
+        coverage = [series("label_coverage", v) for v in versions]
+        task = rows[0].get("task") or "binary"
+        if task != "binary":
+            out.append(f"<h3>{escape(model)} ({escape(task)})</h3>")
+            out.append(legend([(f"{v}", colors[v], False) for v in versions]))
+            for metric, title, baseline in TASK_CHARTS[task]:
+                base = sorted({_num(r.get(baseline)) for r in rows} - {None}) if baseline else []
+                refs = (
+                    [Reference(base[0], f"baseline {fmt_number(base[0])}")]
+                    if len(base) == 1
+                    else []
+                )
+                chart = [series(metric, v) for v in versions]
+                out.append(line_chart(labels, chart, title=title, references=refs))
+            out.append(
+                line_chart(
+                    labels,
+                    coverage,
+                    title="Label coverage (share of predictions labeled)",
+                    y_range=(0.0, 1.0),
+                    fmt=lambda v: f"{100 * v:.0f}%",
+                )
+            )
+            out.append(_capped(len(_windows(rows, 10**9)), len(windows)))
+            continue
         baselines = sorted({_num(r.get("baseline_roc_auc")) for r in rows} - {None})
         refs = (
             [Reference(baselines[0], f"baseline AUC {fmt_number(baselines[0])}")]
@@ -865,7 +911,6 @@ def _section_performance(data: Data, models: list[str]) -> str:
         accuracy = [series("accuracy", v) for v in versions] + [
             series("estimated_accuracy", v, dashed=True) for v in versions
         ]
-        coverage = [series("label_coverage", v) for v in versions]
         keys = [(f"{v}", colors[v], False) for v in versions] + [
             ("realized", "#555555", False),
             ("estimated (CBPE)", "#555555", True),

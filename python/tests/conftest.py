@@ -95,3 +95,27 @@ def builder(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Built]:
         return run_modelwatch(path, config, workdir)
 
     return build
+
+
+@pytest.fixture(scope="session")
+def tasks_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """Binary, regression and multiclass models in one log (python/tests/task_data.py)."""
+    from task_data import make_task_tables, task_config
+
+    workdir = tmp_path_factory.mktemp("tasks")
+    path = workdir / "tasks.duckdb"
+    write_tables(path, make_task_tables())
+    return run_modelwatch(path, task_config(), workdir)
+
+
+@pytest.fixture(scope="session")
+def tasks_unlabeled_built(tmp_path_factory: pytest.TempPathFactory) -> Built:
+    """The same log without inputs.labels: models whose outcomes never come back."""
+    from task_data import make_task_tables, task_config
+
+    workdir = tmp_path_factory.mktemp("tasks_unlabeled")
+    path = workdir / "tasks_unlabeled.duckdb"
+    tables = make_task_tables()
+    del tables["labels"]
+    write_tables(path, tables)
+    return run_modelwatch(path, task_config(with_labels=False), workdir)

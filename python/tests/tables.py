@@ -43,15 +43,16 @@ OUTPUT_TABLES = {
     "retraining_recommendations": ["model_name", "window_start"],
     "fairness_metrics": ["model_name", "window_start", "attribute_name", "group_value"],
     "fairness_parity": ["model_name", "window_start", "attribute_name"],
-    "custom_metrics": [
-        "model_name",
-        "model_version",
-        "window_start",
-        "slice_key",
-        "slice_value",
-        "metric_name",
+    "confusion_matrix": [
+        "model_name", "model_version", "window_start", "label_class", "predicted_class",
     ],
-}
+    "class_performance": ["model_name", "model_version", "window_start", "class_value"],
+    "class_distribution": ["model_name", "window_start", "distribution", "class_value"],
+    "class_drift": ["model_name", "window_start", "distribution"],
+    "custom_metrics": [
+        "model_name", "model_version", "window_start", "slice_key", "slice_value", "metric_name",
+    ],
+}  # fmt: skip
 
 
 def normalise(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:

@@ -307,7 +307,7 @@ def _boom(*args: Any, **kwargs: Any) -> None:
 # each command reaching an unexpected error: (arguments, what to break on its path)
 INVOKE = "modelwatch.runner.DbtProject.invoke"
 UNEXPECTED = {
-    "demo": (["demo", "--warehouse", "{dir}/no_such_dir/w.duckdb"], None),
+    "demo": (["demo", "--warehouse", "{dir}/boom.duckdb"], "modelwatch.demo.generate_demo"),
     "run": (["run", "--config", "{dir}/default.yml"], INVOKE),
     "validate": (["validate", "--config", "{dir}/default.yml"], INVOKE),
     "alerts": (
@@ -329,16 +329,22 @@ def test_an_unexpected_error_exits_2_with_one_line(workdir, capsys, monkeypatch,
     assert code == cli.EXIT_FAILED
     assert len(err.splitlines()) == 1, err
     assert err.startswith("modelwatch: error: ") and "(--debug shows the traceback)" in err
-    if target:
-        assert "RuntimeError: boom on two lines" in err
-    else:
-        assert "IOException" in err and "no_such_dir" in err
+    assert "RuntimeError: boom on two lines" in err
     # --debug before or after the command: the traceback, then the same line
     for debug_args in (["--debug", *args], [*args, "--debug"]):
         code, _, err = _run(capsys, *debug_args)
         assert code == cli.EXIT_FAILED
         assert "Traceback (most recent call last)" in err
         assert err.splitlines()[-1].startswith("modelwatch: error: ")
+
+
+def test_demo_into_a_missing_directory_is_a_config_error(workdir, capsys):
+    code, _, err = _run(capsys, "demo", "--warehouse", f"{workdir}/no_such_dir/w.duckdb")
+    assert code == cli.EXIT_FAILED
+    assert err == (
+        f"modelwatch: warehouse.path '{workdir}/no_such_dir/w.duckdb': "
+        f"directory '{workdir}/no_such_dir' does not exist\n"
+    )
 
 
 def test_a_missing_project_is_a_clear_error(workdir, capsys, monkeypatch, tmp_path):

@@ -33,6 +33,8 @@ TABLES = ("predictions", "labels", "training_reference")
 
 
 def build(**kwargs) -> tuple[duckdb.DuckDBPyConnection, dict[str, int]]:
+    """The credit model's tables (the regression and multiclass models: test_demo_tasks.py)."""
+    kwargs.setdefault("with_task_models", False)
     con = duckdb.connect()
     counts = generate_demo(con, **kwargs)
     return con, counts
@@ -540,7 +542,8 @@ def test_demo_config_matches_the_data():
         "labels": "demo.labels",
         "reference": "demo.training_reference",
     }
-    (model,) = config["models"]
+    model, *task_models = config["models"]
+    assert [m["task"] for m in task_models] == ["regression", "multiclass"]
     assert model["name"] == MODEL_NAME
     assert model["features"] == {"numeric": NUMERIC_FEATURES, "categorical": CATEGORICAL_FEATURES}
     assert model["protected_attributes"] == PROTECTED_ATTRIBUTES == ["sex", "age_band"]

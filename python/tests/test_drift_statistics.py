@@ -24,7 +24,9 @@ def close(actual: float | None, expected: float | None) -> bool:
 @pytest.fixture(scope="module")
 def raw(demo_built):
     predictions = demo_built.df("select * from main.predictions")
-    reference = demo_built.df("select * from main.training_reference")
+    reference = demo_built.df(
+        f"select * from main.training_reference where model_name = '{MODEL_NAME}'"
+    )
     monitored = valid_predictions(predictions, [MODEL_NAME])
     monitored = monitored[monitored["deployment_role"] == "champion"].copy()
     monitored["window_start"] = monitored["predicted_at"].dt.floor("D")
@@ -45,7 +47,9 @@ FEATURES = (
 
 def test_reference_bins_match_numpy_quantiles(demo_built, raw):
     reference, _ = raw
-    bins = demo_built.df("select * from modelwatch.reference_bins")
+    bins = demo_built.df(
+        f"select * from modelwatch.reference_bins where model_name = '{MODEL_NAME}'"
+    )
     for feature in NUMERIC_FEATURES + ["score"]:
         rows = bins[bins.feature_name == feature].sort_values("bin_index")
         edges = numeric_edges(reference[feature])
@@ -61,7 +65,7 @@ def test_reference_bins_match_numpy_quantiles(demo_built, raw):
 
 def test_feature_drift_matches_scipy(demo_built, raw):
     reference, monitored = raw
-    overall = "where segment_key = '__all__'"
+    overall = f"where model_name = '{MODEL_NAME}' and segment_key = '__all__'"
     drift = demo_built.df(f"select * from modelwatch.feature_drift {overall}")
     counts = demo_built.df(f"select * from modelwatch.feature_bin_counts {overall}")
     windows = sorted(monitored.window_start.unique())
@@ -122,7 +126,9 @@ def test_score_distribution_matches_numpy(demo_built):
     predictions = demo_built.df("select * from main.predictions")
     valid = valid_predictions(predictions, [MODEL_NAME])
     valid["window_start"] = valid["predicted_at"].dt.floor("D")
-    table = demo_built.df("select * from modelwatch.score_distribution")
+    table = demo_built.df(
+        f"select * from modelwatch.score_distribution where model_name = '{MODEL_NAME}'"
+    )
     assert len(table) == valid.groupby(["model_version", "window_start"]).ngroups
     for (version, window), group in valid.groupby(["model_version", "window_start"]):
         row = table[(table.model_version == version) & (table.window_start == window)].iloc[0]

@@ -69,7 +69,9 @@ def test_demo_operational_metrics_equal_numpy(demo_built):
     raw = demo_built.df("select * from main.predictions")
     rows = valid_predictions(raw, [MODEL_NAME]).copy()
     rows["window_start"] = rows["predicted_at"].dt.floor("D")
-    table = demo_built.df("select * from modelwatch.operational_metrics")
+    table = demo_built.df(
+        f"select * from modelwatch.operational_metrics where model_name = '{MODEL_NAME}'"
+    )
     assert (table.cost_source == "column").all()
     # champion and shadow every day, the canary from its first day
     canary_days = 63 - INCIDENTS["bad_canary"].start_day

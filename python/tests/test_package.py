@@ -116,7 +116,8 @@ def _dbt(venv: Path, env: dict[str, str], workdir: Path, *args: str):
         paths += ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
     return subprocess.run(
         [str(venv / "bin" / "dbt"), *args, *paths],
-        env={**os.environ, **env},
+        # a dbt-only environment: nothing of the test's own Python path leaks in
+        env={k: v for k, v in {**os.environ, **env}.items() if k != "PYTHONPATH"},
         capture_output=True,
         text=True,
         cwd=workdir,
@@ -134,8 +135,9 @@ def write_raw_data(path: Path) -> None:
 
 def package_build(minor: str, target: str, workdir: Path) -> PackageBuild:
     venv = dbt_venv(minor)
+    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     imported = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import modelwatch"], capture_output=True
+        [str(venv / "bin" / "python"), "-c", "import modelwatch"], capture_output=True, env=clean
     )
     assert imported.returncode != 0, "the dbt-only venv must not have the modelwatch package"
     raw = workdir / "raw.duckdb"

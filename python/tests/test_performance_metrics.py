@@ -55,7 +55,10 @@ def rows(demo_built) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def performance(demo_built) -> pd.DataFrame:
-    return demo_built.df("select * from modelwatch.model_performance")
+    # the demo's credit model (its regression and multiclass models: test_demo_tasks.py)
+    return demo_built.df(
+        f"select * from modelwatch.model_performance where model_name = '{MODEL_NAME}'"
+    )
 
 
 def groups(rows: pd.DataFrame):
@@ -114,7 +117,9 @@ def test_label_coverage_and_finality(rows, performance):
 
 
 def test_calibration_bins_equal_calibration_curve(demo_built, rows):
-    bins = demo_built.df("select * from modelwatch.calibration_bins")
+    bins = demo_built.df(
+        f"select * from modelwatch.calibration_bins where model_name = '{MODEL_NAME}'"
+    )
     assert (bins.groupby(["model_version", "window_start"]).size() == 10).all()
     for (version, window), g in rows.groupby(["model_version", "window_start"]):
         table = bins[(bins.model_version == version) & (bins.window_start == window)]
@@ -138,11 +143,15 @@ def test_calibration_bins_equal_calibration_curve(demo_built, rows):
 
 @pytest.fixture(scope="module")
 def reference(demo_built) -> pd.DataFrame:
-    return demo_built.df("select score, label from main.training_reference")
+    return demo_built.df(
+        f"select score, label from main.training_reference where model_name = '{MODEL_NAME}'"
+    )
 
 
 def test_baseline_equals_sklearn_on_the_reference(demo_built, reference):
-    baseline = demo_built.df("select * from modelwatch.performance_baseline").iloc[0]
+    baseline = demo_built.df(
+        f"select * from modelwatch.performance_baseline where model_name = '{MODEL_NAME}'"
+    ).iloc[0]
     y, s = reference.label.to_numpy(), reference.score.to_numpy()
     assert baseline.baseline_source == "reference" and baseline.labeled_count == len(reference)
     assert_close(baseline.roc_auc, roc_auc_score(y, s), "roc_auc")

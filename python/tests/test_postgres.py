@@ -49,7 +49,7 @@ def builds(tmp_path_factory):
 def test_builds_and_data_tests_pass(builds):
     _, outcome = builds
     assert outcome.build_ok, outcome.build_errors
-    assert outcome.alert_tests_run == 66
+    assert outcome.alert_tests_run == 76  # 38 checks x warn, error
 
 
 def test_alerts_agree_with_duckdb(builds):

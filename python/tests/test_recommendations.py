@@ -160,7 +160,8 @@ def test_demo_incidents_give_the_expected_actions(demo_built):
 
     frame = demo_built.df(
         "select window_start, action, reasons, has_fresh_labels "
-        "from modelwatch.retraining_recommendations order by window_start"
+        "from modelwatch.retraining_recommendations where model_name = 'credit_default' "
+        "order by window_start"
     )
     frame["day"] = (frame.window_start - pd.Timestamp(DEMO_START)).dt.days
     action = frame.set_index("day").action

@@ -70,6 +70,10 @@ def test_demo_report_has_every_section_incidents_first(demo_report: Path) -> Non
     # threshold lines on the time series a check judges (noise floors move them per window)
     assert "roc_auc_drop warn" in performance and "ece error" in performance
     assert "label_coverage warn" in performance
+    # the regression and multiclass models get their task's charts
+    for text in ["claims_count (regression)", "RMSE", "Mean error", "ticket_router (multiclass)"]:
+        assert text in performance, text
+    assert "Macro F1" in performance and "baseline" in performance
     assert "ECE" in _section(html, "calibration")
     assert "Latency (ms), version v1" in _section(html, "operations")
     quality = _section(html, "input-quality")

@@ -80,6 +80,11 @@ NOTHING_TO_JUDGE = (
     "unseen_category_share",
     "rule_violation_share",
     "custom_metrics",
+    "rmse_increase",
+    "mae_increase",
+    "bias",
+    "macro_f1_drop",
+    "class_prior_shift",
 )
 
 
@@ -244,6 +249,11 @@ def expected_failures(observed, check, level, beyond=None) -> int:
 
 def test_quiet_thresholds_raise_nothing(built, observed):
     results = evaluate(built, thresholds(observed, "quiet"))
+    # canary_rollback and disagreement_rate need canary / shadow rows: test_canary.py and
+    # test_model_comparison.py show them firing; the request volume checks (dynamic) need a
+    # week of history (test_feed_health.py); the regression and multiclass checks need models of
+    # those tasks (test_model_tasks.py); the data-quality checks have their own tests; here
+    # they have nothing to judge
     assert len(results) == 2 * len(CHECKS) + 2 * len(NOTHING_TO_JUDGE)
     assert all(status == "pass" for status, _ in results.values()), results
 

@@ -92,6 +92,13 @@ apart from the scopes, so
         ('last_labeled_at', modelwatch.json_string('cast(last_labeled_at as ' ~ dbt.type_string() ~ ')')),
         ('as_of', modelwatch.json_string('cast(as_of as ' ~ dbt.type_string() ~ ')')),
     ]),
+    'class_drift': modelwatch.json_object([
+        ('current_count', modelwatch.json_integer('current_count')),
+        ('reference_count', modelwatch.json_integer('reference_count')),
+        ('js_distance', modelwatch.json_number('js_distance')),
+        ('chi2_statistic', modelwatch.json_number('chi2_statistic')),
+        ('chi2_dof', modelwatch.json_integer('chi2_dof')),
+    ]),
     'none': "'{}'",
 } -%}
 
@@ -265,7 +272,7 @@ unioned as (
         cast({{ modelwatch.sql_string(check.what) }} as {{ dbt.type_string() }}) as check_description,
         cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
         cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
-        cast({{ 'bin_count' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as bin_count,
+        cast({{ check.get('bin_count', 'null') }} as {{ dbt.type_bigint() }}) as bin_count,
         cast({{ check.get('noise_mean', 'null') }} as {{ modelwatch.type_double() }}) as noise_mean,
         cast({{ check.get('noise_sd', 'null') }} as {{ modelwatch.type_double() }}) as noise_sd,
         cast({{ 'comparisons' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as comparisons,

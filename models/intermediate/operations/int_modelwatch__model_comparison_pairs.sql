@@ -3,7 +3,9 @@
     (model_name, request_id), in the champion's window, plus the rows left without a partner
     (a shadow score whose champion row is missing, or the reverse) so they are counted, not lost.
     Needs the request_id and deployment_role columns; without them there are no rows.
+    Binary models only (McNemar, both ROC AUCs and score differences are binary figures).
 -#}
+{%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') -%}
 {%- set cols = modelwatch.get_config().columns.predictions -%}
 {%- set configured = cols.request_id is not none and cols.deployment_role is not none %}
 
@@ -14,6 +16,8 @@ labeled as (
     select * from {{ ref('int_modelwatch__predictions_labeled') }}
     {%- if not configured %}
     where 1 = 0
+    {%- elif other_tasks %}
+    where not {{ modelwatch.model_in('model_name', other_tasks) }}
     {%- endif %}
 
 ),

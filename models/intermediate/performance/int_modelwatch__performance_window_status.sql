@@ -32,7 +32,7 @@ counted as (
         model_version,
         window_start,
         count(*) as prediction_count,
-        count(label) as labeled_count,
+        sum(case when is_labeled then 1 else 0 end) as labeled_count,
         sum(label_rows) as label_rows,
         max(labeled_at) as last_labeled_at
     from labeled

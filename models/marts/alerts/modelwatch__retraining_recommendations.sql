@@ -8,6 +8,9 @@
     `investigate` (type errors and value-rule violations, recommendations.bug_checks, too).
     Precedence: investigate, retrain (performance), recalibrate, retrain (drift),
     wait_for_labels, none. Only the served population counts (drift.deployment_roles).
+    A model without labels (labels: false, or no inputs.labels) is never told to wait for
+    labels it can never get: drift or an estimated drop leads to `retrain`, saying that it is
+    the only evidence.
 -#}
 {%- set cfg = modelwatch.get_config() -%}
 {%- set rec = cfg.recommendations -%}
@@ -153,7 +156,8 @@ judged as (
             1.0 * labeled_count / nullif(prediction_count, 0) >= {{ rec.min_label_coverage }}
             and labeled_count >= {{ cfg.performance.min_labeled_count }},
             false
-        ) as has_fresh_labels
+        ) as has_fresh_labels,
+        {{ modelwatch.model_in('model_name', modelwatch.models_without_labels()) }} as is_unlabeled_model
     from joined
 
 ),
@@ -166,20 +170,25 @@ final as (
         window_end,
         case
             when bug_details is not null then 'investigate'
-            when performance_details is not null and has_fresh_labels then 'retrain'
+            when performance_details is not null and (has_fresh_labels or is_unlabeled_model) then 'retrain'
             when calibration_details is not null then 'recalibrate'
-            when drift_details is not null and has_fresh_labels then 'retrain'
+            when drift_details is not null and (has_fresh_labels or is_unlabeled_model) then 'retrain'
             when drift_details is not null or performance_details is not null then 'wait_for_labels'
             else 'none'
         end as action,
         case
             when bug_details is not null then
                 'step change that looks like a bug upstream, fix the data before acting on the model: ' || bug_details
+            when performance_details is not null and is_unlabeled_model then
+                'performance dropped: ' || performance_details || '; this model gets no labels, so the estimate is the evidence'
             when performance_details is not null and has_fresh_labels then
                 'performance dropped: ' || performance_details || '; fresh labels cover the window'
             when calibration_details is not null then
                 'calibration degraded while ranking holds (no AUC-drop breach): ' || calibration_details
                 || '; refit the calibrator (see the recalibration table) rather than retraining'
+            when drift_details is not null and is_unlabeled_model then
+                'inputs drifted: ' || drift_details || '; this model gets no labels, so drift is the only evidence: '
+                || 'review the drifted inputs and retrain on recent data'
             when drift_details is not null and has_fresh_labels then
                 'inputs drifted: ' || drift_details || '; fresh labels cover the window'
             when drift_details is not null or performance_details is not null then
@@ -189,7 +198,7 @@ final as (
             else ''
         end
         || case
-            when bug_details is null and performance_details is not null and has_fresh_labels
+            when bug_details is null and performance_details is not null and (has_fresh_labels or is_unlabeled_model)
                 then coalesce('; also ' || calibration_details, '') || coalesce('; also ' || drift_details, '')
             when bug_details is null and calibration_details is not null
                 then coalesce('; also ' || performance_details || ' (too few labels to act on)', '') || coalesce('; also ' || drift_details, '')
@@ -204,7 +213,8 @@ final as (
         labeled_count,
         prediction_count,
         label_coverage,
-        has_fresh_labels
+        has_fresh_labels,
+        is_unlabeled_model
     from judged
 
 )

@@ -7,10 +7,13 @@
 {#-
     The score's distribution per model version and window, over every valid prediction (all
     deployment roles): quantiles as numpy.percentile, saturation near 0 and 1, predicted
-    positive rate (predicted_label when given, else score >= the model's threshold).
+    positive rate (predicted_label when given, else score >= the model's threshold). For a
+    regression model the score is its prediction (quantiles, mean); saturation and the positive
+    rate are binary figures (null for other tasks).
 -#}
 {%- set cfg = modelwatch.get_config() -%}
 {%- set margin = cfg.drift.saturation_margin -%}
+{%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') -%}
 {%- set threshold_branches = [] -%}
 {%- for model in cfg.models -%}
     {%- do threshold_branches.append('when ' ~ modelwatch.sql_string(model.name) ~ ' then ' ~ model.threshold) -%}
@@ -49,10 +52,18 @@ final as (
         {%- for q in modelwatch.quantiles('score', [0.05, 0.25, 0.5, 0.75, 0.95]) %}
         {{ q }} as score_p{{ '%02d' % percents[loop.index0] }},
         {%- endfor %}
+        {%- if other_tasks %}
+        {%- set binary_row = 'not ' ~ modelwatch.model_in('model_name', other_tasks) %}
+        avg(case when {{ binary_row }} then case when score <= {{ margin }} then 1.0 else 0.0 end end) as saturation_low_share,
+        avg(case when {{ binary_row }} then case when score >= {{ 1 - margin }} then 1.0 else 0.0 end end) as saturation_high_share,
+        avg(case when {{ binary_row }} then case when score <= {{ margin }} or score >= {{ 1 - margin }} then 1.0 else 0.0 end end) as saturation_share,
+        avg(case when {{ binary_row }} then 1.0 * effective_label end) as predicted_positive_rate
+        {%- else %}
         avg(case when score <= {{ margin }} then 1.0 else 0.0 end) as saturation_low_share,
         avg(case when score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_high_share,
         avg(case when score <= {{ margin }} or score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_share,
         avg(1.0 * effective_label) as predicted_positive_rate
+        {%- endif %}
     from labelled
     group by model_name, model_version, window_start
 

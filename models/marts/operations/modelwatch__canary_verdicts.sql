@@ -24,6 +24,11 @@ rows_by_arm as (
         status_code
     from {{ ref('int_modelwatch__predictions_labeled') }}
     where deployment_role in ('canary', 'champion')
+        {%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') %}
+        {%- if other_tasks %}
+        -- binary models only: the rule compares positive rates and ROC AUCs
+        and not {{ modelwatch.model_in('model_name', other_tasks) }}
+        {%- endif %}
 
 ),
 

@@ -8,8 +8,10 @@
     The reliability diagram per model version and window: performance.calibration_bins
     equal-width score bins as sklearn.calibration.calibration_curve(strategy='uniform') - on the
     labeled rows, mean_score is its prob_pred and observed_rate its prob_true. Every bin is
-    present; empty ones have null rates. Recomputed with model_performance.
+    present; empty ones have null rates. Recomputed with model_performance. Binary models only
+    (a regression or multiclass score is no probability to calibrate).
 -#}
+{%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') -%}
 {%- set n_bins = modelwatch.get_config().performance.calibration_bins -%}
 {%- set edges = modelwatch.calibration_edges(n_bins) -%}
 
@@ -98,6 +100,9 @@ final as (
         and w.model_version = c.model_version
         and w.window_start = c.window_start
         and b.bin_index = c.bin_index
+    {%- if other_tasks %}
+    where not {{ modelwatch.model_in('w.model_name', other_tasks) }}
+    {%- endif %}
 
 )
 

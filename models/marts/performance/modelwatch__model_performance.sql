@@ -9,10 +9,21 @@
     every configured slice column, with the metrics sklearn would give on the window's labeled
     rows, label coverage and lag, and confidence-based estimates (CBPE) over all the window's
     predictions from the baseline's calibration map. Recomputed while a window is not final and
-    whenever its labels change.
+    whenever its labels change. Regression rows add mae, mse, rmse, mape, r2, mean_error and
+    label / prediction quantiles (regression_metric_ctes); multiclass rows accuracy, macro /
+    weighted / micro precision, recall and F1, log_loss and roc_auc as the macro one-vs-rest AUC
+    (multiclass_metric_ctes); the binary decision and calibration columns are null for them.
 -#}
 {%- set cfg = modelwatch.get_config() -%}
 {%- set groups = ['model_name', 'model_version', 'window_start', 'slice_key', 'slice_value'] -%}
+{%- set regression = modelwatch.models_with_task('regression') -%}
+{%- set multiclass = modelwatch.models_with_task('multiclass') -%}
+{%- set probabilities = modelwatch.probability_column_names() -%}
+{%- set carried = ['is_labeled', 'label_value', 'label_class', 'predicted_class'] -%}
+{%- for name in probabilities -%}{%- do carried.append(modelwatch.carried_column(name)) -%}{%- endfor -%}
+{#- binary figures (decision, calibration, CBPE) are null on rows of the other tasks -#}
+{%- set bo = "case when m.task = 'binary' then " if (regression or multiclass) else '' -%}
+{%- set bc = ' end' if (regression or multiclass) else '' -%}
 
 with
 
@@ -81,6 +92,9 @@ sliced as (
         label,
         calibrated_score,
         calibration_bin,
+        {%- for c in carried %}
+        {{ c }},
+        {%- endfor %}
         label_lag_days
     from estimated
     {%- for slice in modelwatch.feature_names('slices') %}
@@ -98,6 +112,9 @@ sliced as (
         label,
         calibrated_score,
         calibration_bin,
+        {%- for c in carried %}
+        {{ c }},
+        {%- endfor %}
         label_lag_days
     from estimated
     where model_name in {{ modelwatch.string_list(slice_models) }}
@@ -110,7 +127,7 @@ summary as (
     select
         {{ groups | join(', ') }},
         count(*) as prediction_count,
-        count(label) as labeled_count,
+        sum(case when is_labeled then 1 else 0 end) as labeled_count,
         sum(label) as positive_count,
         avg(1.0 * predicted_label) as predicted_positive_rate,
         sum(case when label = 1 and predicted_label = 1 then 1 else 0 end) as true_positives,
@@ -140,11 +157,29 @@ summary as (
 ]) }},
 
 {{ modelwatch.ece_ctes('sliced', groups, with_noise=true) }},
+{%- if regression %}
+
+sliced_regression as (
+
+    select * from sliced
+    where {{ modelwatch.model_in('model_name', regression) }}
+
+),
+
+{{ modelwatch.regression_metric_ctes('sliced_regression', groups) }},
+
+{{ modelwatch.residual_drift_ctes('sliced_regression', groups) }},
+{%- endif %}
+{%- if multiclass %}
+
+{{ modelwatch.multiclass_metric_ctes('sliced', groups) }},
+{%- endif %}
 
 metrics as (
 
     select
         s.*,
+        {{ modelwatch.task_sql('s.model_name') }} as task,
         a.realized_auc as roc_auc,
         a.estimated_auc as estimated_roc_auc,
         e.ece,
@@ -162,6 +197,35 @@ metrics as (
 
 ),
 
+all_metrics as (
+
+    {#- every task's columns on every row, so the table's schema does not depend on the config -#}
+    {%- set null = 'cast(null as ' ~ modelwatch.type_double() ~ ')' %}
+    select
+        m.*,
+        {%- for column in ['mae', 'mse', 'rmse', 'mape', 'r2', 'mean_error', 'label_p05', 'label_p25', 'label_p50', 'label_p75', 'label_p95',
+                           'prediction_p05', 'prediction_p25', 'prediction_p50', 'prediction_p75', 'prediction_p95'] %}
+        {{ ('r.' ~ column) if regression else null }} as {{ column }},
+        {%- endfor %}
+        {{ 'd.residual_psi' if regression else null }} as residual_psi,
+        {%- for column in ['multiclass_accuracy', 'multiclass_log_loss', 'macro_roc_auc', 'macro_precision', 'macro_recall', 'macro_f1',
+                           'weighted_precision', 'weighted_recall', 'weighted_f1', 'micro_precision', 'micro_recall', 'micro_f1'] %}
+        {{ ('c.' ~ column) if multiclass else null }} as {{ column }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from metrics as m
+    {%- if regression %}
+    left join rg_metrics as r
+        on {% for c in groups %}m.{{ c }} = r.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+    left join rd_residual_drift as d
+        on {% for c in groups %}m.{{ c }} = d.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+    {%- endif %}
+    {%- if multiclass %}
+    left join mc_metrics as c
+        on {% for c in groups %}m.{{ c }} = c.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+    {%- endif %}
+
+),
+
 final as (
 
     select
@@ -171,44 +235,59 @@ final as (
         m.slice_key,
         m.slice_value,
         w.window_end,
+        m.task,
         cast(m.prediction_count as {{ dbt.type_bigint() }}) as prediction_count,
         cast(m.labeled_count as {{ dbt.type_bigint() }}) as labeled_count,
         1.0 * m.labeled_count / m.prediction_count as label_coverage,
         m.label_lag_p50_days,
         m.label_lag_p90_days,
         m.label_lag_max_days,
-        {{ modelwatch.safe_divide('1.0 * m.positive_count', 'm.labeled_count') }} as positive_rate,
-        m.predicted_positive_rate,
+        {{ bo }}{{ modelwatch.safe_divide('1.0 * m.positive_count', 'm.labeled_count') }}{{ bc }} as positive_rate,
+        {{ bo }}m.predicted_positive_rate{{ bc }} as predicted_positive_rate,
+        {%- if multiclass %}
+        case when m.task = 'multiclass' then m.macro_roc_auc else m.roc_auc end as roc_auc,
+        case when m.task = 'multiclass' then m.multiclass_log_loss else m.log_loss end as log_loss,
+        {%- else %}
         m.roc_auc,
         m.log_loss,
+        {%- endif %}
         m.brier_score,
-        m.accuracy_value as accuracy,
+        {%- if multiclass %}
+        case when m.task = 'multiclass' then m.multiclass_accuracy else {{ bo }}m.accuracy_value{{ bc }} end as accuracy,
+        {%- else %}
+        {{ bo }}m.accuracy_value{{ bc }} as accuracy,
+        {%- endif %}
         m.precision_value as {{ adapter.quote('precision') }},
         m.recall_value as recall,
         m.f1_value as f1,
-        cast(m.true_positives as {{ dbt.type_bigint() }}) as true_positives,
-        cast(m.false_positives as {{ dbt.type_bigint() }}) as false_positives,
-        cast(m.true_negatives as {{ dbt.type_bigint() }}) as true_negatives,
-        cast(m.false_negatives as {{ dbt.type_bigint() }}) as false_negatives,
+        cast({{ bo }}m.true_positives{{ bc }} as {{ dbt.type_bigint() }}) as true_positives,
+        cast({{ bo }}m.false_positives{{ bc }} as {{ dbt.type_bigint() }}) as false_positives,
+        cast({{ bo }}m.true_negatives{{ bc }} as {{ dbt.type_bigint() }}) as true_negatives,
+        cast({{ bo }}m.false_negatives{{ bc }} as {{ dbt.type_bigint() }}) as false_negatives,
         m.ece,
-        m.estimated_roc_auc,
+        {{ bo }}m.estimated_roc_auc{{ bc }} as estimated_roc_auc,
         -- estimates need the baseline's calibration map for every prediction of the group
-        case when m.calibrated_count = m.prediction_count then
+        case when {{ "m.task = 'binary' and " if (regression or multiclass) }}m.calibrated_count = m.prediction_count then
             {{ modelwatch.safe_divide('m.expected_true_positives + m.expected_true_negatives', 'm.prediction_count') }}
         end as estimated_accuracy,
-        case when m.calibrated_count = m.prediction_count then
+        case when {{ "m.task = 'binary' and " if (regression or multiclass) }}m.calibrated_count = m.prediction_count then
             {{ modelwatch.safe_divide('m.expected_true_positives', 'm.expected_true_positives + m.expected_false_positives') }}
         end as estimated_precision,
-        case when m.calibrated_count = m.prediction_count then
+        case when {{ "m.task = 'binary' and " if (regression or multiclass) }}m.calibrated_count = m.prediction_count then
             {{ modelwatch.safe_divide('m.expected_true_positives', 'm.expected_true_positives + m.expected_false_negatives') }}
         end as estimated_recall,
-        case when m.calibrated_count = m.prediction_count then
+        case when {{ "m.task = 'binary' and " if (regression or multiclass) }}m.calibrated_count = m.prediction_count then
             {{ modelwatch.safe_divide('2 * m.expected_true_positives', '2 * m.expected_true_positives + m.expected_false_positives + m.expected_false_negatives') }}
         end as estimated_f1,
+        {%- if multiclass %}
+        b.roc_auc as baseline_roc_auc,
+        b.roc_auc - (case when m.task = 'multiclass' then m.macro_roc_auc else m.roc_auc end) as roc_auc_drop,
+        {%- else %}
         b.roc_auc as baseline_roc_auc,
         b.roc_auc - m.roc_auc as roc_auc_drop,
+        {%- endif %}
         m.brier_score - b.brier_score as brier_score_increase,
-        b.roc_auc - m.estimated_roc_auc as estimated_roc_auc_drop,
+        {{ bo }}b.roc_auc - m.estimated_roc_auc{{ bc }} as estimated_roc_auc_drop,
         {#-
             Each label check's spread from sampling alone (the window's and the baseline's):
             Hanley-McNeil at the baseline AUC for the AUC drops (the estimated AUC has no label
@@ -229,11 +308,49 @@ final as (
         ) as brier_score_increase_noise_sd,
         m.ece_noise_mean,
         m.ece_noise_sd,
+        m.mae,
+        m.mse,
+        m.rmse,
+        m.mape,
+        m.r2,
+        m.mean_error,
+        m.residual_psi,
+        {%- for p in ['05', '25', '50', '75', '95'] %}
+        m.label_p{{ p }},
+        {%- endfor %}
+        {%- for p in ['05', '25', '50', '75', '95'] %}
+        m.prediction_p{{ p }},
+        {%- endfor %}
+        b.mae as baseline_mae,
+        b.rmse as baseline_rmse,
+        b.mean_error as baseline_mean_error,
+        {#-
+            Relative to the baseline, each with its spread from sampling alone (the window's n
+            labels and the baseline's): the baseline's sd of |error|, error^2 and error times
+            sqrt(1/n + 1/n_baseline), over the baseline figure (delta method for rmse). The
+            noise floors of evaluate_alerts, as for the binary label checks.
+        -#}
+        {%- set both = 'sqrt(1.0 / nullif(m.labeled_count, 0) + 1.0 / nullif(b.labeled_count, 0))' %}
+        {{ modelwatch.safe_divide('m.mae - b.mae', 'b.mae') }} as mae_increase,
+        {{ modelwatch.safe_divide('b.abs_error_sd * ' ~ both, 'b.mae') }} as mae_increase_noise_sd,
+        {{ modelwatch.safe_divide('m.rmse - b.rmse', 'b.rmse') }} as rmse_increase,
+        {{ modelwatch.safe_divide('b.squared_error_sd * ' ~ both, '2 * b.mse') }} as rmse_increase_noise_sd,
+        {{ modelwatch.safe_divide('abs(m.mean_error - b.mean_error)', 'b.rmse') }} as bias,
+        {{ modelwatch.safe_divide('b.error_sd * ' ~ both, 'b.rmse') }} as bias_noise_sd,
+        {%- for average in ['macro', 'weighted', 'micro'] %}
+        {%- for metric in ['precision', 'recall', 'f1'] %}
+        m.{{ average }}_{{ metric }},
+        {%- endfor %}
+        {%- endfor %}
+        b.macro_f1 as baseline_macro_f1,
+        b.macro_f1 - m.macro_f1 as macro_f1_drop,
+        -- binomial spread of a rate near the baseline's macro F1, window and baseline sampled
+        sqrt(b.macro_f1 * (1 - b.macro_f1)) * {{ both }} as macro_f1_drop_noise_sd,
         cast(w.label_rows as {{ dbt.type_bigint() }}) as label_rows,
         w.is_final,
         w.is_label_coverage_due,
         w.last_labeled_at
-    from metrics as m
+    from all_metrics as m
     inner join window_status as w
         on m.model_name = w.model_name
         and m.model_version = w.model_version

@@ -1,9 +1,14 @@
 {#-
     What each model's performance is judged against (int_modelwatch__performance_baseline_rows: the
     reference, else its first final windows): the same metrics as model_performance, computed
-    once on the baseline rows. roc_auc_drop and brier_score_increase are measured from here.
+    once on the baseline rows. roc_auc_drop and brier_score_increase are measured from here;
+    for regression models mae / rmse / mean_error and the error spreads behind the checks'
+    standard errors, for multiclass models macro F1 (macro_f1_drop).
 -#}
 {%- set groups = ['model_name'] -%}
+{%- set regression = modelwatch.models_with_task('regression') -%}
+{%- set multiclass = modelwatch.models_with_task('multiclass') -%}
+{%- set double = modelwatch.type_double() -%}
 
 with
 
@@ -11,10 +16,26 @@ baseline_rows as (
 
     select
         *,
+        true as is_labeled,
         {{ modelwatch.calibration_bin_index('score') }} as calibration_bin
     from {{ ref('int_modelwatch__performance_baseline_rows') }}
 
 ),
+{%- if regression %}
+
+baseline_regression as (
+
+    select * from baseline_rows
+    where {{ modelwatch.model_in('model_name', regression) }}
+
+),
+
+{{ modelwatch.regression_metric_ctes('baseline_regression', groups) }},
+{%- endif %}
+{%- if multiclass %}
+
+{{ modelwatch.multiclass_metric_ctes('baseline_rows', groups, probabilities=false) }},
+{%- endif %}
 
 summary as (
 
@@ -69,7 +90,11 @@ final as (
         s.log_loss,
         s.brier_score,
         s.brier_term_variance,
-        e.ece
+        e.ece,
+        {%- for column in ['mae', 'mse', 'rmse', 'mean_error', 'error_sd', 'abs_error_sd', 'squared_error_sd'] %}
+        {{ ('r.' ~ column) if regression else 'cast(null as ' ~ double ~ ')' }} as {{ column }},
+        {%- endfor %}
+        {{ 'm.macro_f1' if multiclass else 'cast(null as ' ~ double ~ ')' }} as macro_f1
     from ({{ modelwatch.configured_models_relation() }}) as c
     left join summary as s
         on c.model_name = s.model_name
@@ -77,6 +102,14 @@ final as (
         on c.model_name = a.model_name
     left join ece as e
         on c.model_name = e.model_name
+    {%- if regression %}
+    left join rg_metrics as r
+        on c.model_name = r.model_name
+    {%- endif %}
+    {%- if multiclass %}
+    left join mc_metrics as m
+        on c.model_name = m.model_name
+    {%- endif %}
 
 )
 
