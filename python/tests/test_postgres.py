@@ -71,8 +71,8 @@ def test_tables_equal_duckdb(builds, table):
         from test_sql_p_values import KS_TOLERANCES, ks_band
 
         sizes = duck.df(
-            "select model_name, window_start, feature_name, ks_reference_n, ks_current_n "
-            "from modelwatch.int_modelwatch__feature_drift_statistics"
+            "select model_name, window_start, feature_name, segment_key, segment_value, "
+            "ks_reference_n, ks_current_n from modelwatch.int_modelwatch__feature_drift_statistics"
         )
         merged = actual.merge(expected, on=keys, suffixes=("_pg", "_duck")).merge(sizes, on=keys)
         numeric = merged[merged.ks_statistic_pg.notna()]
