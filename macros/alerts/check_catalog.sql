@@ -4,8 +4,9 @@
     it watches (`what`: the run summary, the report and the messages say it). Label checks name
     their sampling noise (`noise_mean`, `noise_sd` columns of the source and the `noise_shape`
     of its distribution, macros/performance/noise.sql): the noise floor evaluate_alerts raises
-    their static thresholds to. int_modelwatch__alerts_observations unions these; the alert
-    tests, the alerts table and alert_incidents evaluate them with one engine.
+    their static thresholds to; the prior checks give `noise_sd` alone (a two-proportion
+    standard error, turned into a two-sided critical difference). int_modelwatch__alerts_observations
+    unions these; the alert tests, the alerts table and alert_incidents evaluate them with one engine.
     Columns every source gives: model_name, window_start, window_end.
 -#}
 
@@ -19,7 +20,7 @@
         'label_coverage_due': "slice_key = '__all__' and is_label_coverage_due" ~ unlabeled_excluded,
     } -%}
     {%- set drift = {
-        'source': 'feature_drift', 'category': 'drift', 'scope': '1 = 1',
+        'source': 'feature_drift', 'category': 'drift', 'scope': "segment_key = '__all__'",
         'dims': {'feature_name': 'feature_name'},
         'subject': 'feature_name',
         'sample_size': 'current_count', 'reference_size': 'reference_count',
@@ -49,12 +50,42 @@
         'dims': {'attribute_name': 'attribute_name'}, 'subject': 'attribute_name',
         'sample_size': 'sufficient_group_count', 'reference_size': 'null', 'evidence': 'fairness',
     } -%}
+    {%- set quality = {
+        'source': 'feature_quality', 'category': 'data_quality', 'scope': '1 = 1',
+        'dims': {'feature_name': 'feature_name'}, 'subject': 'feature_name',
+        'sample_size': 'row_count', 'reference_size': 'null', 'evidence': 'feature_quality',
+    } -%}
+    {%- set prior = {
+        'source': 'prior_drift', 'category': 'drift', 'value': 'abs_rate_difference',
+        'dims': {}, 'sample_size': 'current_count', 'reference_size': 'baseline_count',
+        'noise_sd': 'standard_error', 'evidence': 'prior',
+    } -%}
     {%- set checks = [
         dict(drift, name='psi', value='psi', what='feature drift (PSI against the reference)'),
         dict(drift, name='js_distance', value='js_distance', what='feature drift (Jensen-Shannon distance)'),
         dict(drift, name='ks_statistic', value='ks_statistic', what='feature drift (Kolmogorov-Smirnov statistic)'),
         dict(drift, name='null_rate_increase', value='null_rate_increase', category='data_quality',
              what='more missing values than in the reference'),
+        dict(drift, name='segment_psi', value='psi', scope="segment_key != '__all__'",
+             dims={'feature_name': 'feature_name', 'slice_key': 'segment_key', 'slice_value': 'segment_value'},
+             subject="feature_name || ' [' || segment_key || '=' || segment_value || ']'",
+             what="feature drift within one segment (PSI against that segment's reference)"),
+        dict(quality, name='type_error_rate', value='type_error_rate',
+             what='feature values that are not numbers (an upstream type change)'),
+        dict(quality, name='out_of_range_share', value='out_of_range_share',
+             what="feature values outside the reference's range"),
+        dict(quality, name='unseen_category_share', value='unseen_category_share',
+             what='categories the reference never had'),
+        dict(quality, name='rule_violation_share', value='rule_violation_share',
+             what='feature values breaking their configured rules'),
+        dict(prior, name='label_prior_shift', scope="prior_name = 'label'", subject="'label positive rate'",
+             what='the share of positive outcomes moved'),
+        dict(prior, name='prediction_prior_shift', scope="prior_name = 'prediction'", subject="'predicted positive rate'",
+             what='the share of positive predictions moved'),
+        {'name': 'drifted_feature_share', 'value': 'drifted_feature_share', 'source': 'dataset_drift',
+         'category': 'drift', 'scope': '1 = 1', 'dims': {}, 'subject': "'features'",
+         'sample_size': 'monitored_feature_count', 'reference_size': 'null', 'evidence': 'dataset_drift',
+         'what': 'many features drifted at once'},
         {'name': 'quarantine_rate', 'value': 'quarantine_rate', 'source': 'input_quality',
          'category': 'data_quality', 'scope': '1 = 1', 'dims': {}, 'subject': "'input rows'",
          'sample_size': 'prediction_rows', 'reference_size': 'null', 'evidence': 'quality',
@@ -122,6 +153,15 @@
          'subject': 'candidate_version', 'sample_size': 'paired_count', 'reference_size': 'null',
          'evidence': 'comparison', 'what': 'challenger and champion disagree'},
     ] -%}
+    {#- one check per custom metric name (models[].custom_metrics), judged on overall rows -#}
+    {%- for name in modelwatch.custom_metric_names() -%}
+        {%- do checks.append({
+            'name': modelwatch.custom_metric_check_name(name), 'value': 'metric_value', 'source': 'custom_metrics',
+            'category': 'custom', 'scope': "slice_key = '__all__' and metric_name = " ~ modelwatch.sql_string(name),
+            'dims': {'model_version': 'model_version', 'slice_key': 'slice_key', 'slice_value': 'slice_value'},
+            'subject': 'model_version', 'sample_size': 'prediction_count', 'reference_size': 'null',
+            'evidence': 'custom_metric', 'what': 'custom metric ' ~ name}) -%}
+    {%- endfor -%}
     {{ return(checks) }}
 {% endmacro %}
 

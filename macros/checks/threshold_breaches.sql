@@ -19,13 +19,27 @@
         {{ return('select 1 as parsed') }}
     {%- endif -%}
     {%- set last_windows = modelwatch.get_config().alerts.evaluate_last_windows -%}
-    {%- set overrides = {check: {level: threshold}} if threshold is not none else none -%}
-    {%- do modelwatch.alert_check(check) -%}
+    {%- if check == 'custom_metrics' -%}
+        {#- every custom metric's check (models[].custom_metrics) in one test -#}
+        {%- set names = [] -%}
+        {%- for name in modelwatch.custom_metric_names() -%}{%- do names.append(modelwatch.custom_metric_check_name(name)) -%}{%- endfor -%}
+        {%- if not names -%}
+            {{ return(modelwatch.no_breaches(subject_columns)) }}
+        {%- endif -%}
+    {%- else -%}
+        {%- do modelwatch.alert_check(check) -%}
+        {%- set names = [check] -%}
+    {%- endif -%}
+    {%- set overrides = none -%}
+    {%- if threshold is not none -%}
+        {%- set overrides = {} -%}
+        {%- for name in names -%}{%- do overrides.update({name: {level: threshold}}) -%}{%- endfor -%}
+    {%- endif -%}
     with
 
     evaluated as (
 
-        {{ modelwatch.evaluate_alerts(observations, [check], overrides) }}
+        {{ modelwatch.evaluate_alerts(observations, names, overrides) }}
 
     ),
 
@@ -58,4 +72,15 @@
     )
 
     select * from final
+{% endmacro %}
+
+
+{% macro no_breaches(subject_columns) %}
+    {#- The failing-rows shape of threshold_breaches, empty: a test with nothing to judge. -#}
+    select
+        {%- for column in subject_columns %}
+        cast(null as {{ dbt.type_timestamp() if column == 'window_start' else dbt.type_string() }}) as {{ column }},
+        {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as check_name
+    where 1 = 0
 {% endmacro %}

@@ -36,6 +36,14 @@
         'bias': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
         'macro_f1_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
         'class_prior_shift': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'segment_psi': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
+        'type_error_rate': {'warn': 0.001, 'error': 0.01, 'direction': 'above', 'runbook_url': none},
+        'out_of_range_share': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
+        'unseen_category_share': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
+        'rule_violation_share': {'warn': 0.001, 'error': 0.01, 'direction': 'above', 'runbook_url': none},
+        'label_prior_shift': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'prediction_prior_shift': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
+        'drifted_feature_share': {'warn': 0.3, 'error': 0.5, 'direction': 'above', 'runbook_url': none},
     }) }}
 {% endmacro %}
 
@@ -57,7 +65,8 @@
         'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'roc_auc_drop',
                                 'brier_score_increase', 'ece', 'estimated_roc_auc_drop',
                                 'class_prior_shift', 'rmse_increase', 'mae_increase', 'bias',
-                                'macro_f1_drop'],
+                                'macro_f1_drop', 'segment_psi', 'label_prior_shift',
+                                'prediction_prior_shift'],
     }) }}
 {% endmacro %}
 
@@ -279,8 +288,12 @@
         'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
         'ks_strategy': 'auto', 'ks_merge_max_windows': 4, 'ks_row_frame_max_rows': 5000000,
-        'ks_buckets': 65536,
+        'ks_buckets': 65536, 'segments': [],
     }, raw.get('drift'), 'drift', errors) -%}
+    {%- do drift.update({'segments': modelwatch._name_list(drift.segments, 'drift.segments', errors)}) -%}
+    {%- if drift.segments | unique | list | length != drift.segments | length -%}
+        {%- do errors.append("modelwatch: drift.segments lists a column twice") -%}
+    {%- endif -%}
     {%- if drift.ks_strategy not in ['auto', 'merge', 'merge_rows', 'asof', 'buckets'] -%}
         {%- do errors.append("modelwatch: drift.ks_strategy must be auto, merge, merge_rows, asof or buckets") -%}
     {%- endif -%}
@@ -439,7 +452,7 @@
     {%- set recommendations = modelwatch._merge_dict(
         {'min_label_coverage': 0.5, 'drift_checks': ['psi', 'class_prior_shift'],
          'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop', 'rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop'],
-         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'missing_window'],
+         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'missing_window', 'type_error_rate', 'rule_violation_share'],
          'unseen_category_share': 0.5},
         raw.get('recommendations'), 'recommendations', errors) -%}
     {%- if recommendations.min_label_coverage is not number or recommendations.min_label_coverage < 0 or recommendations.min_label_coverage > 1 -%}
@@ -477,6 +490,7 @@
             'name': none, 'threshold': 0.5, 'features': {}, 'protected_attributes': [],
             'slices': [], 'checks': {}, 'monitor_score': none, 'unit_cost_usd': none,
             'task': 'binary', 'classes': none, 'probability_columns': none, 'labels': true,
+            'rules': {}, 'custom_metrics': [],
         }, m, where, errors) -%}
         {%- do modelwatch._resolve_task(model, where, inputs, columns, errors) -%}
         {%- set unit_cost = model.unit_cost_usd -%}
@@ -513,6 +527,8 @@
                     "modelwatch: probability column " ~ modelwatch._shown(name) ~ " in " ~ where ~ " is named like the model score") -%}
             {%- endif -%}
         {%- endfor -%}
+        {%- do model.update({'rules': modelwatch._value_rules(model.rules, numeric, categorical, where ~ '.rules')}) -%}
+        {%- do model.update({'custom_metrics': modelwatch._custom_metrics(model.custom_metrics, where ~ '.custom_metrics')}) -%}
         {%- if model.monitor_score not in [true, false] -%}
             {%- do errors.append("modelwatch: " ~ where ~ ".monitor_score must be true or false") -%}
         {%- endif -%}
@@ -526,6 +542,23 @@
             'checks': modelwatch._merge_checks(global_checks, model.checks, where ~ '.checks', errors),
         }) -%}
         {%- do models.append(model) -%}
+    {%- endfor -%}
+
+    {#- every model knows every custom metric's check (disabled where the model lacks the metric) -#}
+    {%- for model in models -%}
+        {%- for other in models -%}
+            {%- for metric in other.custom_metrics -%}
+                {%- set check = modelwatch.custom_metric_check_name(metric.name) -%}
+                {%- set own = model.custom_metrics | selectattr('name', 'equalto', metric.name) | list -%}
+                {%- if check not in model.checks -%}
+                    {%- set spec = own[0] if own else {'direction': metric.direction, 'thresholds': {}} -%}
+                    {%- do model.checks.update(modelwatch._merge_checks(
+                        {check: {'warn': none, 'error': none, 'direction': spec.direction, 'runbook_url': none}},
+                        {check: spec.thresholds} if spec.thresholds else none,
+                        'models[' ~ model.name ~ '].custom_metrics[' ~ metric.name ~ ']', errors)) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endfor -%}
     {%- endfor -%}
 
     {%- for names in fairness.intersections -%}
@@ -766,4 +799,85 @@
     {%- endfor -%}
     {%- if not branches -%}{{ return("'binary'") }}{%- endif -%}
     {{ return('(case ' ~ model_column ~ ' ' ~ (branches | join(' ')) ~ " else 'binary' end)") }}
+{% endmacro %}
+
+
+{% macro _value_rules(rules, numeric, categorical, where) %}
+    {#-
+        models[].rules: {feature: {not_null: true, min: 0, max: 120, allowed_values: [...]}}, every
+        key optional; min and max for numeric features only. Returns the mapping, validated.
+    -#}
+    {%- if rules is none -%}{{ return({}) }}{%- endif -%}
+    {%- if rules is not mapping -%}
+        {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ " must map a feature to its rules, e.g. {age: {min: 0, max: 120}}") }}
+    {%- endif -%}
+    {%- for feature, spec in rules.items() -%}
+        {%- set at = where ~ '.' ~ feature -%}
+        {%- if feature not in numeric + categorical -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ": '" ~ feature ~ "' is not a feature of this model (features.numeric / features.categorical)") }}
+        {%- endif -%}
+        {%- if spec is not mapping or not spec -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ " must be a mapping with not_null, min, max or allowed_values") }}
+        {%- endif -%}
+        {%- for key, value in spec.items() -%}
+            {%- if key not in modelwatch.value_rule_names() -%}
+                {{ exceptions.raise_compiler_error("modelwatch: unknown rule '" ~ key ~ "' in " ~ at ~ " (expected " ~ (modelwatch.value_rule_names() | join(', ')) ~ ")") }}
+            {%- endif -%}
+            {%- if key == 'not_null' and value not in [true, false] -%}
+                {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".not_null must be true or false") }}
+            {%- endif -%}
+            {%- if key in ['min', 'max'] and (feature not in numeric or value is not number or value is sameas true or value is sameas false) -%}
+                {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ "." ~ key ~ " must be a number, on a numeric feature") }}
+            {%- endif -%}
+            {%- if key == 'allowed_values' -%}
+                {%- if value is string or value is mapping or value is not iterable or (value | length) == 0 -%}
+                    {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".allowed_values must be a non-empty list") }}
+                {%- endif -%}
+                {%- for v in value -%}
+                    {%- if (feature in numeric and (v is not number or v is sameas true or v is sameas false)) or (feature in categorical and v is not string and v is not number) -%}
+                        {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".allowed_values: '" ~ v ~ "' must be a " ~ ('number' if feature in numeric else 'string')) }}
+                    {%- endif -%}
+                {%- endfor -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- if spec.get('min') is not none and spec.get('max') is not none and spec.min > spec.max -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ": min is above max") }}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(rules) }}
+{% endmacro %}
+
+
+{% macro _custom_metrics(metrics, where) %}
+    {#-
+        models[].custom_metrics: [{name, expression, direction, warn, error, kind, ...}] ->
+        [{name, expression, sql, columns, direction, thresholds}], the expression parsed and
+        rebuilt (parse_custom_metric), the rest of the entry a check's settings.
+    -#}
+    {%- if metrics is none -%}{{ return([]) }}{%- endif -%}
+    {%- if metrics is string or metrics is mapping or metrics is not iterable -%}
+        {{ exceptions.raise_compiler_error("modelwatch: " ~ where ~ " must be a list of {name, expression}") }}
+    {%- endif -%}
+    {%- set out = [] -%}
+    {%- for metric in metrics -%}
+        {%- if metric is not mapping or metric.get('name') is not string or not modules.re.match('^[A-Za-z_][A-Za-z0-9_]{0,62}$', metric.get('name')) -%}
+            {{ exceptions.raise_compiler_error("modelwatch: every entry of " ~ where ~ " needs a name of letters, digits and underscores (at most 63), got '" ~ (metric.get('name') if metric is mapping else metric) ~ "'") }}
+        {%- endif -%}
+        {%- set at = where ~ '[' ~ metric.name ~ ']' -%}
+        {%- if metric.name in out | map(attribute='name') | list -%}
+            {{ exceptions.raise_compiler_error("modelwatch: custom metric '" ~ metric.name ~ "' is listed twice in " ~ where) }}
+        {%- endif -%}
+        {%- set direction = metric.get('direction', 'above') -%}
+        {%- if direction not in ['above', 'below'] -%}
+            {{ exceptions.raise_compiler_error("modelwatch: " ~ at ~ ".direction must be above or below (which side of the threshold is bad)") }}
+        {%- endif -%}
+        {%- set parsed = modelwatch.parse_custom_metric(metric.get('expression'), at) -%}
+        {%- set thresholds = {} -%}
+        {%- for key, value in metric.items() if key not in ['name', 'expression', 'direction'] -%}
+            {%- do thresholds.update({key: value}) -%}
+        {%- endfor -%}
+        {%- do out.append({'name': metric.name, 'expression': metric.expression, 'sql': parsed.sql,
+                           'columns': parsed.columns, 'direction': direction, 'thresholds': thresholds}) -%}
+    {%- endfor -%}
+    {{ return(out) }}
 {% endmacro %}

@@ -191,9 +191,11 @@
 
 {% macro check_numeric_features(input_name, relation, cols, names) %}
     {#-
-        A numeric feature must be a number column: text, dates, booleans and the like are
-        refused with the feature, the column and its type named (`modelwatch validate` shows
-        this; a build would otherwise fail deep in the SQL, or not at all on DuckDB).
+        A numeric feature must be a number column, or text holding numbers (a JSON-fed log):
+        text is read with a safe cast, a value that is not a number counted as a type error
+        (feature_quality), so an upstream type change is measured instead of stopping the run.
+        Dates, booleans and the like are refused with the feature, the column and its type
+        named (`modelwatch validate` shows this; a build would otherwise fail deep in the SQL).
     -#}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set types = modelwatch.column_types(relation) -%}
@@ -201,7 +203,7 @@
     {%- for name in names if cols.get(name) is not none -%}
         {%- set actual = cols[name][1:-1] -%}
         {%- set data_type = types.get(actual, '') | lower -%}
-        {%- if modules.re.search('char|text|string|date|time|bool|blob|bytea|json|uuid|interval|struct|map|list|\\[\\]|enum', data_type) -%}
+        {%- if modules.re.search('date|time|bool|blob|bytea|json|uuid|interval|struct|map|list|\\[\\]|enum', data_type) -%}
             {%- do problems.append("feature " ~ modelwatch._shown(name) ~ " is listed as numeric but column "
                 ~ modelwatch._shown(actual) ~ " of inputs." ~ input_name ~ " is " ~ data_type
                 ~ "; list it under features.categorical or cast it to a number in a view") -%}
@@ -214,13 +216,21 @@
 
 
 {% macro feature_names(kind=none) %}
-    {#- Every feature (or attribute) any configured model reads from the prediction log, once. -#}
+    {#-
+        Every feature (or attribute) any configured model reads from the prediction log, once.
+        Attributes: protected attributes, slices, drift segments and the log columns custom
+        metrics read.
+    -#}
     {%- set out = [] -%}
     {%- for model in modelwatch.get_config().models -%}
         {%- set names = [] -%}
         {%- if kind in [none, 'numeric'] -%}{%- set names = names + model.features.numeric -%}{%- endif -%}
         {%- if kind in [none, 'categorical'] -%}{%- set names = names + model.features.categorical -%}{%- endif -%}
-        {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices -%}{%- endif -%}
+        {%- if kind in [none, 'attributes'] -%}{%- set names = names + model.protected_attributes + model.slices + modelwatch.get_config().drift.segments -%}{%- endif -%}
+        {%- if kind == 'segments' -%}{%- set names = names + modelwatch.get_config().drift.segments -%}{%- endif -%}
+        {%- if kind in [none, 'attributes', 'custom_metrics'] -%}
+            {%- for metric in model.custom_metrics -%}{%- do names.extend(metric.columns) -%}{%- endfor -%}
+        {%- endif -%}
         {%- if kind == 'slices' -%}{%- set names = names + model.slices -%}{%- endif -%}
         {%- if kind == 'protected_attributes' -%}{%- set names = names + model.protected_attributes -%}{%- endif -%}
         {%- for name in names -%}
@@ -240,4 +250,33 @@
         truncates identifiers at 63 bytes).
     -#}
     {{ return('mw_' ~ local_md5(name | string)[:16]) }}
+{% endmacro %}
+
+
+{% macro input_relation_for_metadata(input_name) %}
+    {#-
+        The input's relation for reading its columns from any model, without recording a
+        dependency: a ref()/source() input is looked up in dbt's graph (a ref() outside a
+        model's parse-time lineage is a compilation error). Execute time only.
+    -#}
+    {%- set spec = modelwatch.get_config().inputs[input_name] -%}
+    {%- set call = modelwatch._parse_relation_call(spec, 'inputs.' ~ input_name) if spec is string else none -%}
+    {%- if call is none -%}
+        {{ return(modelwatch.input_relation(input_name)) }}
+    {%- endif -%}
+    {%- if call.function == 'source' -%}
+        {%- for node in graph.sources.values()
+              if node.source_name == call.arguments[0] and node.name == call.arguments[1] -%}
+            {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.identifier)) }}
+        {%- endfor -%}
+    {%- else -%}
+        {%- set name = call.arguments[-1] -%}
+        {%- set package = call.arguments[0] if (call.arguments | length) == 2 else none -%}
+        {%- for node in graph.nodes.values()
+              if node.resource_type in ['model', 'seed', 'snapshot'] and node.name == name
+                 and (package is none or node.package_name == package) -%}
+            {{ return(api.Relation.create(database=node.database, schema=node.schema, identifier=node.alias)) }}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ exceptions.raise_compiler_error("modelwatch: inputs." ~ input_name ~ " names " ~ spec ~ ", which dbt does not know") }}
 {% endmacro %}

@@ -25,10 +25,20 @@
 {% macro spark__is_nan(expr) %}isnan({{ expr }}){% endmacro %}
 
 
-{% macro to_double(expr) %}
-    {#- Numeric feature value as a double; NaN means missing, so it becomes null. -#}
-    {%- set cast_expr = 'cast(' ~ expr ~ ' as ' ~ modelwatch.type_double() ~ ')' -%}
+{% macro to_double(expr, safe=false) %}
+    {#-
+        Numeric feature value as a double; NaN means missing, so it becomes null. safe: a value
+        that does not cast becomes null too (see is_type_error to tell the two apart).
+    -#}
+    {%- set cast_expr = modelwatch.safe_cast(expr, modelwatch.type_double()) if safe
+        else 'cast(' ~ expr ~ ' as ' ~ modelwatch.type_double() ~ ')' -%}
     case when {{ modelwatch.is_nan(cast_expr) }} then null else {{ cast_expr }} end
+{%- endmacro %}
+
+
+{% macro is_type_error(expr, type) %}
+    {#- A value present in the input that does not cast to the type. -#}
+    ({{ expr }} is not null and {{ modelwatch.safe_cast(expr, type) }} is null)
 {%- endmacro %}
 
 
@@ -95,3 +105,25 @@
 {% macro spark__hash_fraction(expr) %}
     (pmod(xxhash64(cast({{ expr }} as string)), 1000000007) / 1000000007.0)
 {%- endmacro %}
+
+
+{% macro normal_two_sided_p_value_sql(z) %}
+    {#-
+        2 * P(Z > z) for z >= 0 (Abramowitz-Stegun 26.2.17: |error| < 1.5e-7 on the p-value),
+        written with ln/exp/sqrt only so every engine computes it alike.
+    -#}
+    {%- set t = '(1.0 / (1.0 + 0.2316419 * (' ~ z ~ ')))' -%}
+    {%- set density = 'exp(-0.5 * (' ~ z ~ ') * (' ~ z ~ ')) / sqrt(2.0 * pi())' -%}
+    (2.0 * {{ density }} * {{ t }} * (0.319381530 + {{ t }} * (-0.356563782 + {{ t }} * (1.781477937 + {{ t }} * (-1.821255978 + {{ t }} * 1.330274429)))))
+{%- endmacro %}
+
+
+{% macro number_text(expr) %}
+    {#-
+        A double as text, the same on every engine: whole numbers without a decimal part (DuckDB
+        writes 43800.0 where PostgreSQL writes 43800), others in the engine's shortest form.
+    -#}
+    {{ return('(case when ' ~ expr ~ ' = floor(' ~ expr ~ ') and abs(' ~ expr ~ ') < 1e15 then cast(cast('
+        ~ expr ~ ' as ' ~ dbt.type_bigint() ~ ') as ' ~ dbt.type_string() ~ ') else cast(' ~ expr ~ ' as '
+        ~ dbt.type_string() ~ ') end)') }}
+{% endmacro %}

@@ -35,3 +35,14 @@
     {%- endif -%}
     {{ return(out) }}
 {% endmacro %}
+
+
+{% macro reference_has_column(name) %}
+    {#- Whether the reference carries a column of the prediction log (attributes, segments). -#}
+    {%- if modelwatch.reference_mode() == 'predictions' or not execute -%}
+        {{ return(true) }}
+    {%- endif -%}
+    {%- set column = modelwatch.get_config().columns.reference.features.get(name, name) -%}
+    {%- set resolved = modelwatch.resolve_columns('reference', modelwatch.input_relation('reference'), [], [column]) -%}
+    {{ return(resolved[column] is not none) }}
+{% endmacro %}

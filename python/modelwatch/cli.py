@@ -29,6 +29,7 @@ from modelwatch import __version__, identifiers
 from modelwatch.config import ConfigError, load_config, resolve_warehouse
 from modelwatch.progress import Progress
 from modelwatch.report import ReportError, write_report
+from modelwatch.runlock import WarehouseBusy, warehouse_lock
 from modelwatch.runner import JOBS, DbtProject, ProjectNotFound, RunOutcome, compile_errors
 from modelwatch.summary import render
 
@@ -52,12 +53,17 @@ def _run(
     # progress on stderr (a bar on a terminal, plain lines in logs); dbt's own log with --verbose
     progress = None if verbose else Progress(sys.stderr)
     try:
-        outcome: RunOutcome = project.run(
-            full_refresh=getattr(args, "full_refresh", False), jobs=jobs, progress=progress
-        )
-    finally:
+        # before dbt parses: a second run on the same warehouse stops here, in a second
+        with warehouse_lock(warehouse, "run"):
+            outcome: RunOutcome = project.run(
+                full_refresh=getattr(args, "full_refresh", False), jobs=jobs, progress=progress
+            )
+    except BaseException:
         if progress is not None:
-            progress.finish()
+            progress.abort()  # the error is the one line the user sees
+        raise
+    if progress is not None:
+        progress.finish()
     next_commands = [
         (f"modelwatch report {source} --output report.html", "then open report.html"),
         (f"modelwatch alerts {source}", "every incident; --notify posts new events"),
@@ -120,18 +126,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from modelwatch.demo import demo_config, generate_demo
 
     path = Path(args.warehouse).resolve()
-    print(f"modelwatch demo: writing demo data (scale {args.scale}, {args.days} days) to {path}")
-    con = duckdb.connect(str(path))
-    try:
-        counts = generate_demo(con, scale=args.scale, days=args.days, seed=args.seed)
-    finally:
-        con.close()
-    print("  " + ", ".join(f"{table}: {rows:,} rows" for table, rows in counts.items()))
     config = demo_config()
     config["warehouse"] = {"type": "duckdb", "path": str(path)}
-    code = _run(
-        config, args, fail_on_alerts=args.fail_on_alerts, source=f"--warehouse {args.warehouse}"
-    )
+    with warehouse_lock(resolve_warehouse(config), "demo"):
+        print(
+            f"modelwatch demo: writing demo data (scale {args.scale}, {args.days} days) to {path}"
+        )
+        con = duckdb.connect(str(path))
+        try:
+            counts = generate_demo(con, scale=args.scale, days=args.days, seed=args.seed)
+        finally:
+            con.close()
+        print("  " + ", ".join(f"{table}: {rows:,} rows" for table, rows in counts.items()))
+        code = _run(
+            config, args, fail_on_alerts=args.fail_on_alerts, source=f"--warehouse {args.warehouse}"
+        )
     if args.report and code != EXIT_FAILED:
         _write_report(config, args.report, None)
     return code
@@ -220,8 +229,9 @@ def cmd_alerts(args: argparse.Namespace) -> int:
                         file=out,
                     )
 
-            print(f"modelwatch: posting new incident events to {host}", file=out)
-            outcome = notify.notify(warehouse, settings, model=args.model, on_delivery=report)
+            with warehouse_lock(warehouse, "alerts --notify"):  # (notify() takes it again)
+                print(f"modelwatch: posting new incident events to {host}", file=out)
+                outcome = notify.notify(warehouse, settings, model=args.model, on_delivery=report)
             if args.json:
                 print(json.dumps([notify.build_payload(m) for m in outcome.messages], indent=2))
             summary = (
@@ -377,7 +387,7 @@ def main(argv: list[str] | None = None) -> int:
     debug = bool(args.debug)
     try:
         return int(args.func(args))
-    except (ConfigError, ReportError, ProjectNotFound) as exc:
+    except (ConfigError, ReportError, ProjectNotFound, WarehouseBusy) as exc:
         # expected mistakes in what the user gave or set up: the message says what to change
         if debug:
             traceback.print_exc()

@@ -21,6 +21,7 @@ import duckdb
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute  # noqa: F401 - pa.compute
 from scipy.special import expit
 
 from modelwatch import identifiers
@@ -130,6 +131,10 @@ LATENCY_FACTOR = 5.0
 CANARY_SHARE = 0.10  # share of requests the canary serves instead of the champion
 CANARY_SCORE_NOISE_SD = 0.9  # logit noise the canary adds to the champion's score
 CANARY_SERVER_ERROR_RATE = 0.06  # extra 5xx share of the canary's rows
+TYPE_CHANGE_FEATURE = "credit_inquiries_6m"  # logged as text (its upstream writes JSON)
+TYPE_CHANGE_SUFFIX = " inquiries"  # what the bad release appends to the number
+SEGMENT_DRIFT_REGION = "central"
+SEGMENT_DRIFT_ACCOUNTS = 2.0  # extra num_open_accounts logged for that region
 # First day the model score (monitored as a numeric feature) has expected PSI >= 0.1: it moves
 # with debt_to_income (expected PSI 0.091 on day 29, 0.110 on day 30).
 SCORE_PSI_ALERT_DAY = 30
@@ -277,6 +282,42 @@ INCIDENTS: dict[str, Incident] = {
                 f"{CANARY_SHARE:.0%} of requests from day 55; logit noise sd "
                 f"{CANARY_SCORE_NOISE_SD}; +{CANARY_SERVER_ERROR_RATE:.0%} 5xx "
                 "(error rate ~6.8% vs ~0.8%); a lower AUC than the champion's"
+            ),
+        ),
+        Incident(
+            name="type_change",
+            kind="type_change",
+            subject=TYPE_CHANGE_FEATURE,
+            start_day=16,
+            end_day=16,
+            description=(
+                f"A feature-service release writes {TYPE_CHANGE_FEATURE} with its unit for one "
+                "day ('2 inquiries' instead of '2'), then is rolled back. The column is text in "
+                "the log, so the warehouse takes it; the model received the number, so scores "
+                "are unchanged."
+            ),
+            magnitude=(
+                f"every {TYPE_CHANGE_FEATURE} value of day 16 ends in '{TYPE_CHANGE_SUFFIX}' "
+                "(type error rate 1.0 on that day, 0 on every other day); the values are left "
+                "out of the feature's drift that day and kept in quarantined_feature_values"
+            ),
+        ),
+        Incident(
+            name="segment_drift",
+            kind="segment_drift",
+            subject="num_open_accounts",
+            start_day=12,
+            end_day=None,
+            description=(
+                f"The credit bureau of region '{SEGMENT_DRIFT_REGION}' starts counting closed "
+                "accounts too: num_open_accounts rises in that region only (8% of requests). The "
+                "model still receives the old count, so scores are unchanged. Overall the "
+                "feature barely moves; within the region it is a large shift."
+            ),
+            magnitude=(
+                f"+{SEGMENT_DRIFT_ACCOUNTS:g} accounts for region '{SEGMENT_DRIFT_REGION}' from "
+                "day 12 (mean 4.5 -> 6.5 there). Segment PSI 1.5-1.7 against the region's "
+                "reference rows; overall PSI 0.004-0.010 (scale 1)"
             ),
         ),
         Incident(
@@ -816,13 +857,39 @@ def _feature_columns(pop: _Population, rows: IntArray) -> dict[str, pa.Array]:
     return cols
 
 
-def _predictions_table(log: _Log, pop: _Population) -> pa.Table:
+def _logged_features(
+    pop: _Population, rows: IntArray, day: IntArray, epoch_us: int, predicted_at: IntArray
+) -> dict[str, pa.Array]:
+    """The prediction log's feature columns: the population's, with the segment drift in one
+    region's logged num_open_accounts, and the type-change feature as text (with its unit on the
+    type-change day, by predicted_at; rows without a timestamp keep the number)."""
+    cols = _feature_columns(pop, rows)
+    segment = INCIDENTS["segment_drift"]
+    central = pop.categorical["region"][rows] == CATEGORIES["region"].index(SEGMENT_DRIFT_REGION)
+    accounts = pop.numeric[segment.subject][rows]
+    cols[segment.subject] = _float(
+        np.where(segment.active_days(day) & central, accounts + SEGMENT_DRIFT_ACCOUNTS, accounts),
+        pop.numeric_null[segment.subject][rows],
+    )
+    change = INCIDENTS["type_change"]
+    logged_day = (predicted_at - epoch_us) // _US_PER_DAY
+    values = pa.compute.cast(cols[TYPE_CHANGE_FEATURE], pa.int64())
+    text = pa.compute.cast(values, pa.string())
+    with_unit = pa.compute.binary_join_element_wise(text, TYPE_CHANGE_SUFFIX, "")
+    cols[TYPE_CHANGE_FEATURE] = pa.compute.if_else(
+        pa.array(change.active_days(logged_day)), with_unit, text
+    )
+    return cols
+
+
+def _predictions_table(log: _Log, pop: _Population, day: IntArray, epoch_us: int) -> pa.Table:
     """Rows ordered by predicted_at (nulls last), prediction_id."""
     time_key = np.where(log.predicted_at_null, np.iinfo(np.int64).max, log.predicted_at)
     order = np.lexsort((log.prediction_num, time_key))
     n = order.shape[0]
     shadow = log.is_shadow[order]
     canary = log.is_canary[order]
+    requests = log.request[order]
     return pa.table(
         {
             "prediction_id": _ids("p", log.prediction_num[order]),
@@ -837,7 +904,13 @@ def _predictions_table(log: _Log, pop: _Population) -> pa.Table:
             "latency_ms": _float(log.latency_ms[order]),
             "status_code": pa.array(log.status_code[order].astype(np.int32)),
             "cost_usd": _float(log.cost_usd[order]),
-            **_feature_columns(pop, log.request[order]),
+            **_logged_features(
+                pop,
+                requests,
+                day[requests],
+                epoch_us,
+                np.where(log.predicted_at_null[order], -1, log.predicted_at[order]),
+            ),
         }
     )
 
@@ -933,7 +1006,7 @@ def generate_demo(
     reference_rows = max(MIN_REFERENCE_ROWS, int(round(REFERENCE_ROWS * scale)))
 
     tables = {
-        "predictions": _predictions_table(log, sim.pop),
+        "predictions": _predictions_table(log, sim.pop, sim.day, epoch_us),
         "labels": _labels_table(labels),
         "training_reference": _reference_table(rng_reference, reference_rows),
     }
@@ -1006,7 +1079,8 @@ def demo_config(schema: str = "main", granularity: str = "day") -> dict[str, Any
                 "predicted_class": "predicted_class",
             },
         },
-        "drift": {"deployment_roles": ["champion"]},
+        # drift per region too: the segment drift is visible only there
+        "drift": {"deployment_roles": ["champion"], "segments": ["region"]},
         "fairness": {"intersections": [list(PROTECTED_ATTRIBUTES)]},
         # the demo's serving SLOs: champion p95 ~75 ms (380 ms in the latency spike), shadow
         # ~115 ms; errors ~0.8%; cost 0.40 (champion) and 0.60 (shadow) USD per 1k predictions

@@ -37,6 +37,7 @@ from typing import Any
 
 from modelwatch import __version__, identifiers
 from modelwatch.config import ConfigError, Warehouse
+from modelwatch.runlock import warehouse_lock
 from modelwatch.warehouse import Connection
 
 SEVERITY_RANK = {"warn": 1, "error": 2}
@@ -544,19 +545,6 @@ class NotifyOutcome:
         return sum(not d.ok for d in self.deliveries)
 
 
-def _lock(con: Connection, schema: str) -> None:
-    """One notifier at a time: DuckDB's file lock does it; PostgreSQL needs an advisory lock."""
-    if con.type != "postgres":
-        return
-    _, rows = con.execute(
-        "select pg_try_advisory_lock(hashtext(?))", (f"modelwatch.{schema}.{LEDGER_TABLE}",)
-    )
-    if not rows[0][0]:
-        raise NotifyError(
-            "another `modelwatch alerts --notify` is delivering to this warehouse; try again later"
-        )
-
-
 def notify(
     warehouse: Warehouse,
     settings: NotifySettings,
@@ -570,12 +558,23 @@ def notify(
         raise NotifyError(
             f"no webhook configured: set alerts.webhook_url in the config or {WEBHOOK_ENV}"
         )
+    # one notifier at a time, never during a run (runlock: a file lock or an advisory lock)
+    with warehouse_lock(warehouse, "alerts --notify"):
+        return _notify(warehouse, settings, model=model, on_delivery=on_delivery)
+
+
+def _notify(
+    warehouse: Warehouse,
+    settings: NotifySettings,
+    *,
+    model: str | None,
+    on_delivery: Callable[[dict[str, Any], Delivery], None] | None,
+) -> NotifyOutcome:
     try:
         con = Connection(warehouse)
-    except Exception as exc:  # noqa: BLE001 - e.g. DuckDB file locked by a running build
+    except Exception as exc:  # noqa: BLE001 - e.g. DuckDB file held by a plain `dbt build`
         raise NotifyError(f"cannot open the warehouse for writing: {exc}") from exc
     with con:
-        _lock(con, warehouse.schema)
         incidents = load_incidents(
             con,
             warehouse.schema,

@@ -76,6 +76,12 @@ class Progress:
         self._width = len(line)
         self.stream.flush()
 
+    def abort(self) -> None:
+        """End a status line cut short by an error (no totals: the error says what happened)."""
+        if self.tty and self._width:
+            self.stream.write("\n")
+            self.stream.flush()
+
     def finish(self) -> None:
         """End the status line (terminal) so the summary starts on a clean line."""
         if self.tty and self._width:

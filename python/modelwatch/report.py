@@ -76,6 +76,7 @@ TABLES = (
     "feed_health",
     "retraining_recommendations",
 )
+SEGMENTED = ("feature_drift", "feature_bin_counts")  # overall rows: segment_key '__all__'
 # every observation with the thresholds that applied (the alerts engine's table): the report
 # draws threshold lines from it when it is in the warehouse
 EVALUATED = "int_modelwatch__alerts_evaluated"
@@ -277,7 +278,11 @@ class Data:
             clauses = [extra] if extra else []
             if self.model is not None:
                 clauses.append(f"model_name = {_literal(self.model)}")
-            self._cache[key] = self.reader.rows(table, " and ".join(clauses))
+            rows = self.reader.rows(table, " and ".join(clauses))
+            if rows is not None and table in SEGMENTED:
+                # the report shows overall drift; drift.segments rows are for drilling down
+                rows = [r for r in rows if r.get("segment_key", "__all__") == "__all__"]
+            self._cache[key] = rows
         return self._cache[key]
 
     def models(self) -> list[str]:

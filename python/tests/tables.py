@@ -10,8 +10,19 @@ import pandas as pd
 OUTPUT_TABLES = {
     # table -> grain used to align rows
     "reference_bins": ["model_name", "feature_name", "bin_index"],
-    "feature_bin_counts": ["model_name", "window_start", "feature_name", "bin_index"],
-    "feature_drift": ["model_name", "window_start", "feature_name"],
+    "feature_bin_counts": [
+        "model_name",
+        "window_start",
+        "feature_name",
+        "segment_key",
+        "segment_value",
+        "bin_index",
+    ],
+    "feature_drift": ["model_name", "window_start", "feature_name", "segment_key", "segment_value"],
+    "dataset_drift": ["model_name", "window_start"],
+    "prior_drift": ["model_name", "window_start", "prior_name"],
+    "feature_quality": ["model_name", "window_start", "feature_name"],
+    "quarantined_feature_values": ["prediction_id", "feature_name"],
     "score_distribution": ["model_name", "model_version", "window_start"],
     "input_quality": ["model_name", "window_start"],
     "model_performance": [
@@ -38,6 +49,9 @@ OUTPUT_TABLES = {
     "class_performance": ["model_name", "model_version", "window_start", "class_value"],
     "class_distribution": ["model_name", "window_start", "distribution", "class_value"],
     "class_drift": ["model_name", "window_start", "distribution"],
+    "custom_metrics": [
+        "model_name", "model_version", "window_start", "slice_key", "slice_value", "metric_name",
+    ],
 }  # fmt: skip
 
 

@@ -130,6 +130,8 @@ def test_columns_and_types(small):
         "status_code": "INTEGER",
         "cost_usd": "DOUBLE",
         **{name: "DOUBLE" for name in NUMERIC_FEATURES},
+        # logged as text, so the type-change incident can reach the warehouse
+        demo.TYPE_CHANGE_FEATURE: "VARCHAR",
         **{name: "VARCHAR" for name in CATEGORICAL_FEATURES},
         "sex": "VARCHAR",
         "age_band": "VARCHAR",
@@ -515,6 +517,8 @@ def test_incidents_are_documented_consistently():
         "fairness_regression": "age_band",
         "bad_canary": "model_version",
         "latency_spike": "latency_ms",
+        "type_change": "credit_inquiries_6m",
+        "segment_drift": "num_open_accounts",
     }
     assert {name: i.subject for name, i in INCIDENTS.items()} == kinds
     for name, incident in INCIDENTS.items():

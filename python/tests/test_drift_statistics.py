@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 from reference_impl import expected_drift, numeric_edges, valid_predictions
 
-from modelwatch.demo import CATEGORICAL_FEATURES, MODEL_NAME, NUMERIC_FEATURES
+from modelwatch.demo import CATEGORICAL_FEATURES, MODEL_NAME, NUMERIC_FEATURES, TYPE_CHANGE_FEATURE
 
 RTOL, ATOL = 1e-9, 1e-12
 
@@ -30,6 +30,11 @@ def raw(demo_built):
     monitored = valid_predictions(predictions, [MODEL_NAME])
     monitored = monitored[monitored["deployment_role"] == "champion"].copy()
     monitored["window_start"] = monitored["predicted_at"].dt.floor("D")
+    # logged as text: what does not read as a number is a type error, left out of its drift
+    text = monitored[TYPE_CHANGE_FEATURE]
+    monitored[TYPE_CHANGE_FEATURE] = pd.to_numeric(text, errors="coerce")
+    monitored["type_error"] = text.notna() & monitored[TYPE_CHANGE_FEATURE].isna()
+    assert monitored.type_error.any()
     return reference, monitored
 
 
@@ -60,19 +65,23 @@ def test_reference_bins_match_numpy_quantiles(demo_built, raw):
 
 def test_feature_drift_matches_scipy(demo_built, raw):
     reference, monitored = raw
-    drift = demo_built.df(
-        f"select * from modelwatch.feature_drift where model_name = '{MODEL_NAME}'"
-    )
-    counts = demo_built.df(
-        f"select * from modelwatch.feature_bin_counts where model_name = '{MODEL_NAME}'"
-    )
+    overall = f"where model_name = '{MODEL_NAME}' and segment_key = '__all__'"
+    drift = demo_built.df(f"select * from modelwatch.feature_drift {overall}")
+    counts = demo_built.df(f"select * from modelwatch.feature_bin_counts {overall}")
     windows = sorted(monitored.window_start.unique())
     assert len(windows) == 63
-    assert len(drift) == len(windows) * len(FEATURES)
+    # the type-change day has no drift row for that feature: none of its values reads
+    whole_day_errors = monitored.groupby("window_start").type_error.all()
+    assert whole_day_errors.sum() == 1
+    assert len(drift) == len(windows) * len(FEATURES) - 1
     mismatches = []
     for window in windows:
-        current = monitored[monitored.window_start == window]
+        rows = monitored[monitored.window_start == window]
         for feature, kind in FEATURES:
+            current = rows[~rows.type_error] if feature == TYPE_CHANGE_FEATURE else rows
+            if current.empty:
+                assert drift[(drift.window_start == window) & (drift.feature_name == feature)].empty
+                continue
             exp = expected_drift(reference[feature], current[feature], kind)
             row = drift[(drift.window_start == window) & (drift.feature_name == feature)].iloc[0]
             got_counts = (
@@ -105,8 +114,9 @@ def test_psi_contributions_sum_to_psi(demo_built):
         """
         select d.window_start, d.feature_name, d.psi, sum(c.psi_contribution) as total
         from modelwatch.feature_drift as d
-        join modelwatch.feature_bin_counts as c using (model_name, window_start, feature_name)
-        group by 1, 2, 3
+        join modelwatch.feature_bin_counts as c
+            using (model_name, window_start, feature_name, segment_key, segment_value)
+        group by d.window_start, d.feature_name, d.segment_key, d.segment_value, d.psi
         """
     )
     np.testing.assert_allclose(check.psi, check.total, rtol=RTOL, atol=ATOL)

@@ -3,8 +3,9 @@
 One shared build (`hostile`) carries user columns named like the project's internal columns,
 unicode and comment-like names, a reference holding +inf, a prediction dated 2100 and
 timestamptz times late in the UTC evening. The other tests reuse it (incremental runs on a copy,
-a run under TZ=Asia/Kolkata, kill -9 and rerun); config-level checks use one dbt parse each,
-with a hostile name in every config key at once (the config reports every problem together).
+a run under TZ=Asia/Kolkata, kill -9 and rerun, a second run and a notifier during a run);
+config-level checks use one dbt parse each, with a hostile name in every config key at once (the
+config reports every problem together).
 Runs on DuckDB; on PostgreSQL too with MODELWATCH_TEST_POSTGRES=1 (test_hostile_names_on_postgres).
 """
 
@@ -27,10 +28,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import run_modelwatch, write_tables
-from pg import build_on_postgres, pg_df
+from pg import build_on_postgres, connect_or_skip, pg_df
 from tables import assert_tables_equal
 
-from modelwatch import cli, identifiers
+from modelwatch import cli, identifiers, runlock
 from modelwatch.config import ConfigError, resolve_warehouse
 from modelwatch.runner import DbtProject
 
@@ -279,16 +280,15 @@ def test_bad_warehouse_sections_exit_2_with_one_line(warehouse, expected, tmp_pa
 def test_validate_reports_type_errors_of_feature_columns(hostile, tmp_path, capsys):
     built, _ = hostile
     config = _config(built.path)
-    # a text column listed as numeric
-    config["models"][0]["features"]["numeric"].append("window_start")
-    config["models"][0]["features"]["categorical"].remove("window_start")
+    # a timestamp column listed as numeric (text is read with a safe cast: test_feature_quality)
+    config["models"][0]["features"]["numeric"].append("predicted_at")
     file = tmp_path / "modelwatch.yml"
     file.write_text(yaml.safe_dump({"modelwatch": config}, allow_unicode=True))
     code = cli.main(["validate", "--config", str(file)])
     out = capsys.readouterr()
     assert code == cli.EXIT_FAILED
     assert (
-        "feature 'window_start' is listed as numeric but column 'window_start'" in out.out + out.err
+        "feature 'predicted_at' is listed as numeric but column 'predicted_at'" in out.out + out.err
     )
 
 
@@ -553,3 +553,90 @@ def test_rerun_gives_byte_identical_tables(demo_built, tmp_path):
         first = first.sort_values(keys, ignore_index=True)
         second = second.sort_values(keys, ignore_index=True)
         pd.testing.assert_frame_equal(first, second, check_exact=True, obj=table)
+
+
+# --- two modelwatch processes on one warehouse ----------------------------------------------------
+
+
+def test_a_second_run_or_notifier_exits_2_while_a_run_holds_the_warehouse(hostile):
+    """While one `run` builds, a second `run` and an `alerts --notify` exit 2 at once with one
+    line naming the warehouse (before: the second parsed for ~16 s, then failed on DuckDB's file
+    lock with a multi-line IO error); the first run's tables equal a single run's."""
+    built, workdir = hostile
+    file = _copy_config(built.path, workdir, "concurrent")
+    path = workdir / "concurrent.duckdb"
+    lock = runlock.lock_path(path)
+    first = _cli_subprocess(file, {}, "--no-fail-on-alerts")
+    deadline = time.monotonic() + 60
+    while not (lock.is_file() and lock.read_text()):
+        assert first.poll() is None and time.monotonic() < deadline, first.communicate()
+        time.sleep(0.05)
+    env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env["MODELWATCH_WEBHOOK_URL"] = "http://127.0.0.1:9/never-called"
+    code = "import sys; from modelwatch import cli; sys.exit(cli.main(sys.argv[1:]))"
+    for command in (["run", "--no-fail-on-alerts"], ["alerts", "--notify"]):
+        second = subprocess.run(
+            [sys.executable, "-c", code, *command, "--config", str(file)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert first.poll() is None, "the first run ended before the second started"
+        assert second.returncode == 2, second.stdout + second.stderr
+        assert second.stderr.splitlines() == [
+            f"modelwatch: another modelwatch run (pid {first.pid}) is using {path}; "
+            f"try again when it has finished (lock: {lock})"
+        ]
+        assert "delivered" not in second.stdout and "posting" not in second.stdout
+    out, err = first.communicate(timeout=600)
+    assert first.returncode == 0, out + err
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for table, keys in (
+            ("feature_drift", "model_name, window_start, feature_name"),
+            ("input_quality", "model_name, window_start"),
+            ("alert_incidents", "incident_id"),
+        ):
+            after = con.execute(f"select * from modelwatch.{table} order by {keys}").df()
+            single = built.df(f"select * from modelwatch.{table} order by {keys}")
+            pd.testing.assert_frame_equal(after, single, check_exact=True, check_dtype=False)
+        ledger = con.execute(
+            "select count(*) from information_schema.tables "
+            "where table_name = 'incident_deliveries'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert ledger == 0  # the refused notifier wrote nothing
+    # the lock is released with the run: the next one gets it
+    with runlock.warehouse_lock(resolve_warehouse(_config(path)), "run"):
+        assert lock.read_text() == f"modelwatch run (pid {os.getpid()})"
+
+
+def test_postgres_warehouse_lock_refuses_a_second_process():
+    """The PostgreSQL lock (an advisory lock on the output schema) as seen from another process:
+    refused while held, re-entrant in the holder, free once released."""
+    connect_or_skip().close()
+    warehouse = resolve_warehouse({"warehouse": {"type": "postgres", "schema": "mw_lock_probe"}})
+    code = (
+        "from modelwatch import runlock; from modelwatch.config import resolve_warehouse\n"
+        "w = resolve_warehouse({'warehouse': {'type': 'postgres', 'schema': 'mw_lock_probe'}})\n"
+        "try:\n"
+        "    with runlock.warehouse_lock(w, 'run'): print('got it')\n"
+        "except runlock.WarehouseBusy as exc: print(exc)\n"
+    )
+
+    def other() -> str:
+        return subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        ).stdout.strip()
+
+    with runlock.warehouse_lock(warehouse, "run"):
+        assert other() == (
+            "another modelwatch run or alerts --notify is using schema mw_lock_probe "
+            "of this PostgreSQL database; try again when it has finished"
+        )
+        with runlock.warehouse_lock(warehouse, "run"):
+            pass
+        assert other().startswith("another modelwatch run")  # the inner exit kept it
+    assert other() == "got it"

@@ -18,7 +18,7 @@ CROSSING_SLACK_WINDOWS = 1
 def severity(demo_built) -> pd.DataFrame:
     frame = demo_built.df(
         "select feature_name, window_start, psi, null_rate_increase, drift_severity "
-        "from modelwatch.feature_drift"
+        "from modelwatch.feature_drift where segment_key = '__all__'"
     )
     frame["day"] = (frame.window_start - pd.Timestamp(DEMO_START)).dt.days
     return frame
@@ -78,3 +78,54 @@ def test_alert_tests_store_the_same_breaches(demo_built, severity):
     assert alerts["feature_drift_psi_error"] == "error"
     assert alerts["feature_drift_psi_warn"] == "warn"
     assert alerts["feature_drift_null_rate_increase_error"] == "error"
+
+
+# --------------------------------------------------------------------------------------------
+# the data-quality incidents: each alerts in its first window, naming what broke
+
+
+def alert_rows(demo_built, check: str) -> pd.DataFrame:
+    frame = demo_built.df(
+        "select window_start, subject, severity, evidence from modelwatch.alerts "
+        f"where check_name = '{check}'"
+    )
+    frame["day"] = (frame.window_start - pd.Timestamp(DEMO_START)).dt.days
+    return frame
+
+
+def test_type_change_pages_on_its_day_only(demo_built):
+    incident = INCIDENTS["type_change"]
+    fired = alert_rows(demo_built, "type_error_rate")
+    assert fired.day.tolist() == [incident.start_day]
+    assert fired.subject.tolist() == [incident.subject] and fired.severity.tolist() == ["error"]
+    kept = demo_built.df(
+        "select feature_name, raw_value, window_start from modelwatch.quarantined_feature_values"
+    )
+    days = (kept.window_start - pd.Timestamp(DEMO_START)).dt.days
+    assert set(days) == {incident.start_day} and set(kept.feature_name) == {incident.subject}
+    assert kept.raw_value.str.endswith(" inquiries").all()
+    actions = demo_built.df(
+        "select window_start, action from modelwatch.retraining_recommendations"
+    )
+    day = actions[(actions.window_start - pd.Timestamp(DEMO_START)).dt.days == incident.start_day]
+    assert day.action.tolist() == ["investigate"]
+
+
+def test_segment_drift_alerts_from_its_first_day_with_the_region_named(demo_built):
+    incident = INCIDENTS["segment_drift"]
+    fired = alert_rows(demo_built, "segment_psi")
+    subject = f"{incident.subject} [region=central]"
+    ours = fired[fired.subject == subject]
+    assert ours.day.min() == incident.start_day
+    assert ours.day.tolist() == list(range(incident.start_day, int(fired.day.max()) + 1))
+    # overall, the feature stays quiet: only the segment shows it
+    overall = alert_rows(demo_built, "psi")
+    assert incident.subject not in set(overall.subject)
+
+
+def test_segments_without_incidents_stay_quiet(demo_built):
+    """Before the first input incident, no segment of any other feature alerts."""
+    first = min(INCIDENTS[n].start_day for n in INPUT_INCIDENTS)
+    fired = alert_rows(demo_built, "segment_psi")
+    early = fired[(fired.day < first) & ~fired.subject.str.startswith("num_open_accounts [")]
+    assert early.empty, early[["day", "subject"]].to_dict("records")

@@ -49,7 +49,7 @@ def builds(tmp_path_factory):
 def test_builds_and_data_tests_pass(builds):
     _, outcome = builds
     assert outcome.build_ok, outcome.build_errors
-    assert outcome.alert_tests_run == 58  # 29 checks x warn, error
+    assert outcome.alert_tests_run == 76  # 38 checks x warn, error
 
 
 def test_alerts_agree_with_duckdb(builds):
@@ -65,7 +65,7 @@ def test_tables_equal_duckdb(builds, table):
     actual = pg_df(f'select * from "{OUTPUT_SCHEMA}"."{table}"')
     # Without Python models PostgreSQL has the SQL p-values: chi-square and McNemar equal
     # DuckDB's scipy ones; KS within the SQL approximation's tolerance (test_sql_p_values).
-    # config_fingerprint hashes the config, whose inputs name another schema on PostgreSQL
+    # The fingerprint hashes the config, whose inputs name other schemas on PostgreSQL.
     skip = ("ks_p_value", "config_fingerprint")
     if table == "feature_drift":
         from test_sql_p_values import KS_TOLERANCES, ks_band

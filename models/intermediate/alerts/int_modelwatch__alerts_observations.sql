@@ -54,6 +54,38 @@ apart from the scopes, so
         ('best_group_ece', modelwatch.json_number('best_group_ece')),
         ('auc_gap', modelwatch.json_number('auc_gap')),
     ]),
+    'feature_quality': modelwatch.json_object([
+        ('row_count', modelwatch.json_integer('row_count')),
+        ('type_error_count', modelwatch.json_integer('type_error_count')),
+        ('null_count', modelwatch.json_integer('null_count')),
+        ('reference_min', modelwatch.json_number('reference_min')),
+        ('reference_max', modelwatch.json_number('reference_max')),
+        ('out_of_range_count', modelwatch.json_integer('out_of_range_count')),
+        ('unseen_category_count', modelwatch.json_integer('unseen_category_count')),
+        ('not_null_violations', modelwatch.json_integer('not_null_violations')),
+        ('min_violations', modelwatch.json_integer('min_violations')),
+        ('max_violations', modelwatch.json_integer('max_violations')),
+        ('allowed_values_violations', modelwatch.json_integer('allowed_values_violations')),
+    ]),
+    'prior': modelwatch.json_object([
+        ('baseline_rate', modelwatch.json_number('baseline_rate')),
+        ('current_rate', modelwatch.json_number('current_rate')),
+        ('baseline_count', modelwatch.json_integer('baseline_count')),
+        ('current_count', modelwatch.json_integer('current_count')),
+        ('z_statistic', modelwatch.json_number('z_statistic')),
+        ('p_value', modelwatch.json_number('p_value')),
+    ]),
+    'dataset_drift': modelwatch.json_object([
+        ('monitored_feature_count', modelwatch.json_integer('monitored_feature_count')),
+        ('drifted_feature_count', modelwatch.json_integer('drifted_feature_count')),
+        ('drifted_features', modelwatch.json_string('drifted_features')),
+    ]),
+    'custom_metric': modelwatch.json_object([
+        ('metric_name', modelwatch.json_string('metric_name')),
+        ('metric_value', modelwatch.json_number('metric_value')),
+        ('prediction_count', modelwatch.json_integer('prediction_count')),
+        ('labeled_count', modelwatch.json_integer('labeled_count')),
+    ]),
     'feed': modelwatch.json_object([
         ('request_count', modelwatch.json_integer('request_count')),
         ('label_rows_arrived', modelwatch.json_integer('label_rows_arrived')),
@@ -87,6 +119,17 @@ apart from the scopes, so
     {%- set checks = modelwatch.alert_checks() -%}
 {%- endif -%}
 {%- set with_drift = checks | selectattr('source', 'equalto', 'feature_drift') | list | length > 0 -%}
+{%- set drift_evidence = [
+    ('top_psi_bins', "'[' || coalesce(t.bins_json, '') || ']'"),
+    ('reference_count', modelwatch.json_integer('d.reference_count')),
+    ('current_count', modelwatch.json_integer('d.current_count')),
+    ('null_rate_reference', modelwatch.json_number('d.null_rate_reference')),
+    ('null_rate_current', modelwatch.json_number('d.null_rate_current')),
+] -%}
+{%- if modelwatch.feature_names('segments') -%}
+    {#- overall rows name the segment values driving them (null on segment rows) -#}
+    {%- do drift_evidence.append(('top_segments', "case when d.segment_key = '__all__' then '[' || coalesce(g.segments_json, '') || ']' else 'null' end")) -%}
+{%- endif -%}
 
 with
 
@@ -97,13 +140,15 @@ top_bins as (
         c.model_name,
         c.window_start,
         c.feature_name,
+        c.segment_key,
+        c.segment_value,
         {{ dbt.listagg(
             modelwatch.json_object([
                 ('bin', modelwatch.json_integer('c.bin_index')),
                 ('bin_label', modelwatch.json_string(
                     "coalesce(r.category, case when r.is_null_bin then '__null__' else '['
-                    || coalesce(cast(r.lower_bound as " ~ dbt.type_string() ~ "), '-inf') || ', '
-                    || coalesce(cast(r.upper_bound as " ~ dbt.type_string() ~ "), '+inf') || ')' end)")),
+                    || coalesce(" ~ modelwatch.number_text('r.lower_bound') ~ ", '-inf') || ', '
+                    || coalesce(" ~ modelwatch.number_text('r.upper_bound') ~ ", '+inf') || ')' end)")),
                 ('reference_proportion', modelwatch.json_number('c.reference_proportion')),
                 ('current_proportion', modelwatch.json_number('c.current_proportion')),
                 ('psi_contribution', modelwatch.json_number('c.psi_contribution')),
@@ -115,7 +160,7 @@ top_bins as (
         select
             *,
             row_number() over (
-                partition by model_name, window_start, feature_name
+                partition by model_name, window_start, feature_name, segment_key, segment_value
                 order by psi_contribution desc, bin_index asc
             ) as contribution_rank
         from {{ ref('modelwatch__feature_bin_counts') }}
@@ -125,9 +170,43 @@ top_bins as (
         and c.feature_name = r.feature_name
         and c.bin_index = r.bin_index
     where c.contribution_rank <= 3
-    group by c.model_name, c.window_start, c.feature_name
+    group by c.model_name, c.window_start, c.feature_name, c.segment_key, c.segment_value
 
 ),
+
+{% if modelwatch.feature_names('segments') -%}
+top_segments as (
+
+    {#- the drift segment values with the highest PSI: is it only one region, one device? -#}
+    select
+        s.model_name,
+        s.window_start,
+        s.feature_name,
+        {{ dbt.listagg(
+            modelwatch.json_object([
+                ('segment', modelwatch.json_string("s.segment_key || '=' || s.segment_value")),
+                ('psi', modelwatch.json_number('s.psi')),
+                ('current_count', modelwatch.json_integer('s.current_count')),
+                ('drift_severity', modelwatch.json_string('s.drift_severity')),
+            ]),
+            "','",
+            'order by s.psi desc, s.segment_key asc, s.segment_value asc',
+        ) }} as segments_json
+    from (
+        select
+            *,
+            row_number() over (
+                partition by model_name, window_start, feature_name
+                order by psi desc, segment_key asc, segment_value asc
+            ) as segment_rank
+        from {{ ref('modelwatch__feature_drift') }}
+        where segment_key != '__all__' and psi is not null
+    ) as s
+    where s.segment_rank <= 3
+    group by s.model_name, s.window_start, s.feature_name
+
+),
+{%- endif %}
 
 bin_counts as (
 
@@ -145,18 +224,25 @@ drift_source as (
     select
         d.*,
         b.bin_count,
-        {{ modelwatch.json_object([
-            ('top_psi_bins', "'[' || coalesce(t.bins_json, '') || ']'"),
-            ('reference_count', modelwatch.json_integer('d.reference_count')),
-            ('current_count', modelwatch.json_integer('d.current_count')),
-            ('null_rate_reference', modelwatch.json_number('d.null_rate_reference')),
-            ('null_rate_current', modelwatch.json_number('d.null_rate_current')),
-        ]) }} as evidence
+        -- how many values of the segment column the window has: judged together (segment_psi)
+        case when d.segment_key = '__all__' then 1 else count(*) over (
+            partition by d.model_name, d.window_start, d.feature_name, d.segment_key
+        ) end as comparisons,
+        {{ modelwatch.json_object(drift_evidence) }} as evidence
     from {{ ref('modelwatch__feature_drift') }} as d
     left join top_bins as t
         on d.model_name = t.model_name
         and d.window_start = t.window_start
         and d.feature_name = t.feature_name
+        and d.segment_key = t.segment_key
+        and d.segment_value = t.segment_value
+    {%- if modelwatch.feature_names('segments') %}
+    left join top_segments as g
+        on d.model_name = g.model_name
+        and d.window_start = g.window_start
+        and d.feature_name = g.feature_name
+        and d.segment_key = '__all__'
+    {%- endif %}
     left join bin_counts as b
         on d.model_name = b.model_name
         and d.feature_name = b.feature_name
@@ -189,6 +275,7 @@ unioned as (
         cast({{ check.get('bin_count', 'null') }} as {{ dbt.type_bigint() }}) as bin_count,
         cast({{ check.get('noise_mean', 'null') }} as {{ modelwatch.type_double() }}) as noise_mean,
         cast({{ check.get('noise_sd', 'null') }} as {{ modelwatch.type_double() }}) as noise_sd,
+        cast({{ 'comparisons' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as comparisons,
         {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence
     from {{ 'drift_source' if check.source == 'feature_drift' else ref('modelwatch__' ~ check.source) }}
     where {{ check.scope }}

@@ -5,7 +5,7 @@
     models run, feature_drift prefers their exact scipy values.
 -#}
 {%- set cfg = modelwatch.get_config() -%}
-{%- set keys = ['model_name', 'window_start', 'feature_name'] -%}
+{%- set keys = ['model_name', 'window_start', 'feature_name', 'segment_key', 'segment_value'] -%}
 
 with
 
@@ -34,13 +34,17 @@ final as (
         s.model_name,
         s.window_start,
         s.feature_name,
+        s.segment_key,
+        s.segment_value,
         k.ks_p_value,
         c.chi2_p_value
     from statistics as s
     left join ks as k
         on s.model_name = k.model_name and s.window_start = k.window_start and s.feature_name = k.feature_name
+        and s.segment_key = k.segment_key and s.segment_value = k.segment_value
     left join chi2 as c
         on s.model_name = c.model_name and s.window_start = c.window_start and s.feature_name = c.feature_name
+        and s.segment_key = c.segment_key and s.segment_value = c.segment_value
 
 )
 

@@ -32,7 +32,7 @@ def model(dbt, session):
             session.remove_function(name)
         session.create_function(name, function, parameters, "DOUBLE")
     return dbt.ref("int_modelwatch__feature_drift_statistics").project(
-        "model_name, window_start, feature_name, "
+        "model_name, window_start, feature_name, segment_key, segment_value, "
         "modelwatch_ks_p_value(ks_statistic, ks_reference_n, ks_current_n) as ks_p_value, "
         "modelwatch_chi2_p_value(chi2_statistic, chi2_dof) as chi2_p_value"
     )

@@ -1,6 +1,8 @@
 {#-
-    Drift statistics per model, window and feature from the binned counts (PSI, Jensen-Shannon
-    distance, chi-square) and the raw-value KS statistic. P-values: int_modelwatch__feature_drift_p_values (SQL).
+    Drift statistics per model, window, feature and drift segment from the binned counts (PSI,
+    Jensen-Shannon distance, chi-square) and the raw-value KS statistic (overall rows only: KS
+    re-sorts raw values, which per segment value would multiply the heaviest step). P-values:
+    int_modelwatch__feature_drift_p_values (SQL).
 -#}
 
 with
@@ -29,6 +31,8 @@ bins as (
         c.model_name,
         c.window_start,
         c.feature_name,
+        c.segment_key,
+        c.segment_value,
         c.feature_type,
         c.bin_index,
         c.current_count,
@@ -36,8 +40,8 @@ bins as (
         c.current_proportion,
         c.reference_proportion,
         c.psi_contribution,
-        r.reference_count,
-        r.reference_total,
+        c.reference_count,
+        c.reference_total,
         r.is_null_bin
     from bin_counts as c
     inner join reference_bins as r
@@ -51,6 +55,8 @@ per_feature as (
         model_name,
         window_start,
         feature_name,
+        segment_key,
+        segment_value,
         max(feature_type) as feature_type,
         max(reference_total) as reference_count,
         max(current_total) as current_count,
@@ -65,7 +71,7 @@ per_feature as (
         end) as chi2_sum,
         cast(sum(case when reference_count + current_count > 0 then 1 else 0 end) - 1 as {{ dbt.type_bigint() }}) as nonempty_bins_minus_one
     from bins
-    group by model_name, window_start, feature_name
+    group by model_name, window_start, feature_name, segment_key, segment_value
 
 ),
 
@@ -75,6 +81,8 @@ final as (
         f.model_name,
         f.window_start,
         f.feature_name,
+        f.segment_key,
+        f.segment_value,
         f.feature_type,
         f.reference_count,
         f.current_count,
@@ -92,6 +100,7 @@ final as (
     from per_feature as f
     left join ks as k
         on f.model_name = k.model_name and f.window_start = k.window_start and f.feature_name = k.feature_name
+        and f.segment_key = '__all__'
 
 )
 

@@ -5,7 +5,8 @@
     else `wait_for_labels`; calibration failing while ranking (AUC) holds leads to
     `recalibrate`; step changes that look like a bug (a null-rate jump, quarantined rows, a
     categorical feature whose values mostly fall outside the reference's categories) lead to
-    `investigate`. Precedence: investigate, retrain (performance), recalibrate, retrain (drift),
+    `investigate` (type errors and value-rule violations, recommendations.bug_checks, too).
+    Precedence: investigate, retrain (performance), recalibrate, retrain (drift),
     wait_for_labels, none. Only the served population counts (drift.deployment_roles).
     A model without labels (labels: false, or no inputs.labels) is never told to wait for
     labels it can never get: drift or an estimated drop leads to `retrain`, saying that it is
@@ -75,18 +76,12 @@ unseen_categories as (
 
     {#- a categorical feature whose values mostly miss the reference's categories: a type or format change -#}
     select
-        c.model_name,
-        c.window_start,
+        model_name,
+        window_start,
         'bug' as signal_kind,
-        {{ modelwatch.sql_string('unseen categories on ') }} || c.feature_name as detail
-    from {{ ref('modelwatch__feature_bin_counts') }} as c
-    inner join {{ ref('modelwatch__reference_bins') }} as r
-        on c.model_name = r.model_name
-        and c.feature_name = r.feature_name
-        and c.bin_index = r.bin_index
-    where r.category = '__other__'
-        and c.current_proportion >= {{ rec.unseen_category_share }}
-        and r.reference_proportion < {{ rec.unseen_category_share }}
+        {{ modelwatch.sql_string('unseen categories on ') }} || feature_name as detail
+    from {{ ref('modelwatch__feature_quality') }}
+    where unseen_category_share >= {{ rec.unseen_category_share }}
 
 ),
 

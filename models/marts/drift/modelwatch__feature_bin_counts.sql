@@ -7,8 +7,16 @@
 {#-
     Per window, every reference bin of every monitored feature with the window's count and its PSI
     contribution: the evidence behind feature_drift. Bins a window does not hit are present with
-    count 0, so each window holds the same bins.
+    count 0, so each window holds the same bins. Overall rows have segment_key = segment_value =
+    '__all__'; with drift.segments, every segment value of every segment column gets the same
+    bins, compared with that segment's own reference rows when the reference has the column
+    (and rows of that value), else with the whole reference. Numeric values that do not cast to a
+    number (type errors, see feature_quality) are counted in neither current_count nor
+    current_total.
 -#}
+{%- set segments = modelwatch.feature_names('segments') -%}
+{%- set segment_columns = [] -%}
+{%- for segment in segments -%}{%- do segment_columns.append('segment_value_' ~ loop.index) -%}{%- endfor -%}
 
 with
 
@@ -44,66 +52,36 @@ monitored as (
 
 numeric_values as (
 
-    {{ modelwatch.unpivot_features('monitored', 'numeric') }}
+    {{ modelwatch.unpivot_features('monitored', 'numeric', segments=segments) }}
 
 ),
 
 categorical_values as (
 
-    {{ modelwatch.unpivot_features('monitored', 'categorical') }}
-
-),
-
-special_bins as (
-
-    select
-        feature_id,
-        max(case when category = '__other__' and not is_null_bin then bin_index end) as other_bin_index,
-        max(case when is_null_bin then bin_index end) as null_bin_index
-    from reference_bins
-    where feature_type = 'categorical'
-    group by feature_id
-
-),
-
-numeric_binned as (
-
-    select
-        v.feature_id,
-        v.window_start,
-        {{ modelwatch.numeric_bin_index('v.feature_value', 'e') }} as bin_index
-    from numeric_values as v
-    inner join edges as e
-        on v.feature_id = e.feature_id
-
-),
-
-categorical_binned as (
-
-    select
-        v.feature_id,
-        v.window_start,
-        case
-            when v.feature_value is null then s.null_bin_index
-            else coalesce(b.bin_index, s.other_bin_index)
-        end as bin_index
-    from categorical_values as v
-    inner join special_bins as s
-        on v.feature_id = s.feature_id
-    left join reference_bins as b
-        on v.feature_id = b.feature_id
-        and v.feature_value = b.category
-        and b.feature_type = 'categorical'
-        and not b.is_null_bin
-        and b.category != '__other__'
+    {{ modelwatch.unpivot_features('monitored', 'categorical', segments=segments) }}
 
 ),
 
 binned as (
 
-    select * from numeric_binned
-    union all
-    select * from categorical_binned
+    {{ modelwatch.binned_feature_values('numeric_values', 'categorical_values', 'reference_bins', 'edges',
+        carry=['window_start'] + segment_columns) }}
+
+),
+
+{% if segments -%}
+fine_counts as (
+
+    select
+        feature_id,
+        window_start,
+        {%- for column in segment_columns %}
+        {{ column }},
+        {%- endfor %}
+        bin_index,
+        count(*) as current_count
+    from binned
+    group by feature_id, window_start, {{ segment_columns | join(', ') }}, bin_index
 
 ),
 
@@ -112,42 +90,124 @@ bin_counts as (
     select
         feature_id,
         window_start,
+        cast('__all__' as {{ dbt.type_string() }}) as segment_key,
+        cast('__all__' as {{ dbt.type_string() }}) as segment_value,
+        bin_index,
+        cast(sum(current_count) as {{ dbt.type_bigint() }}) as current_count
+    from fine_counts
+    group by feature_id, window_start, bin_index
+    {%- for segment in segments %}
+    union all
+    select
+        feature_id,
+        window_start,
+        cast({{ modelwatch.sql_string(segment) }} as {{ dbt.type_string() }}) as segment_key,
+        segment_value_{{ loop.index }} as segment_value,
+        bin_index,
+        cast(sum(current_count) as {{ dbt.type_bigint() }}) as current_count
+    from fine_counts
+    group by feature_id, window_start, segment_value_{{ loop.index }}, bin_index
+    {%- endfor %}
+
+),
+
+reference_segment_bins as (
+
+    select * from {{ ref('int_modelwatch__reference_segment_bins') }}
+
+),
+
+reference_segment_totals as (
+
+    select distinct
+        feature_id,
+        segment_key,
+        segment_value,
+        reference_total
+    from reference_segment_bins
+
+),
+{%- else -%}
+bin_counts as (
+
+    select
+        feature_id,
+        window_start,
+        cast('__all__' as {{ dbt.type_string() }}) as segment_key,
+        cast('__all__' as {{ dbt.type_string() }}) as segment_value,
         bin_index,
         count(*) as current_count
     from binned
     group by feature_id, window_start, bin_index
 
 ),
+{%- endif %}
 
-window_totals as (
+totals as (
 
     select
-        model_name,
+        feature_id,
         window_start,
-        count(*) as current_total
-    from monitored
-    group by model_name, window_start
+        segment_key,
+        segment_value,
+        cast(sum(current_count) as {{ dbt.type_bigint() }}) as current_total
+    from bin_counts
+    group by feature_id, window_start, segment_key, segment_value
 
 ),
 
 all_bins as (
 
     select
-        w.model_name,
-        w.window_start,
+        b.model_name,
+        t.window_start,
         b.feature_name,
+        t.segment_key,
+        t.segment_value,
         b.bin_index,
         b.feature_type,
-        b.reference_proportion,
-        w.current_total,
-        coalesce(c.current_count, 0) as current_count
-    from window_totals as w
+        t.current_total,
+        coalesce(c.current_count, 0) as current_count,
+        {%- if segments %}
+        case
+            when rt.reference_total is not null then coalesce(rs.reference_count, 0)
+            else b.reference_count
+        end as reference_count,
+        coalesce(rt.reference_total, b.reference_total) as reference_total
+        {%- else %}
+        b.reference_count,
+        b.reference_total
+        {%- endif %}
+    from totals as t
     inner join reference_bins as b
-        on w.model_name = b.model_name
+        on t.feature_id = b.feature_id
     left join bin_counts as c
-        on b.feature_id = c.feature_id
-        and w.window_start = c.window_start
+        on t.feature_id = c.feature_id
+        and t.window_start = c.window_start
+        and t.segment_key = c.segment_key
+        and t.segment_value = c.segment_value
         and b.bin_index = c.bin_index
+    {%- if segments %}
+    left join reference_segment_totals as rt
+        on t.feature_id = rt.feature_id
+        and t.segment_key = rt.segment_key
+        and t.segment_value = rt.segment_value
+    left join reference_segment_bins as rs
+        on t.feature_id = rs.feature_id
+        and t.segment_key = rs.segment_key
+        and t.segment_value = rs.segment_value
+        and b.bin_index = rs.bin_index
+    {%- endif %}
+
+),
+
+proportions as (
+
+    select
+        *,
+        1.0 * current_count / current_total as current_proportion,
+        1.0 * reference_count / nullif(reference_total, 0) as reference_proportion
+    from all_bins
 
 ),
 
@@ -157,14 +217,18 @@ final as (
         model_name,
         window_start,
         feature_name,
+        segment_key,
+        segment_value,
         bin_index,
         feature_type,
         current_count,
         current_total,
-        1.0 * current_count / current_total as current_proportion,
+        current_proportion,
         reference_proportion,
-        {{ modelwatch.psi_contribution('1.0 * current_count / current_total', 'reference_proportion') }} as psi_contribution
-    from all_bins
+        {{ modelwatch.psi_contribution('current_proportion', 'reference_proportion') }} as psi_contribution,
+        reference_count,
+        reference_total
+    from proportions
 
 )
 

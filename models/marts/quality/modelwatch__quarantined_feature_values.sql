@@ -1,0 +1,67 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['model_name', 'window_start'],
+    on_schema_change='fail',
+) }}
+{#-
+    Feature values that do not cast to a number (type errors), one row per prediction and
+    feature, with the value as logged. The prediction itself stays valid: it is scored,
+    labeled and monitored on its other features; only this value is left out of the feature's
+    drift statistics (and counted in feature_quality). Numeric feature columns already typed as
+    numbers cannot hold a type error and are not scanned.
+-#}
+{%- set selects = [] -%}
+{%- for feature in modelwatch.feature_catalog()
+      if feature.type == 'numeric' and feature.name != 'score' and modelwatch.feature_needs_safe_cast(feature.name) -%}
+    {%- set column = feature.column -%}
+    {%- set sql -%}
+    select
+        prediction_id,
+        model_name,
+        model_version,
+        window_start,
+        cast({{ modelwatch.sql_string(feature.name) }} as {{ dbt.type_string() }}) as feature_name,
+        cast({{ column }} as {{ dbt.type_string() }}) as raw_value,
+        cast('type_error' as {{ dbt.type_string() }}) as quarantine_reason,
+        predicted_at
+    from monitored
+    where model_name = {{ modelwatch.sql_string(feature.model) }}
+        and {{ modelwatch.is_type_error(column, modelwatch.type_double()) }}
+    {%- endset -%}
+    {%- do selects.append(sql) -%}
+{%- endfor %}
+
+with
+
+monitored as (
+
+    select * from {{ ref('int_modelwatch__predictions_monitored') }}
+    where {{ modelwatch.incremental_window_filter() }}
+
+),
+
+final as (
+
+    {%- if selects %}
+    {{ selects | join('\n    union all\n') }}
+    {%- else %}
+    select
+        cast(null as {{ dbt.type_string() }}) as prediction_id,
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as model_version,
+        cast(null as {{ dbt.type_timestamp() }}) as window_start,
+        cast(null as {{ dbt.type_string() }}) as feature_name,
+        cast(null as {{ dbt.type_string() }}) as raw_value,
+        cast(null as {{ dbt.type_string() }}) as quarantine_reason,
+        cast(null as {{ dbt.type_timestamp() }}) as predicted_at
+    where 1 = 0
+    {%- endif %}
+
+)
+
+select
+    *,
+    -- which config built the row: a changed config rebuilds the model's windows
+    {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
+from final
