@@ -10,12 +10,14 @@
 {%- endmacro %}
 
 
-{% macro performance_windows_to_process(status_relation) %}
+{% macro performance_windows_to_process(status_relation, with_coverage_due=false) %}
     {#-
         A select of (model_name, model_version, window_start) to (re)compute: on a full build all
         of them; on an incremental run the windows that are new, not yet final, inside the
         incremental lookback, or whose labels changed since they were stored (label_rows /
-        last_labeled_at differ) - so an incremental run equals a full refresh.
+        last_labeled_at differ) - so an incremental run equals a full refresh. with_coverage_due
+        (a table storing is_label_coverage_due): also the windows that became due since, which
+        the data's clock moves without any label changing.
     -#}
     {%- if is_incremental() -%}
         {%- set lookback = modelwatch.get_config().incremental.lookback_windows -%}
@@ -26,6 +28,7 @@
     from {{ status_relation }} as s
     left join (
         select distinct model_name, model_version, window_start, is_final, label_rows, last_labeled_at
+            {{- ', is_label_coverage_due' if with_coverage_due }}
         from {{ this }}
     ) as t
         on s.model_name = t.model_name
@@ -37,6 +40,9 @@
         or t.label_rows <> s.label_rows
         or not coalesce(t.last_labeled_at = s.last_labeled_at, t.last_labeled_at is null and s.last_labeled_at is null)
         or s.window_start >= {{ modelwatch.incremental_lookback_start() }}
+        {%- if with_coverage_due %}
+        or (s.is_label_coverage_due and not t.is_label_coverage_due)
+        {%- endif %}
         {%- set rebuild = modelwatch.models_to_rebuild() %}
         {%- if rebuild %}
         or s.model_name in {{ modelwatch.string_list(rebuild) }}

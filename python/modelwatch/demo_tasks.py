@@ -21,6 +21,8 @@ IntArray = npt.NDArray[np.int64]
 REGRESSION_MODEL = "claims_count"
 MULTICLASS_MODEL = "ticket_router"
 TASK_PREDICTIONS_PER_DAY = 1_500  # rows per model and day at scale 1.0
+# at least this many a day: the label checks and the class mix need a few hundred labels a day
+MIN_TASK_PREDICTIONS_PER_DAY = 150
 TASK_REFERENCE_ROWS = 5_000  # reference rows per model at scale 1.0
 MIN_TASK_REFERENCE_ROWS = 2_000
 TASK_LABEL_COVERAGE = 0.9
@@ -167,7 +169,9 @@ def task_tables(
 ) -> TaskTables:
     """The two models' prediction, label and reference rows (streams: regression, multiclass)."""
     us_per_day = 86_400_000_000
-    per_day = max(min_per_day, int(round(TASK_PREDICTIONS_PER_DAY * scale)))
+    per_day = max(
+        min_per_day, MIN_TASK_PREDICTIONS_PER_DAY, int(round(TASK_PREDICTIONS_PER_DAY * scale))
+    )
     reference_rows = max(MIN_TASK_REFERENCE_ROWS, int(round(TASK_REFERENCE_ROWS * scale)))
     predictions, labels, references = [], [], []
     for model, rng, prefix in (

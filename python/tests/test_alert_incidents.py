@@ -250,8 +250,11 @@ def test_demo_incidents_match_the_recomputation(demo_built):
     assert len(table) < 40 < alerts, (len(table), alerts)
     # every incident carries the recommendation of its last breaching window
     recommendations = (
-        demo_built.df("select window_start, action from modelwatch.retraining_recommendations")
-        .set_index("window_start")
+        demo_built.df(
+            "select model_name, window_start, action from modelwatch.retraining_recommendations"
+        )
+        .set_index(["model_name", "window_start"])
         .action
     )
-    assert (table.recommendation == table.last_breach_window_start.map(recommendations)).all()
+    keys = list(zip(table.model_name, table.last_breach_window_start, strict=True))
+    assert (table.recommendation.to_numpy() == recommendations.loc[keys].to_numpy()).all()

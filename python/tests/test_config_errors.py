@@ -177,7 +177,8 @@ SHAPE_ERRORS = {
         {"checks": {"psi_score": {"warn": 0.1}}},
         "unknown check 'psi_score' in checks. Known checks: bias, brier_score_increase, "
         "calibration_gap, canary_rollback, class_prior_shift, cost_per_1k_usd, "
-        "demographic_parity_ratio, disagreement_rate, ece, equalized_odds_difference,",
+        "demographic_parity_ratio, disagreement_rate, drifted_feature_share, ece, "
+        "equalized_odds_difference,",
     ),
     "unknown_model_check": (
         {"models": [{**BASE["models"][0], "checks": {"drift": {"warn": 0.1}}}]},
@@ -226,44 +227,6 @@ SHAPE_ERRORS = {
     "negative_canary_rule": (
         {"canary": {"z_critical": -1}},
         "canary.z_critical must be a number >= 0",
-    ),
-    "unknown_task": (
-        {"models": [{**BASE["models"][0], "task": "ranking"}]},
-        "models[m1].task must be binary, regression or multiclass, got 'ranking'",
-    ),
-    "fairness_on_regression": (
-        {
-            "models": [
-                {**BASE["models"][0], "task": "regression", "protected_attributes": ["region"]}
-            ]
-        },
-        "models[m1]: protected_attributes (fairness_metrics, fairness_parity) are binary-only",
-    ),
-    "multiclass_without_classes": (
-        {"models": [{**BASE["models"][0], "task": "multiclass"}]},
-        "models[m1]: task multiclass needs classes",
-    ),
-    "multiclass_without_predicted_class_column": (
-        {"models": [{**BASE["models"][0], "task": "multiclass", "classes": ["a", "b"]}]},
-        "models[m1] is multiclass: set columns.predictions.predicted_class",
-    ),
-    "probability_columns_missing_a_class": (
-        {
-            "columns": {"predictions": {"predicted_class": "region"}},
-            "models": [
-                {
-                    **BASE["models"][0],
-                    "task": "multiclass",
-                    "classes": ["a", "b"],
-                    "probability_columns": {"a": "p_a"},
-                }
-            ],
-        },
-        "models[m1].probability_columns must give a column for every class (b missing)",
-    ),
-    "classes_on_a_binary_model": (
-        {"models": [{**BASE["models"][0], "classes": ["a", "b"]}]},
-        "classes and probability_columns are for task: multiclass (task is binary)",
     ),
     "invalid_granularity": (
         {"granularity": "month"},
@@ -360,6 +323,59 @@ def test_cli_reports_config_shape_errors_with_exit_2(case, warehouse, tmp_path, 
     code, output = _validate(tmp_path, _with(warehouse, **changes), capsys)
     assert code == cli.EXIT_FAILED
     assert message in output
+
+
+# --- task rules: one parse each (a model has one task) -------------------------------------
+
+TASK_ERRORS = {
+    "unknown_task": (
+        {"models": [{**BASE["models"][0], "task": "ranking"}]},
+        "models[m1].task must be binary, regression or multiclass, got 'ranking'",
+    ),
+    "fairness_on_regression": (
+        {
+            "models": [
+                {**BASE["models"][0], "task": "regression", "protected_attributes": ["region"]}
+            ]
+        },
+        "models[m1]: protected_attributes (fairness_metrics, fairness_parity) are binary-only",
+    ),
+    "multiclass_without_classes": (
+        {"models": [{**BASE["models"][0], "task": "multiclass"}]},
+        "models[m1]: task multiclass needs classes",
+    ),
+    "multiclass_without_predicted_class_column": (
+        {"models": [{**BASE["models"][0], "task": "multiclass", "classes": ["a", "b"]}]},
+        "models[m1] is multiclass: set columns.predictions.predicted_class",
+    ),
+    "probability_columns_missing_a_class": (
+        {
+            "columns": {"predictions": {"predicted_class": "region"}},
+            "models": [
+                {
+                    **BASE["models"][0],
+                    "task": "multiclass",
+                    "classes": ["a", "b"],
+                    "probability_columns": {"a": "p_a"},
+                }
+            ],
+        },
+        "models[m1].probability_columns must give a column for every class (b missing)",
+    ),
+    "classes_on_a_binary_model": (
+        {"models": [{**BASE["models"][0], "classes": ["a", "b"]}]},
+        "classes and probability_columns are for task: multiclass (task is binary)",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", TASK_ERRORS)
+def test_task_config_errors(case, warehouse, tmp_path):
+    changes, message = TASK_ERRORS[case]
+    project = _project(_with(warehouse, **changes), tmp_path)
+    with pytest.raises(ConfigError) as raised:
+        project.invoke(["compile"])
+    assert message in str(raised.value)
 
 
 # --- names that need quoting work as configured ------------------------------------------

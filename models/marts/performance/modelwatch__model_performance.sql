@@ -29,7 +29,7 @@ with
 
 windows_to_process as (
 
-    {{ modelwatch.performance_windows_to_process(ref('int_modelwatch__performance_window_status')) }}
+    {{ modelwatch.performance_windows_to_process(ref('int_modelwatch__performance_window_status'), with_coverage_due=true) }}
 
 ),
 
