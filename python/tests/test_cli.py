@@ -284,7 +284,7 @@ def test_jobs_drift_builds_only_the_drift_job(capsys, tmp_path):
     assert not tables & {"model_performance", "input_quality", "operational_metrics"}, tables
     # the job's alerts: the drift checks only (psi, js, ks, null rate, saturation; warn + error)
     assert {"alerts", "alert_incidents"} <= tables
-    assert re.search(r"\b12 alert checks evaluated", out), out
+    assert re.search(r"\b20 alert checks evaluated", out), out
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         categories = con.execute("select distinct check_category from modelwatch.alerts").fetchall()
