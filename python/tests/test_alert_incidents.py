@@ -247,7 +247,8 @@ def test_demo_incidents_match_the_recomputation(demo_built):
     table = assert_incidents_match(demo_built, gap=2)
     alerts = demo_built.df("select count(*) as n from modelwatch.alerts").n[0]
     # a few dozen incidents stand for hundreds of window rows
-    assert len(table) < 40 < alerts, (len(table), alerts)
+    # (54 at test scale: 22 of them segment_psi on the demo's segment drift)
+    assert len(table) < 80 and len(table) * 5 < alerts, (len(table), alerts)
     # every incident carries the recommendation of its last breaching window
     recommendations = (
         demo_built.df(
