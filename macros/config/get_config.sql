@@ -425,11 +425,11 @@
         {%- do errors.append("modelwatch: alerts.notify_resolved must be true or false, got " ~ modelwatch._shown(alerts.notify_resolved)) -%}
     {%- endif -%}
     {%- if alerts.fail_build in ['true', 'True', 'false', 'False'] -%}
-        {#- a var rendered from env_var() in dbt_project.yml arrives as text -#}
+        {#- true / false written as text ('true') are taken as the booleans -#}
         {%- do alerts.update({'fail_build': alerts.fail_build in ['true', 'True']}) -%}
     {%- endif -%}
     {%- if alerts.fail_build not in [true, false] -%}
-        {%- do errors.append("modelwatch: alerts.fail_build must be true or false, got " ~ alerts.fail_build) -%}
+        {%- do errors.append("modelwatch: alerts.fail_build must be true or false, got " ~ modelwatch._shown(alerts.fail_build)) -%}
     {%- endif -%}
     {%- if alerts.noise_floor_alpha is not number or alerts.noise_floor_alpha <= 0 or alerts.noise_floor_alpha >= 0.5 -%}
         {%- do errors.append("modelwatch: alerts.noise_floor_alpha must be a number in (0, 0.5)") -%}

@@ -54,9 +54,7 @@
         {{ exceptions.raise_compiler_error(
             "modelwatch: inputs." ~ input_name ~ " '" ~ spec ~ "' is not of the form schema.table") }}
     {%- endif -%}
-    {%- for part in parts -%}
-        {%- do modelwatch.validate_name(part, 'inputs.' ~ input_name) -%}
-    {%- endfor -%}
+    {#- the names were validated with the config (input_spec_errors) -#}
     {%- if execute -%}
         {%- set found = adapter.get_relation(database=database, schema=schema, identifier=identifier) -%}
         {%- if found is none -%}

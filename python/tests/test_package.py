@@ -21,6 +21,7 @@ import pytest
 import yaml
 from conftest import run_modelwatch
 from pg import PG, connect_or_skip, copy_tables, pg_df
+from tables import OUTPUT_TABLES, assert_tables_equal
 
 from modelwatch.demo import generate_demo
 
@@ -52,22 +53,16 @@ CONTRACT_TABLES = [
     "alerts",
     "retraining_recommendations",
 ]
-# (table, key columns) compared with the CLI's build of the same data and config
-COMPARED = {
-    "feature_drift": ["model_name", "window_start", "feature_name", "segment_key", "segment_value"],
-    "model_performance": [
-        "model_name",
-        "model_version",
-        "window_start",
-        "slice_key",
-        "slice_value",
-    ],
-    "fairness_parity": ["model_name", "window_start", "attribute_name"],
-    "operational_metrics": ["model_name", "model_version", "window_start"],
-    "input_quality": ["model_name", "window_start"],
-    "alerts": ["alert_id"],
-    "retraining_recommendations": ["model_name", "window_start"],
-}
+# compared with the CLI's build of the same data and config (grains from tables.OUTPUT_TABLES)
+COMPARED = (
+    "feature_drift",
+    "model_performance",
+    "fairness_parity",
+    "operational_metrics",
+    "input_quality",
+    "alerts",
+    "retraining_recommendations",
+)
 
 
 def dbt_venv(minor: str) -> Path:
@@ -110,18 +105,29 @@ class PackageBuild:
             con.close()
 
 
+def dbt_only_env(env: dict[str, str]) -> dict[str, str]:
+    """This process's environment plus env, without PYTHONPATH: nothing of the test's own
+    Python path may leak into the dbt-only venv."""
+    return {k: v for k, v in {**os.environ, **env}.items() if k != "PYTHONPATH"}
+
+
 def _dbt(venv: Path, env: dict[str, str], workdir: Path, *args: str):
     paths = ["--project-dir", str(PROJECT), "--profiles-dir", str(PROJECT)]
     if args[0] != "deps":
         paths += ["--target-path", str(workdir / "target"), "--log-path", str(workdir / "logs")]
     return subprocess.run(
         [str(venv / "bin" / "dbt"), *args, *paths],
-        # a dbt-only environment: nothing of the test's own Python path leaks in
-        env={k: v for k, v in {**os.environ, **env}.items() if k != "PYTHONPATH"},
+        env=dbt_only_env(env),
         capture_output=True,
         text=True,
         cwd=workdir,
     )
+
+
+def assert_nothing_broken(results: list[dict[str, Any]], log: str) -> None:
+    """No node of a dbt run errored or was skipped (alert tests may fail: they are alerts)."""
+    broken = {r["unique_id"]: r["status"] for r in results if r["status"] in ("error", "skipped")}
+    assert not broken, (broken, log[-3000:])
 
 
 def write_raw_data(path: Path) -> None:
@@ -135,9 +141,10 @@ def write_raw_data(path: Path) -> None:
 
 def package_build(minor: str, target: str, workdir: Path) -> PackageBuild:
     venv = dbt_venv(minor)
-    clean = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     imported = subprocess.run(
-        [str(venv / "bin" / "python"), "-c", "import modelwatch"], capture_output=True, env=clean
+        [str(venv / "bin" / "python"), "-c", "import modelwatch"],
+        capture_output=True,
+        env=dbt_only_env({}),
     )
     assert imported.returncode != 0, "the dbt-only venv must not have the modelwatch package"
     raw = workdir / "raw.duckdb"
@@ -175,10 +182,7 @@ def duckdb_package(tmp_path_factory: pytest.TempPathFactory) -> PackageBuild:
 
 
 def test_builds_every_contract_table_with_only_dbt(duckdb_package: PackageBuild) -> None:
-    results = duckdb_package.results()
-    statuses = {uid: r["status"] for uid, r in results.items()}
-    broken = {uid: s for uid, s in statuses.items() if s in ("error", "skipped")}
-    assert not broken, (broken, duckdb_package.build.stdout[-3000:])
+    assert_nothing_broken(list(duckdb_package.results().values()), duckdb_package.build.stdout)
     tables = set(
         duckdb_package.df(
             "select table_name from information_schema.tables "
@@ -259,34 +263,27 @@ def test_same_numbers_as_the_cli(duckdb_package: PackageBuild, tmp_path: Path) -
     path = tmp_path / "cli.duckdb"
     write_raw_data(path)
     cli = run_modelwatch(path, config, tmp_path)
-    for table, keys in COMPARED.items():
-        ours = cli.df(f"select * from modelwatch.{table}").sort_values(keys).reset_index(drop=True)
-        theirs = (
-            duckdb_package.df(f"select * from {OUTPUT_SCHEMA}.{table}")
-            .sort_values(keys)
-            .reset_index(drop=True)
-        )
+    for table in COMPARED:
+        ours = cli.df(f"select * from modelwatch.{table}")
+        theirs = duckdb_package.df(f"select * from {OUTPUT_SCHEMA}.{table}")
         assert len(ours) > 0, table
         # the fingerprint hashes the config, whose inputs are named differently here
-        theirs = theirs.drop(columns=["config_fingerprint"], errors="ignore")
-        pd.testing.assert_frame_equal(
-            ours[theirs.columns], theirs, check_exact=False, rtol=1e-9, atol=1e-12, obj=table
+        assert_tables_equal(
+            ours, theirs, OUTPUT_TABLES[table], rtol=1e-9, skip=("config_fingerprint",)
         )
 
 
 def test_dbt_1_10(tmp_path_factory: pytest.TempPathFactory, duckdb_package: PackageBuild) -> None:
     """The smaller matrix leg: the same project on dbt-core 1.10 gives the same tables."""
     older = package_build("1.10", "duckdb", tmp_path_factory.mktemp("package_dbt110"))
-    broken = {
-        u: r["status"] for u, r in older.results().items() if r["status"] in ("error", "skipped")
-    }
-    assert not broken, (broken, older.build.stdout[-3000:])
+    assert_nothing_broken(list(older.results().values()), older.build.stdout)
     assert older.build.returncode == 1
-    for table, keys in COMPARED.items():
-        a = older.df(f"select * from {OUTPUT_SCHEMA}.{table}").sort_values(keys)
-        b = duckdb_package.df(f"select * from {OUTPUT_SCHEMA}.{table}").sort_values(keys)
-        pd.testing.assert_frame_equal(
-            a.reset_index(drop=True), b.reset_index(drop=True), check_exact=False, rtol=1e-9
+    for table in COMPARED:
+        assert_tables_equal(
+            older.df(f"select * from {OUTPUT_SCHEMA}.{table}"),
+            duckdb_package.df(f"select * from {OUTPUT_SCHEMA}.{table}"),
+            OUTPUT_TABLES[table],
+            rtol=1e-9,
         )
 
 
@@ -294,20 +291,15 @@ def test_postgres(tmp_path_factory: pytest.TempPathFactory, duckdb_package: Pack
     """The same user project on PostgreSQL: every model builds, nothing is skipped, and the
     tables equal the DuckDB build."""
     built = package_build("1.11", "postgres", tmp_path_factory.mktemp("package_postgres"))
-    broken = {
-        u: r["status"] for u, r in built.results().items() if r["status"] in ("error", "skipped")
-    }
-    assert not broken, (broken, built.build.stdout[-3000:])
+    assert_nothing_broken(list(built.results().values()), built.build.stdout)
     assert built.build.returncode == 1
-    for table, keys in COMPARED.items():
-        pg = built.df(f'select * from "it_{OUTPUT_SCHEMA}".{table}')
-        local = duckdb_package.df(f"select * from {OUTPUT_SCHEMA}.{table}")
-        assert len(pg) == len(local), table
-        for column in local.columns:
-            if pd.api.types.is_float_dtype(local[column]):
-                a = local.sort_values(keys)[column].to_numpy(dtype=float)
-                b = pg.sort_values(keys)[column].astype(float).to_numpy()
-                assert ((abs(a - b) <= 1e-9) | (pd.isna(a) & pd.isna(b))).all(), (table, column)
+    for table in COMPARED:
+        assert_tables_equal(
+            built.df(f'select * from "it_{OUTPUT_SCHEMA}".{table}'),
+            duckdb_package.df(f"select * from {OUTPUT_SCHEMA}.{table}"),
+            OUTPUT_TABLES[table],
+            rtol=1e-9,
+        )
 
 
 def readme_block(marker: str) -> str:
@@ -331,8 +323,7 @@ def test_readme_minimal_package_config_runs(duckdb_package: PackageBuild, tmp_pa
     env = {**duckdb_package.env, "MODELWATCH_IT_DUCKDB_PATH": str(path)}
     built = _dbt(duckdb_package.venv, env, tmp_path, "build", "--vars", json.dumps(var))
     results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
-    broken = {r["unique_id"]: r["status"] for r in results if r["status"] in ("error", "skipped")}
-    assert not broken, (broken, built.stdout[-3000:])
+    assert_nothing_broken(results, built.stdout)
     con = duckdb.connect(str(path), read_only=True)
     rows = con.execute(f"select count(*) from {OUTPUT_SCHEMA}.feature_drift").fetchone()[0]
     con.close()
