@@ -26,7 +26,7 @@ from modelwatch.demo import demo_config
 
 with open(sys.argv[1], "w") as handle:
     handle.write("[sqlfluff:templater:dbt:context]\n")
-    handle.write("modelwatch = " + json.dumps({**demo_config(), "python_models": "auto"}) + "\n")
+    handle.write("modelwatch = " + json.dumps(demo_config()) + "\n")
 PY
 export MODELWATCH_DUCKDB_PATH="$lint_dir/lint.duckdb"
 .venv/bin/sqlfluff lint models tests analyses --processes 2 --config "$lint_dir/vars.cfg" "$@"

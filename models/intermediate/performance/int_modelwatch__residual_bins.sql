@@ -44,15 +44,28 @@ binned as (
 
 ),
 
+bin_counts as (
+
+    select
+        model_name,
+        {%- for k in range(10) %}
+        count(case when bin_index = {{ k }} then 1 end) as reference_count_{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from binned
+    group by model_name
+
+),
+
 final as (
 
     select
         e.*,
         {%- for k in range(10) %}
-        (select count(*) from binned as b where b.model_name = e.model_name and b.bin_index = {{ k }})
-            as reference_count_{{ k }}{{ ',' if not loop.last }}
+        c.reference_count_{{ k }}{{ ',' if not loop.last }}
         {%- endfor %}
     from edges as e
+    inner join bin_counts as c
+        on e.model_name = c.model_name
 
 )
 

@@ -65,6 +65,12 @@ first_windows as (
 
 ),
 
+integers as (
+
+    {{ modelwatch.integers(5) }}
+
+),
+
 spine as (
 
     select
@@ -72,7 +78,7 @@ spine as (
         {{ modelwatch.windows_between('f.first_window', 'i.n') }} as window_start,
         f.as_of
     from first_windows as f
-    inner join ({{ modelwatch.integers(5) }}) as i
+    inner join integers as i
         on i.n <= {{ modelwatch.window_count_between('f.first_window', modelwatch.window_start('f.as_of')) }}
 
 ),
