@@ -328,9 +328,10 @@ def test_feature_drift_sql_p_values_match_the_exact_python_ones(demo_built):
                s.chi2_statistic, f.ks_p_value as exact_ks, f.chi2_p_value as exact_chi2,
                p.ks_p_value as sql_ks, p.chi2_p_value as sql_chi2
         from modelwatch.int_modelwatch__feature_drift_statistics as s
-        inner join modelwatch.feature_drift as f using (model_name, window_start, feature_name)
+        inner join modelwatch.feature_drift as f
+            using (model_name, window_start, feature_name, segment_key, segment_value)
         inner join modelwatch.int_modelwatch__feature_drift_p_values as p
-            using (model_name, window_start, feature_name)
+            using (model_name, window_start, feature_name, segment_key, segment_value)
         """
     )
     assert len(frame) > 0
