@@ -68,6 +68,11 @@ def relation(schema: str, table: str) -> str:
     return f"{quote(schema)}.{quote(table)}"
 
 
+def literal(value: object) -> str:
+    """A single-quoted SQL string literal (quotes doubled), for catalog lookups by name."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def printable(value: object) -> str:
     """A value for a one-line message, quoted, with control characters escaped (never raw)."""
     return repr(value)
