@@ -19,9 +19,7 @@ Layout:
 - tasks.py        the regression and multiclass models logged next to the credit model
 """
 
-from modelwatch.demo.config import (
-    demo_config,
-)
+from modelwatch.demo.config import demo_config
 from modelwatch.demo.incidents import (
     BAD_LABEL_ROWS,
     BAD_PREDICTION_ROWS,
@@ -71,12 +69,8 @@ from modelwatch.demo.scenario import (
     SLICES,
     THRESHOLD,
 )
-from modelwatch.demo.simulation import (
-    day_counts,
-)
-from modelwatch.demo.tables import (
-    generate_demo,
-)
+from modelwatch.demo.simulation import day_counts
+from modelwatch.demo.tables import generate_demo
 
 __all__ = [
     "BAD_LABEL_ROWS",
