@@ -3,7 +3,7 @@
 The repo root is the dbt package, so git keeps one copy of it; building copies the paths listed
 in python/modelwatch/packaging.py into the wheel's modelwatch/dbt_project/, and into the sdist's
 root, so a wheel built from the sdist carries them too. An editable install copies nothing: it
-runs the checkout itself (modelwatch.runner.project_dir).
+runs the checkout itself (modelwatch.project.project_dir).
 """
 
 from __future__ import annotations

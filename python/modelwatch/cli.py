@@ -1,3 +1,5 @@
+# Over 300 lines on purpose: the argparse tree and each command's body read together, one
+# screen per command; the logic lives in runner, report, notify and summary.
 """The `modelwatch` command line.
 
   modelwatch demo                 generate demo data into an embedded DuckDB file and monitor it

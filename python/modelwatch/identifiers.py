@@ -68,6 +68,18 @@ def relation(schema: str, table: str) -> str:
     return f"{quote(schema)}.{quote(table)}"
 
 
+def schema_relation(schema: str, table: str) -> str:
+    """schema.table in the output schema: the schema checked as one (ConfigError naming
+    warehouse.schema), both parts quoted."""
+    check(schema, "warehouse.schema", kind="schema")
+    return relation(schema, table)
+
+
+def literal(value: object) -> str:
+    """A single-quoted SQL string literal (quotes doubled), for catalog lookups by name."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
 def printable(value: object) -> str:
     """A value for a one-line message, quoted, with control characters escaped (never raw)."""
     return repr(value)

@@ -40,11 +40,10 @@ def _fmt(value: Any) -> str:
 
 def read_incidents(warehouse: Warehouse) -> list[dict[str, Any]] | None:
     """Every incident, open first and worst first; None when the table is not built."""
-    schema = warehouse.schema.replace('"', '""')
     try:
         columns, rows = query(
             warehouse,
-            f'select * from "{schema}"."alert_incidents" '
+            f"select * from {identifiers.relation(warehouse.schema, 'alert_incidents')} "
             "order by case when status = 'open' then 0 else 1 end, "
             "case when current_severity = 'error' then 0 else 1 end, "
             "opened_window_start, model_name, check_name, subject",

@@ -99,7 +99,7 @@ def test_same_arguments_give_identical_tables(small):
 def test_row_counts(small, clean):
     con, counts = small
     assert counts == {t: scalar(con, f"select count(*) from {t}") for t in TABLES}
-    per_day = demo._day_counts(SMALL["scale"], SMALL["days"], DEMO_START)
+    per_day = demo.day_counts(SMALL["scale"], SMALL["days"], DEMO_START)
     assert per_day.sum() == 14_000  # weekday factors average to 1 over whole weeks
     assert counts["predictions"] == 2 * per_day.sum() + BAD_PREDICTION_ROWS
     assert counts["training_reference"] == demo.MIN_REFERENCE_ROWS

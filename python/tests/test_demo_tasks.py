@@ -12,7 +12,7 @@ from test_model_tasks import MULTICLASS, REGRESSION
 from test_performance_metrics import assert_close
 
 from modelwatch.demo import DEMO_START, MODEL_NAME, generate_demo
-from modelwatch.demo_tasks import (
+from modelwatch.demo.tasks import (
     MULTICLASS_MODEL,
     PROBABILITY_COLUMNS,
     REGRESSION_MODEL,

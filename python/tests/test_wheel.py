@@ -139,6 +139,15 @@ def test_the_wheel_carries_the_dbt_project_and_nothing_else(installed: Installed
     # the user-shaped project that installs the package, docs and tests stay out
     assert not [n for n in names if "integration_tests" in n or n.startswith(("docs/", "python/"))]
     assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    # every module of the package, its subpackages (report/, notify/, demo/, svg/) included
+    package = ROOT / "python" / "modelwatch"
+    modules = {
+        path.relative_to(package.parent).as_posix()
+        for path in package.rglob("*.py")
+        if not {PACKAGED_DIR, "__pycache__"} & set(path.relative_to(package).parts)
+    }
+    assert {"modelwatch/report/sections/alerts.py", "modelwatch/notify/webhook.py"} <= modules
+    assert sorted(modules - set(names)) == []
 
 
 def test_the_installed_package_runs_not_the_checkout(installed: Installed) -> None:
