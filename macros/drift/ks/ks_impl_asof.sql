@@ -1,5 +1,10 @@
 {#- KS strategy asof: the reference sorted once, every current value looked up in it (DuckDB). -#}
 
+{% macro ks_statistics_asof(current_values, reference_values) %}
+    {{ return(adapter.dispatch('ks_statistics_asof', 'modelwatch')(current_values, reference_values)) }}
+{% endmacro %}
+
+
 {% macro default__ks_statistics_asof(current_values, reference_values) %}
     {{ exceptions.raise_compiler_error("modelwatch: the asof KS strategy needs DuckDB; use merge") }}
 {% endmacro %}

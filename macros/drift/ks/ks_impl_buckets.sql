@@ -12,6 +12,11 @@
 {%- endmacro %}
 
 
+{% macro ks_statistics_buckets(current_values, reference_values, bounds, buckets) %}
+    {{ return(adapter.dispatch('ks_statistics_buckets', 'modelwatch')(current_values, reference_values, bounds, buckets)) }}
+{% endmacro %}
+
+
 {% macro default__ks_statistics_buckets(current_values, reference_values, bounds, buckets) %}
     {#-
         Exact KS without sorting every value. Both samples are counted per bucket (a hash

@@ -39,6 +39,11 @@
 {%- endmacro %}
 
 
+{% macro ks_statistics_merge(current_values, reference_values) %}
+    {{ return(adapter.dispatch('ks_statistics_merge', 'modelwatch')(current_values, reference_values)) }}
+{% endmacro %}
+
+
 {% macro default__ks_statistics_merge(current_values, reference_values) %}
     {#-
         Both empirical CDFs evaluated at every value of either sample: a range frame counts all

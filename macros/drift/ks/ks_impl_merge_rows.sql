@@ -1,5 +1,10 @@
 {#- KS strategy merge_rows: merge with a row frame (uses ks_merge_points from ks_impl_merge.sql). -#}
 
+{% macro ks_statistics_merge_rows(current_values, reference_values) %}
+    {{ return(adapter.dispatch('ks_statistics_merge_rows', 'modelwatch')(current_values, reference_values)) }}
+{% endmacro %}
+
+
 {% macro default__ks_statistics_merge_rows(current_values, reference_values) %}
     {#-
         The merge strategy with a running count over rows instead of a range frame: faster while

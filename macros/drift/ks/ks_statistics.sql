@@ -16,15 +16,15 @@
         {{ exceptions.raise_compiler_error("modelwatch: KS strategy must be merge, merge_rows, asof or buckets, got " ~ strategy) }}
     {%- endif -%}
     {%- if strategy == 'buckets' -%}
-        {{ return(adapter.dispatch('ks_statistics_buckets', 'modelwatch')(current_values, reference_values, bounds, buckets)) }}
+        {{ return(modelwatch.ks_statistics_buckets(current_values, reference_values, bounds, buckets)) }}
     {%- endif -%}
     {%- if strategy == 'asof' -%}
-        {{ return(adapter.dispatch('ks_statistics_asof', 'modelwatch')(current_values, reference_values)) }}
+        {{ return(modelwatch.ks_statistics_asof(current_values, reference_values)) }}
     {%- endif -%}
     {%- if strategy == 'merge_rows' -%}
-        {{ return(adapter.dispatch('ks_statistics_merge_rows', 'modelwatch')(current_values, reference_values)) }}
+        {{ return(modelwatch.ks_statistics_merge_rows(current_values, reference_values)) }}
     {%- endif -%}
-    {{ return(adapter.dispatch('ks_statistics_merge', 'modelwatch')(current_values, reference_values)) }}
+    {{ return(modelwatch.ks_statistics_merge(current_values, reference_values)) }}
 {% endmacro %}
 
 {% macro ks_strategy(windows_relation) %}
