@@ -14,8 +14,7 @@ MART_REF = re.compile(r"ref\(\s*['\"](modelwatch__\w*)")
 KNOWN = {
     # the incremental bin counts are stored once per window; recomputing them in a view for the
     # statistics would undo the incremental runs
-    "int_modelwatch__feature_drift_statistics": "feature_bin_counts, reference_bins",
-    "int_modelwatch__reference_segment_bins": "reference_bins",
+    "int_modelwatch__feature_drift_statistics": "feature_bin_counts",
     # the alert engine judges the contract tables: it is the layer after the marts
     "int_modelwatch__alerts_observations": "every table a check reads",
 }
