@@ -12,6 +12,10 @@
 
 {% macro sql_string(value) %}
     {#- A string literal with embedded quotes doubled; user names never reach SQL unescaped. -#}
+    {{ return(adapter.dispatch('sql_string', 'modelwatch')(value)) }}
+{% endmacro %}
+
+{% macro default__sql_string(value) %}
     {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
 {% endmacro %}
 

@@ -57,9 +57,13 @@
 {% macro utc_timestamp(expr, data_type=none) %}
     {%- set kind = (data_type or '') | lower -%}
     {%- if 'with time zone' in kind or kind.startswith('timestamptz') -%}
-        {{ return(adapter.dispatch('timestamptz_to_utc', 'modelwatch')(expr)) }}
+        {{ return(modelwatch.timestamptz_to_utc(expr)) }}
     {%- endif -%}
     {{ return('cast(' ~ expr ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
+{% endmacro %}
+
+{% macro timestamptz_to_utc(expr) %}
+    {{ return(adapter.dispatch('timestamptz_to_utc', 'modelwatch')(expr)) }}
 {% endmacro %}
 
 {% macro default__timestamptz_to_utc(expr) %}cast(({{ expr }} at time zone 'UTC') as {{ dbt.type_timestamp() }}){% endmacro %}

@@ -1,3 +1,4 @@
+{#- Over 300 lines: three small p-value families sharing this header's conventions and _validate_keys; split when one grows. -#}
 {#-
     P-values in portable SQL, so feature_drift and model_comparison need nothing but dbt and the
     adapter. Measured against scipy by python/tests/test_sql_p_values.py (tolerances there and in

@@ -4,7 +4,8 @@
 
   modelwatch demo                 generate demo data into an embedded DuckDB file and monitor it
   modelwatch run --config FILE    monitor your own tables (--jobs drift,...: only those jobs)
-  modelwatch validate --config F  check the config against the warehouse without building
+  modelwatch validate --config F  check the config against its schema (every problem at once,
+                                  no dbt), then against the warehouse without building
   modelwatch alerts --config F    list incidents with news; --notify posts each incident event
                                   (opened, escalated, resolved) to the webhook once
   modelwatch report               write report.html from the demo's warehouse.duckdb
@@ -28,7 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from modelwatch import __version__, identifiers
-from modelwatch.config import ConfigError, load_config, resolve_warehouse
+from modelwatch.config import ConfigError, load_config, resolve_warehouse, warehouse_errors
+from modelwatch.config_schema import schema_errors
 from modelwatch.progress import Progress
 from modelwatch.report import ReportError, write_report
 from modelwatch.runlock import WarehouseBusy, warehouse_lock
@@ -103,9 +105,26 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
 
 
+def _print_problems(problems: list[str]) -> None:
+    """One line for one problem; a list for several."""
+    shown = [identifiers.terminal_safe(problem) for problem in problems]
+    if len(shown) == 1:
+        print(f"modelwatch: the config is not valid: {shown[0]}", file=sys.stderr)
+        return
+    print(f"modelwatch: the config is not valid ({len(shown)} problems):", file=sys.stderr)
+    for problem in shown:
+        print(f"  - {problem}", file=sys.stderr)
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
     config = load_config(args.config)
-    warehouse = resolve_warehouse(config)
+    # first what the schema and the warehouse section judge, all at once and without dbt
+    warehouse, problems = warehouse_errors(config)
+    problems = schema_errors(config) + problems
+    if problems or warehouse is None:
+        _print_problems(problems)
+        return EXIT_FAILED
+    # then the rules between keys and the tables and columns, while dbt compiles
     project = DbtProject(config, warehouse.env, quiet=not args.verbose)
     result = project.invoke(["compile"])
     if result.success:
@@ -115,9 +134,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     problems = list(dict.fromkeys(compile_errors(result)))
     if not problems:
         problems = [str(result.exception or "see the dbt log (--verbose)")]
-    print(f"modelwatch: the config is not valid ({len(problems)} problem(s)):", file=sys.stderr)
-    for problem in problems:
-        print(f"  - {identifiers.terminal_safe(problem)}", file=sys.stderr)
+    _print_problems(problems)
     print(f"modelwatch: dbt's log: {project.log_path / 'dbt.log'}", file=sys.stderr)
     return EXIT_FAILED
 

@@ -1,7 +1,8 @@
 """Loading the user's config file and turning its warehouse section into a dbt target.
 
 The file's top-level key is `modelwatch`; its content is passed to dbt unchanged as the
-`modelwatch` var, where macros/config/get_config.sql validates every key.
+`modelwatch` var, where macros/config/get_config.sql validates every key. The keys' schema
+(macros/config/config_schema.sql) is also applied here, before dbt starts: config_schema.py.
 """
 
 from __future__ import annotations

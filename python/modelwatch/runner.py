@@ -195,7 +195,14 @@ class DbtProject:
         The alert tests sit on leaf tables, so a firing alert skips nothing downstream.
         """
         started = time.perf_counter()
-        build_args = ["build", *job_selector(list(jobs or []))]
+        # the project's own unit tests (fixed inputs, their own config) are the developers'
+        # tests of the model logic: a monitoring run leaves them out
+        build_args = [
+            "build",
+            *job_selector(list(jobs or [])),
+            "--exclude-resource-type",
+            "unit_test",
+        ]
         if full_refresh:
             build_args.append("--full-refresh")
         build = self.invoke(build_args, callbacks=[progress] if progress else None)

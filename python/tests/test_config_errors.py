@@ -23,6 +23,7 @@ from conftest import carried_column, write_tables
 
 from modelwatch import cli
 from modelwatch.config import ConfigError, resolve_warehouse
+from modelwatch.config_schema import schema_errors
 from modelwatch.runner import DbtProject
 
 BASE: dict[str, Any] = {
@@ -315,6 +316,35 @@ def test_config_shape_errors_raise_with_a_clear_message(case, shape_error_messag
 def test_every_shape_error_is_reported_at_once(shape_error_message):
     problems = [line for line in shape_error_message.splitlines() if line.startswith("- ")]
     assert len(problems) >= len(SHAPE_ERRORS)
+
+
+def test_python_schema_pass_gives_dbts_messages(warehouse, shape_error_message):
+    """The CLI's schema pass (no dbt) and get_config's (in dbt) read one schema and say the same:
+    every message Python gives is in dbt's, here and on keys SHAPE_ERRORS leaves out."""
+    python = schema_errors(_merged_shape_errors(warehouse))
+    assert len(python) >= 12
+    for message in python:
+        assert message in shape_error_message
+
+
+def test_python_and_dbt_agree_on_every_rule_kind(warehouse, tmp_path):
+    config = _with(
+        warehouse,
+        drift={"epsilon": 0, "ks_strategy": "sort", "segments": "region", "saturation_margin": 0.5},
+        alerts={"fail_build": "maybe", "evaluate_last_windows": 0, "webhook_url": 5},
+        quality={"min_predicted_at": "soon"},
+        python_models="yes",
+        fairness={"alpha": 0.1},
+        columns={"scores": {}},
+        recommendations={"drift_checks": "psi"},
+        models=[{**BASE["models"][0], "threshold": 2, "monitor_score": "yes", "labels": 1.5}],
+    )
+    python = schema_errors(config)
+    with pytest.raises(ConfigError) as raised:
+        _project(config, tmp_path).invoke(["compile"])
+    dbt = [line[2:] for line in str(raised.value).splitlines() if line.startswith("- ")]
+    assert len(python) == 15, python
+    assert sorted(python) == sorted(dbt)
 
 
 @pytest.mark.parametrize("case", ["unknown_top_level_key", "invalid_granularity"])

@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from modelwatch.config_schema import render_reference, replace_reference
 from modelwatch.demo import demo_config
 
 PACKAGE = "modelwatch"
@@ -186,3 +187,9 @@ def test_undocumented_finds_each_kind_of_gap():
         "seed s: no description",
         "exposure modelwatch_alert_feed: missing",
     ]
+
+
+def test_readme_config_reference_is_generated_from_the_schema():
+    """Regenerate with `python -m modelwatch.config_schema --write README.md`."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert replace_reference(readme, render_reference()) == readme

@@ -165,7 +165,7 @@ top_bins as (
             ) as contribution_rank
         from {{ ref('modelwatch__feature_bin_counts') }}
     ) as c
-    left join {{ ref('modelwatch__reference_bins') }} as r
+    left join {{ ref('int_modelwatch__reference_bins') }} as r
         on c.model_name = r.model_name
         and c.feature_name = r.feature_name
         and c.bin_index = r.bin_index
@@ -214,7 +214,7 @@ bin_counts as (
         model_name,
         feature_name,
         count(*) as bin_count
-    from {{ ref('modelwatch__reference_bins') }}
+    from {{ ref('int_modelwatch__reference_bins') }}
     group by model_name, feature_name
 
 ),

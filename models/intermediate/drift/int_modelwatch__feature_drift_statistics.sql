@@ -15,7 +15,7 @@ bin_counts as (
 
 reference_bins as (
 
-    select * from {{ ref('modelwatch__reference_bins') }}
+    select * from {{ ref('int_modelwatch__reference_bins') }}
 
 ),
 

@@ -31,7 +31,7 @@ reference_bins as (
     select
         c.feature_id,
         b.*
-    from {{ ref('modelwatch__reference_bins') }} as b
+    from {{ ref('int_modelwatch__reference_bins') }} as b
     inner join catalog as c
         on b.model_name = c.model_name and b.feature_name = c.feature_name
 
