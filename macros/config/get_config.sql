@@ -287,7 +287,7 @@
     {%- set drift = modelwatch._merge_dict({
         'bins': 10, 'epsilon': 0.0001, 'max_categories': 50, 'min_category_count': 1,
         'deployment_roles': ['champion'], 'saturation_margin': 0.01,
-        'ks_strategy': 'auto', 'ks_merge_max_windows': 4, 'ks_row_frame_max_rows': 5000000,
+        'ks_strategy': 'auto', 'ks_merge_max_windows': 4,
         'ks_buckets': 65536, 'segments': [],
     }, raw.get('drift'), 'drift', errors) -%}
     {%- do drift.update({'segments': modelwatch._name_list(drift.segments, 'drift.segments', errors)}) -%}
@@ -304,7 +304,7 @@
         {%- do errors.append("modelwatch: drift.bins must be a whole number from 2 to 100, got " ~ modelwatch._shown(drift.bins)) -%}
         {%- do drift.update({'bins': 10}) -%}
     {%- endif -%}
-    {%- for key in ['max_categories', 'min_category_count', 'ks_merge_max_windows', 'ks_row_frame_max_rows'] -%}
+    {%- for key in ['max_categories', 'min_category_count', 'ks_merge_max_windows'] -%}
         {%- if not modelwatch._is_whole(drift[key], 1) -%}
             {%- do errors.append("modelwatch: drift." ~ key ~ " must be a whole number >= 1, got " ~ modelwatch._shown(drift[key])) -%}
         {%- endif -%}
@@ -677,15 +677,6 @@
     -#}
     {%- set setting = modelwatch.get_config().python_models -%}
     {{ return(setting == true or (setting == 'auto' and target.type == 'duckdb')) }}
-{% endmacro %}
-
-
-{% macro all_features(model) %}
-    {#- [(feature_name, feature_type)] for one model, score last when monitored. -#}
-    {%- set out = [] -%}
-    {%- for f in model.features.numeric -%}{%- do out.append((f, 'numeric')) -%}{%- endfor -%}
-    {%- for f in model.features.categorical -%}{%- do out.append((f, 'categorical')) -%}{%- endfor -%}
-    {{ return(out) }}
 {% endmacro %}
 
 
