@@ -1,6 +1,11 @@
 {#-
     Threshold kind `dynamic`: the trailing mean +/- sigma x sd of the check's previous
     lookback_windows observed windows (never the window judged), once min_windows of history exist.
+    Zero variance: a constant history (sd = 0) says nothing about the spread, and mean +/- sigma
+    x 0 is the mean itself, so any move at all would page. Such a window is judged on the
+    check's static thresholds instead (noise-floored; null: that level stays quiet), the
+    tolerance the user wrote down; elementary scores zero stddev as no anomaly, the same
+    outcome for a check without static thresholds.
 -#}
 
 {% macro alert_dynamic_history(check_names, partition) %}
@@ -43,6 +48,7 @@
     case
         when threshold_kind != 'dynamic' then floored_{{ level }}
         when history_count < min_windows or history_sd is null then null
+        when history_sd = 0 then floored_{{ level }}
         when direction = 'above' then history_mean + {{ level }}_sigma * history_sd
         else history_mean - {{ level }}_sigma * history_sd
     end as {{ level }}_threshold
