@@ -4,145 +4,6 @@
     (model config over global config over built-in defaults).
 -#}
 
-{% macro check_defaults() %}
-    {#- direction: which side of the threshold is bad. null thresholds disable a level. -#}
-    {{ return({
-        'psi': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
-        'js_distance': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'ks_statistic': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'null_rate_increase': {'warn': 0.05, 'error': 0.2, 'direction': 'above', 'runbook_url': none},
-        'quarantine_rate': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
-        'score_saturation_share': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'roc_auc_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
-        'brier_score_increase': {'warn': 0.02, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
-        'ece': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
-        'label_coverage': {'warn': 0.5, 'error': 0.2, 'direction': 'below', 'runbook_url': none},
-        'estimated_roc_auc_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
-        'latency_p95_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'latency_p99_ms': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'error_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'cost_per_1k_usd': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'request_volume_drop': {'warn': none, 'error': none, 'direction': 'below', 'runbook_url': none},
-        'request_volume_spike': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'missing_window': {'warn': 1, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'label_freshness_days': {'warn': 3, 'error': 7, 'direction': 'above', 'runbook_url': none},
-        'demographic_parity_ratio': {'warn': 0.8, 'error': 0.5, 'direction': 'below', 'runbook_url': none},
-        'equalized_odds_difference': {'warn': 0.1, 'error': 0.2, 'direction': 'above', 'runbook_url': none},
-        'calibration_gap': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
-        'canary_rollback': {'warn': none, 'error': 1, 'direction': 'above', 'runbook_url': none},
-        'disagreement_rate': {'warn': none, 'error': none, 'direction': 'above', 'runbook_url': none},
-        'rmse_increase': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
-        'mae_increase': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
-        'bias': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
-        'macro_f1_drop': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
-        'class_prior_shift': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
-        'segment_psi': {'warn': 0.1, 'error': 0.25, 'direction': 'above', 'runbook_url': none},
-        'type_error_rate': {'warn': 0.001, 'error': 0.01, 'direction': 'above', 'runbook_url': none},
-        'out_of_range_share': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
-        'unseen_category_share': {'warn': 0.01, 'error': 0.05, 'direction': 'above', 'runbook_url': none},
-        'rule_violation_share': {'warn': 0.001, 'error': 0.01, 'direction': 'above', 'runbook_url': none},
-        'label_prior_shift': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
-        'prediction_prior_shift': {'warn': 0.05, 'error': 0.1, 'direction': 'above', 'runbook_url': none},
-        'drifted_feature_share': {'warn': 0.3, 'error': 0.5, 'direction': 'above', 'runbook_url': none},
-    }) }}
-{% endmacro %}
-
-
-{% macro check_kind_defaults(name) %}
-    {#-
-        How a check's thresholds apply. kind static: the warn / error values; dynamic: trailing
-        mean +/- sigma x sd of the previous lookback_windows observed windows (never the window
-        judged; needs min_windows of history); persistence: static, but alert only when at least
-        persist_min_breaches of the last persist_windows windows breach. noise_floor raises a
-        drift statistic's or a label check's static thresholds to what sampling noise alone
-        reaches at alerts.noise_floor_alpha for the window's (and the reference's) sizes.
-        Request volume is judged against its own trailing windows (dynamic) by default.
-    -#}
-    {{ return({
-        'kind': 'dynamic' if name in ['request_volume_drop', 'request_volume_spike'] else 'static',
-        'lookback_windows': 14, 'min_windows': 7, 'warn_sigma': 3, 'error_sigma': 4,
-        'persist_windows': 3, 'persist_min_breaches': 2,
-        'noise_floor': name in ['psi', 'js_distance', 'ks_statistic', 'roc_auc_drop',
-                                'brier_score_increase', 'ece', 'estimated_roc_auc_drop',
-                                'class_prior_shift', 'rmse_increase', 'mae_increase', 'bias',
-                                'macro_f1_drop', 'segment_psi', 'label_prior_shift',
-                                'prediction_prior_shift'],
-    }) }}
-{% endmacro %}
-
-
-{% macro _merge_checks(base, overrides, where, errors) %}
-    {%- set merged = {} -%}
-    {%- for name, spec in base.items() -%}
-        {%- set full = modelwatch.check_kind_defaults(name) -%}
-        {%- do full.update(spec) -%}
-        {%- do merged.update({name: full}) -%}
-    {%- endfor -%}
-    {%- if overrides is not none and overrides is not mapping -%}
-        {%- do errors.append("modelwatch: '" ~ where ~ "' must be a mapping of check name to {warn, error}") -%}
-        {%- set overrides = {} -%}
-    {%- endif -%}
-    {%- for name, spec in (overrides or {}).items() -%}
-        {%- if name not in merged -%}
-            {%- do errors.append(
-                "modelwatch: unknown check '" ~ name ~ "' in " ~ where
-                ~ ". Known checks: " ~ (merged.keys() | sort | join(', '))) -%}
-            {%- continue -%}
-        {%- endif -%}
-        {%- if spec is not mapping -%}
-            {%- do errors.append(
-                "modelwatch: check '" ~ name ~ "' in " ~ where
-                ~ " must be a mapping like {warn: 0.1, error: 0.25}") -%}
-            {%- continue -%}
-        {%- endif -%}
-        {%- set known_keys = ['warn', 'error', 'runbook_url'] + (modelwatch.check_kind_defaults(name).keys() | list) -%}
-        {%- for key, value in spec.items() -%}
-            {%- if key not in known_keys -%}
-                {%- do errors.append(
-                    "modelwatch: unknown key '" ~ key ~ "' for check '" ~ name ~ "' in " ~ where
-                    ~ " (expected " ~ (known_keys | join(', ')) ~ ")") -%}
-            {%- endif -%}
-            {%- if key == 'kind' and value not in ['static', 'dynamic', 'persistence'] -%}
-                {%- do errors.append(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": kind must be static, dynamic or persistence, got '" ~ value ~ "'") -%}
-            {%- endif -%}
-            {%- if key in ['lookback_windows', 'min_windows', 'persist_windows', 'persist_min_breaches']
-                  and (value is not number or value < 1 or value != (value | int)) -%}
-                {%- do errors.append(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a whole number >= 1") -%}
-            {%- endif -%}
-            {%- if key in ['warn_sigma', 'error_sigma'] and (value is not number or value <= 0) -%}
-                {%- do errors.append(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": " ~ key ~ " must be a number > 0") -%}
-            {%- endif -%}
-            {%- if key == 'noise_floor' and value not in [true, false] -%}
-                {%- do errors.append(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": noise_floor must be true or false") -%}
-            {%- endif -%}
-            {%- if key in ['warn', 'error'] and value is not none and value is not number -%}
-                {%- do errors.append(
-                    "modelwatch: threshold " ~ name ~ "." ~ key ~ " in " ~ where
-                    ~ " must be a number or null, got '" ~ value ~ "'") -%}
-            {%- endif -%}
-            {%- do merged[name].update({key: value}) -%}
-        {%- endfor -%}
-        {#- an "above" check breaches at warn before error; a "below" check the other way round -#}
-        {%- set check = merged[name] -%}
-        {%- if check.warn is number and check.error is number and check.kind != 'dynamic' -%}
-            {%- if (check.direction == 'above' and check.warn > check.error)
-                  or (check.direction == 'below' and check.warn < check.error) -%}
-                {%- do errors.append(
-                    "modelwatch: check '" ~ name ~ "' in " ~ where ~ ": warn " ~ check.warn ~ " is "
-                    ~ ("above" if check.direction == 'above' else "below") ~ " error " ~ check.error
-                    ~ " although the check fires when the value is " ~ check.direction
-                    ~ " its threshold; warn must come first") -%}
-            {%- endif -%}
-        {%- endif -%}
-    {%- endfor -%}
-    {{ return(merged) }}
-{% endmacro %}
-
-
 {% macro _merge_dict(defaults, given, where, errors) %}
     {%- set merged = defaults.copy() -%}
     {%- if given is not none and given is not mapping -%}
@@ -450,9 +311,9 @@
     {%- endfor -%}
 
     {%- set recommendations = modelwatch._merge_dict(
-        {'min_label_coverage': 0.5, 'drift_checks': ['psi', 'class_prior_shift'],
-         'performance_checks': ['roc_auc_drop', 'estimated_roc_auc_drop', 'rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop'],
-         'calibration_checks': ['ece', 'brier_score_increase'], 'bug_checks': ['null_rate_increase', 'quarantine_rate', 'missing_window', 'type_error_rate', 'rule_violation_share'],
+        {'min_label_coverage': 0.5, 'drift_checks': modelwatch.checks_feeding('drift'),
+         'performance_checks': modelwatch.checks_feeding('performance'),
+         'calibration_checks': modelwatch.checks_feeding('calibration'), 'bug_checks': modelwatch.checks_feeding('bug'),
          'unseen_category_share': 0.5},
         raw.get('recommendations'), 'recommendations', errors) -%}
     {%- if recommendations.min_label_coverage is not number or recommendations.min_label_coverage < 0 or recommendations.min_label_coverage > 1 -%}

@@ -6,19 +6,20 @@
 
 {% macro alert_noise_floor(check_names) %}
     {#- the column noise_floor: null where the check has none or the sizes are missing -#}
-    {%- set cfg = modelwatch.get_config() -%}
+    {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
     case
         when not has_noise_floor then null
-        when check_name = 'psi' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
+        {%- for check in modelwatch.alert_checks() if check.name in check_names and check.get('noise_floor') %}
+        {%- set statistic = check.noise_floor %}
+        when check_name = {{ modelwatch.sql_string(check.name) }} then
+        {%- if statistic in ['normal', 'gamma'] %} {{ modelwatch.noise_quantile_sql(statistic, 'noise_mean', 'noise_sd') }}
+        {%- elif statistic == 'proportion_difference' %} {{ modelwatch.noise_floor_sql(statistic, 'sample_size', 'reference_size', 'noise_sd') }}
         {#- a segment column's values are judged together: Bonferroni over them -#}
-        when check_name = 'segment_psi' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count',
-            alpha='(' ~ cfg.alerts.noise_floor_alpha ~ ' / coalesce(comparisons, 1))') }}
-        when check_name in ('label_prior_shift', 'prediction_prior_shift') then {{ modelwatch.noise_floor_sql('proportion_difference', 'sample_size', 'reference_size', 'noise_sd') }}
-        when check_name = 'js_distance' then {{ modelwatch.noise_floor_sql('js_distance', 'sample_size', 'reference_size', 'bin_count') }}
-        when check_name = 'ks_statistic' then {{ modelwatch.noise_floor_sql('ks_statistic', 'sample_size', 'reference_size', 'bin_count') }}
-        when check_name = 'class_prior_shift' then {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count') }}
-        {%- for check in modelwatch.alert_checks() if check.name in check_names and check.get('noise_shape') %}
-        when check_name = {{ modelwatch.sql_string(check.name) }} then {{ modelwatch.noise_quantile_sql(check.noise_shape, 'noise_mean', 'noise_sd') }}
+        {%- elif statistic == 'psi_per_segment' %} {{ modelwatch.noise_floor_sql('psi', 'sample_size', 'reference_size', 'bin_count',
+            alpha='(' ~ alpha ~ ' / coalesce(comparisons, 1))') }}
+        {%- elif statistic in ['psi', 'js_distance', 'ks_statistic'] %} {{ modelwatch.noise_floor_sql(statistic, 'sample_size', 'reference_size', 'bin_count') }}
+        {%- else %}{{ exceptions.raise_compiler_error("modelwatch: check " ~ check.name ~ " names an unknown noise_floor statistic '" ~ statistic ~ "'") }}
+        {%- endif %}
         {%- endfor %}
     end
 {%- endmacro %}
