@@ -1,12 +1,16 @@
-"""The check catalog, read from the same YAML the dbt macros read (macros/checks/catalog.sql).
+"""The check catalog and the quarantine reasons, read from the same YAML the dbt macros read
+(macros/checks/catalog.sql, macros/quality/quarantine_reasons.sql).
 
-The README's checks table and the alert tests in models/marts/alerts/_alerts__models.yml are
-generated from it (python/tests/test_checks.py fails when they differ):
-`python -m modelwatch.checks` rewrites the README table and prints the alert tests' YAML.
+Generated from them (python/tests/test_checks.py fails when they differ): the README's checks
+table, the alert tests in models/marts/alerts/_alerts__models.yml and the seed
+modelwatch__quarantine_reasons. `python -m modelwatch.checks` rewrites the README table and the
+seed and prints the alert tests' YAML.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 import sys
 from functools import lru_cache
@@ -16,7 +20,8 @@ from typing import Any
 import yaml
 
 CATALOG_MACRO = Path("macros") / "checks" / "catalog.sql"
-_BLOCK = re.compile(r"^# BEGIN check catalog\n(.*?)^# END check catalog$", re.S | re.M)
+QUARANTINE_MACRO = Path("macros") / "quality" / "quarantine_reasons.sql"
+QUARANTINE_SEED = Path("seeds") / "modelwatch__quarantine_reasons.csv"
 README_BEGIN = "<!-- BEGIN checks table (generated from macros/checks/catalog.sql) -->"
 README_END = "<!-- END checks table -->"
 # the alert dimensions, in the order an alert test names its subject columns
@@ -32,14 +37,43 @@ def project_root() -> Path:
     raise FileNotFoundError(f"no {CATALOG_MACRO} next to {package}")
 
 
+def _yaml_block(path: Path, title: str) -> Any:
+    """The YAML between `# BEGIN <title>` and `# END <title>` of a macro file."""
+    text = path.read_text(encoding="utf-8")
+    match = re.search(rf"^# BEGIN {title}\n(.*?)^# END {title}$", text, re.S | re.M)
+    if match is None:
+        raise ValueError(f"{path} has no '# BEGIN {title}' block")
+    return yaml.safe_load(match.group(1))
+
+
 @lru_cache(maxsize=4)
 def load_catalog(root: Path | None = None) -> dict[str, Any]:
     """{defaults, tables, checks} as the macro check_catalog() returns them."""
-    text = ((root or project_root()) / CATALOG_MACRO).read_text(encoding="utf-8")
-    match = _BLOCK.search(text)
-    if match is None:
-        raise ValueError(f"{CATALOG_MACRO} has no '# BEGIN check catalog' block")
-    return yaml.safe_load(match.group(1))
+    return _yaml_block((root or project_root()) / CATALOG_MACRO, "check catalog")
+
+
+def quarantine_reasons(
+    input_name: str | None = None, task: str | None = None, root: Path | None = None
+) -> list[dict[str, Any]]:
+    """[{input_name, reason, tasks, description}] in order, as quarantine_reason_catalog()
+    holds them; optionally of one input and one model task."""
+    listed = _yaml_block((root or project_root()) / QUARANTINE_MACRO, "quarantine reasons")
+    return [
+        {"input_name": name, **entry}
+        for name, entries in listed.items()
+        for entry in entries
+        if (input_name in (None, name)) and (task is None or task in entry["tasks"])
+    ]
+
+
+def quarantine_seed_csv(root: Path | None = None) -> str:
+    """The seed modelwatch__quarantine_reasons, generated from the list."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["input_name", "quarantine_reason", "tasks", "description"])
+    for r in quarantine_reasons(root=root):
+        writer.writerow([r["input_name"], r["reason"], " ".join(r["tasks"]), r["description"]])
+    return out.getvalue()
 
 
 def check(name: str, root: Path | None = None) -> dict[str, Any]:
@@ -146,6 +180,12 @@ def alert_tests_yaml() -> str:
 def main() -> None:
     readme = project_root() / "README.md"
     print(f"{readme}: {'updated' if update_readme(readme) else 'up to date'}", file=sys.stderr)
+    seed = project_root() / QUARANTINE_SEED
+    text = quarantine_seed_csv()
+    changed = seed.read_text(encoding="utf-8") != text
+    if changed:
+        seed.write_text(text, encoding="utf-8")
+    print(f"{seed}: {'updated' if changed else 'up to date'}", file=sys.stderr)
     sys.stdout.write(alert_tests_yaml())
 
 

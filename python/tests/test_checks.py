@@ -71,3 +71,28 @@ def test_the_macro_and_python_read_the_same_text():
     block = text[text.index("# BEGIN check catalog") : text.index("# END check catalog")]
     assert "{{" not in block and "{%" not in block and "{#" not in block
     assert yaml.safe_load(block) == checks.load_catalog(ROOT)
+
+
+def test_quarantine_seed_is_generated_from_the_one_list():
+    seed = (ROOT / checks.QUARANTINE_SEED).read_text(encoding="utf-8")
+    assert seed == checks.quarantine_seed_csv(ROOT), (
+        "seeds/modelwatch__quarantine_reasons.csv differs from "
+        "macros/quality/quarantine_reasons.sql: run `python -m modelwatch.checks`"
+    )
+    reasons = checks.quarantine_reasons(root=ROOT)
+    assert len({(r["input_name"], r["reason"]) for r in reasons}) == len(reasons)
+    assert {t for r in reasons for t in r["tasks"]} <= {"binary", "regression", "multiclass"}
+
+
+def test_input_quality_documents_a_column_per_reason():
+    models = yaml.safe_load(
+        (ROOT / "models/marts/quality/_quality__models.yml").read_text(encoding="utf-8")
+    )["models"]
+    (input_quality,) = [m for m in models if m["name"] == "modelwatch__input_quality"]
+    documented = {
+        c["name"]
+        for c in input_quality["columns"]
+        if c["name"].startswith(("predictions_", "labels_"))
+    }
+    expected = {f"{r['input_name']}_{r['reason']}" for r in checks.quarantine_reasons(root=ROOT)}
+    assert documented == expected
