@@ -283,3 +283,45 @@ def test_consecutive_windows_count_the_streak(built):
     for row in psi.itertuples():
         streak = streak + 1 if row.severity != "ok" else 0
         assert row.consecutive_windows == streak
+
+
+SEVERITY_OF_ROW = """
+    select d.window_start, d.psi, d.drift_severity,
+        coalesce(max(case e.severity when 'error' then 2 when 'warn' then 1 else 0 end), 0)
+            as alert_level
+    from modelwatch.feature_drift as d
+    left join modelwatch.int_modelwatch__alerts_evaluated as e
+        on e.model_name = d.model_name and e.window_start = d.window_start
+        and e.feature_name = d.feature_name
+        and e.check_name in ('psi', 'js_distance', 'ks_statistic', 'null_rate_increase')
+    where d.segment_key = '__all__' and d.feature_name = 'x'
+    group by d.window_start, d.psi, d.drift_severity
+    order by d.window_start
+"""
+
+
+def _assert_drift_severity_is_the_alerts(built) -> pd.DataFrame:
+    rows = built.df(SEVERITY_OF_ROW)
+    levels = {0: "ok", 1: "warn", 2: "error"}
+    assert rows.drift_severity.tolist() == [levels[v] for v in rows.alert_level]
+    return rows
+
+
+def test_drift_severity_is_the_alerts_judgement(built, builder):
+    # static thresholds with the noise floor (this fixture): the same rows as the alerts
+    static = _assert_drift_severity_is_the_alerts(built)
+    assert set(static[static.drift_severity != "ok"].window_start) == {day(SMALL_SHIFTED_DAY)}
+    # a dynamic psi (1 / 2 sd): windows far below the static 0.1 breach, in alerts and here
+    config = copy.deepcopy(CONFIG)
+    config["checks"]["psi"] = {
+        "kind": "dynamic",
+        "lookback_windows": 7,
+        "min_windows": 3,
+        "warn_sigma": 1,
+        "error_sigma": 2,
+    }
+    dynamic = _assert_drift_severity_is_the_alerts(
+        builder(make_tables(), config, "drift_severity_dynamic")
+    )
+    flagged = dynamic[(dynamic.drift_severity != "ok") & (dynamic.psi < 0.1)]
+    assert len(flagged) >= 2, dynamic
