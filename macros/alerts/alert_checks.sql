@@ -55,3 +55,33 @@
     {%- endfor -%}
     {{ exceptions.raise_compiler_error("modelwatch: no alert check named '" ~ name ~ "'") }}
 {% endmacro %}
+
+
+{% macro alert_observation_select(check, relation, evidence, comparisons='null') %}
+    {#-
+        One check's observations from its table: the row shape evaluate_alerts reads (nulls are
+        dropped by the caller). int_modelwatch__alerts_observations unions these for every check;
+        feature_drift for its own drift checks, to judge drift_severity as the alerts do.
+    -#}
+    select
+        model_name,
+        window_start,
+        {{ modelwatch.window_end('window_start') }} as window_end,
+        {{ modelwatch.sql_string(check.name) }} as check_name,
+        {{ modelwatch.sql_string(check.category) }} as check_category,
+        {%- for dim in modelwatch.alert_dimensions() %}
+        cast({{ check.dims.get(dim, 'null') }} as {{ dbt.type_string() }}) as {{ dim }},
+        {%- endfor %}
+        cast({{ check.subject }} as {{ dbt.type_string() }}) as subject,
+        cast({{ check.value }} as {{ modelwatch.type_double() }}) as observed_value,
+        cast({{ modelwatch.sql_string(check.what) }} as {{ dbt.type_string() }}) as check_description,
+        cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
+        cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
+        cast({{ check.get('bin_count', 'null') }} as {{ dbt.type_bigint() }}) as bin_count,
+        cast({{ check.get('noise_mean', 'null') }} as {{ modelwatch.type_double() }}) as noise_mean,
+        cast({{ check.get('noise_sd', 'null') }} as {{ modelwatch.type_double() }}) as noise_sd,
+        cast({{ comparisons }} as {{ dbt.type_bigint() }}) as comparisons,
+        {{ evidence }} as evidence
+    from {{ relation }}
+    where {{ check.scope }}
+{%- endmacro %}

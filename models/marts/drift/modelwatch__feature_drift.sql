@@ -15,7 +15,6 @@
 -#}
 {%- set with_exact = modelwatch.python_models_enabled() -%}
 {%- set drift_checks = modelwatch.alert_checks() | selectattr('source', 'equalto', 'feature_drift') | list -%}
-{%- set dims = modelwatch.alert_dimensions() -%}
 
 with
 
@@ -90,35 +89,16 @@ compared as (
 
 drift_observations as (
 
-    {#- the rows int_modelwatch__alerts_observations makes of this table for the drift checks -#}
-    {%- for check in drift_checks %}
-    {%- if not loop.first %}
-
-    union all
-    {% endif %}
-
-    select
-        model_name,
-        window_start,
-        {{ modelwatch.window_end('window_start') }} as window_end,
-        {{ modelwatch.sql_string(check.name) }} as check_name,
-        {{ modelwatch.sql_string(check.category) }} as check_category,
-        {%- for dim in dims %}
-        cast({{ check.dims.get(dim, 'null') }} as {{ dbt.type_string() }}) as {{ dim }},
+    {#- the observations int_modelwatch__alerts_observations makes of this table's drift checks -#}
+    select * from (
+        {%- for check in drift_checks %}
+        {%- if not loop.first %}
+        union all
+        {%- endif %}
+        {{ modelwatch.alert_observation_select(check, 'compared', 'cast(null as ' ~ dbt.type_string() ~ ')', 'comparisons') }}
         {%- endfor %}
-        cast({{ check.subject }} as {{ dbt.type_string() }}) as subject,
-        cast({{ check.value }} as {{ modelwatch.type_double() }}) as observed_value,
-        cast(null as {{ dbt.type_string() }}) as check_description,
-        cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
-        cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
-        cast({{ check.get('bin_count', 'null') }} as {{ dbt.type_bigint() }}) as bin_count,
-        cast(null as {{ modelwatch.type_double() }}) as noise_mean,
-        cast(null as {{ modelwatch.type_double() }}) as noise_sd,
-        cast(comparisons as {{ dbt.type_bigint() }}) as comparisons,
-        cast(null as {{ dbt.type_string() }}) as evidence
-    from compared
-    where ({{ check.scope }}) and {{ check.value }} is not null
-    {%- endfor %}
+    ) as unioned
+    where observed_value is not null
 
 ),
 
