@@ -5,7 +5,8 @@
     lists, and, through python/modelwatch/checks.py, which reads this same YAML text, the alert
     tests in models/marts/alerts/_alerts__models.yml and the README's checks table (both checked
     by python/tests/test_checks.py). Adding a check = one entry here + the column it judges.
-    The text between the markers is plain YAML (no Jinja), so Python can read it too.
+    The text between the markers is plain YAML (no Jinja), so Python can read it too. Its length
+    is data, not logic: about ten lines per check, 37 checks, one file so they read as a table.
 
     defaults: the threshold-kind settings every check starts from (see macros/alerts/kinds/).
     tables: what a check on that table shares: job (the `modelwatch run --jobs` job and the alert
