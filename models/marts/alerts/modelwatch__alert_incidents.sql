@@ -6,7 +6,9 @@
     else `open`; a later breach opens a new incident. incident_id hashes the subject and the
     opened window (as alert_id does), so reruns, full refreshes and every engine give the same
     ids. The alerts of its windows are the evidence; notifications go per incident event
-    (opened, escalated warn -> error, resolved), never per window.
+    (opened, escalated warn -> error, resolved), never per window. A segment's drift breach
+    that the feature's overall drift already carries at the same or a higher severity opens no
+    incident of its own (the overall incident's evidence names the top segments).
 -#}
 {%- set gap = modelwatch.get_config().alerts.incident_gap_windows -%}
 {%- set dims = modelwatch.alert_dimensions() -%}
@@ -19,9 +21,42 @@
 
 with
 
-evaluated as (
+all_evaluated as (
 
     select * from {{ ref('int_modelwatch__alerts_evaluated') }}
+
+),
+
+overall_drift as (
+
+    select
+        model_name,
+        window_start,
+        feature_name,
+        max(case when severity = 'error' then 2 when severity = 'warn' then 1 else 0 end) as overall_rank
+    from all_evaluated
+    where check_name = 'psi'
+    group by model_name, window_start, feature_name
+
+),
+
+evaluated as (
+
+    {#-
+        A segment's drift is its own incident only where the feature's overall drift does not
+        already page at that severity (the overall incident names its top segments): else one
+        overall shift would open one incident per segment value.
+    -#}
+    select e.*
+    from all_evaluated as e
+    left join overall_drift as o
+        on e.model_name = o.model_name
+        and e.window_start = o.window_start
+        and e.feature_name = o.feature_name
+    where
+        e.check_name != 'segment_psi'
+        or e.severity = 'ok'
+        or coalesce(o.overall_rank, 0) < case when e.severity = 'error' then 2 else 1 end
 
 ),
 
