@@ -95,15 +95,15 @@
 {% endmacro %}
 
 {% macro default__hash_fraction(expr) %}
-    (cast(('x' || substr(md5(cast({{ expr }} as {{ dbt.type_string() }})), 1, 8))::bit(32) as bigint) & 2147483647) / 2147483648.0
+    (cast(('x' || substr(md5(cast({{ expr }} as {{ dbt.type_string() }})), 1, 8))::bit(32) as bigint) & 2147483647) / {{ modelwatch.double_literal(2147483648) }}
 {%- endmacro %}
 
 {% macro duckdb__hash_fraction(expr) %}
-    (hash(cast({{ expr }} as varchar)) % 1000000007) / 1000000007.0
+    (hash(cast({{ expr }} as varchar)) % 1000000007) / {{ modelwatch.double_literal(1000000007) }}
 {%- endmacro %}
 
 {% macro spark__hash_fraction(expr) %}
-    (pmod(xxhash64(cast({{ expr }} as string)), 1000000007) / 1000000007.0)
+    (pmod(xxhash64(cast({{ expr }} as string)), 1000000007) / {{ modelwatch.double_literal(1000000007) }})
 {%- endmacro %}
 
 
@@ -112,9 +112,9 @@
         2 * P(Z > z) for z >= 0 (Abramowitz-Stegun 26.2.17: |error| < 1.5e-7 on the p-value),
         written with ln/exp/sqrt only so every engine computes it alike.
     -#}
-    {%- set t = '(1.0 / (1.0 + 0.2316419 * (' ~ z ~ ')))' -%}
-    {%- set density = 'exp(-0.5 * (' ~ z ~ ') * (' ~ z ~ ')) / sqrt(2.0 * pi())' -%}
-    (2.0 * {{ density }} * {{ t }} * (0.319381530 + {{ t }} * (-0.356563782 + {{ t }} * (1.781477937 + {{ t }} * (-1.821255978 + {{ t }} * 1.330274429)))))
+    {%- set t = '(' ~ modelwatch.double_literal(1) ~ ' / (' ~ modelwatch.double_literal(1) ~ ' + ' ~ modelwatch.double_literal('0.2316419') ~ ' * (' ~ z ~ ')))' -%}
+    {%- set density = 'exp(-' ~ modelwatch.double_literal('0.5') ~ ' * (' ~ z ~ ') * (' ~ z ~ ')) / sqrt(' ~ modelwatch.double_literal(2) ~ ' * pi())' -%}
+    ({{ modelwatch.double_literal(2) }} * {{ density }} * {{ t }} * ({{ modelwatch.double_literal('0.319381530') }} + {{ t }} * (-{{ modelwatch.double_literal('0.356563782') }} + {{ t }} * ({{ modelwatch.double_literal('1.781477937') }} + {{ t }} * (-{{ modelwatch.double_literal('1.821255978') }} + {{ t }} * {{ modelwatch.double_literal('1.330274429') }})))))
 {%- endmacro %}
 
 

@@ -151,9 +151,9 @@ judged as (
 
     select
         *,
-        1.0 * labeled_count / nullif(prediction_count, 0) as label_coverage,
+        {{ modelwatch.double_literal(1) }} * labeled_count / nullif(prediction_count, 0) as label_coverage,
         coalesce(
-            1.0 * labeled_count / nullif(prediction_count, 0) >= {{ rec.min_label_coverage }}
+            {{ modelwatch.double_literal(1) }} * labeled_count / nullif(prediction_count, 0) >= {{ rec.min_label_coverage }}
             and labeled_count >= {{ cfg.performance.min_labeled_count }},
             false
         ) as has_fresh_labels,

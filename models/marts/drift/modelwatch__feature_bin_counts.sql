@@ -205,8 +205,8 @@ proportions as (
 
     select
         *,
-        1.0 * current_count / current_total as current_proportion,
-        1.0 * reference_count / nullif(reference_total, 0) as reference_proportion
+        {{ modelwatch.double_literal(1) }} * current_count / current_total as current_proportion,
+        {{ modelwatch.double_literal(1) }} * reference_count / nullif(reference_total, 0) as reference_proportion
     from all_bins
 
 ),
