@@ -102,7 +102,7 @@ signal_details as (
         model_name,
         window_start,
         signal_kind,
-        {{ dbt.listagg('detail', "'; '", 'order by detail') }} as details
+        {{ modelwatch.ordered_listagg('detail', "'; '", 'order by detail') }} as details
     from (select distinct model_name, window_start, signal_kind, detail from signals) as distinct_signals
     group by model_name, window_start, signal_kind
 

@@ -60,7 +60,7 @@ compared_lists as (
 
     select
         {{ keys | join(', ') }},
-        {{ dbt.listagg('group_value', "', '", 'order by group_value') }} as groups_compared
+        {{ modelwatch.ordered_listagg('group_value', "', '", 'order by group_value') }} as groups_compared
     from compared
     group by {{ keys | join(', ') }}
 
@@ -70,7 +70,7 @@ excluded_lists as (
 
     select
         {{ keys | join(', ') }},
-        {{ dbt.listagg('group_value', "', '", 'order by group_value') }} as groups_below_minimum
+        {{ modelwatch.ordered_listagg('group_value', "', '", 'order by group_value') }} as groups_below_minimum
     from attribute_groups
     where not is_sufficient
     group by {{ keys | join(', ') }}
