@@ -123,6 +123,30 @@
         A double as text, the same on every engine: whole numbers without a decimal part (DuckDB
         writes 43800.0 where PostgreSQL writes 43800), others in the engine's shortest form.
     -#}
+    {{ return(adapter.dispatch('number_text', 'modelwatch')(expr)) }}
+{% endmacro %}
+
+{% macro spark__number_text(expr) %}
+    {#-
+        Spark writes doubles as Java does, in E notation below 1e-3 and from 1e7 (5.0E-4); DuckDB
+        and PostgreSQL as Python's repr, plain from 1e-4 to 1e16 (0.0005, 1e-07, 1.5e+20).
+        Java's digits, rewritten into that form (rint: Spark's floor is a BIGINT, which overflows).
+    -#}
+    {%- set plain = "concat(p.sign, case when p.e < 0 then concat('0.', repeat('0', -p.e - 1), p.d) "
+        ~ "else concat(rpad(substr(p.d, 1, p.e + 1), p.e + 1, '0'), '.', "
+        ~ "coalesce(nullif(substr(p.d, p.e + 2), ''), '0')) end)" -%}
+    {%- set scientific = "concat(p.sign, regexp_replace(p.m, '[.]0$', ''), 'e', "
+        ~ "case when p.e < 0 then '-' else '+' end, case when abs(p.e) < 10 then '0' else '' end, cast(abs(p.e) as string))" -%}
+    {%- set parts = "named_struct('sign', case when s like '-%' then '-' else '' end, "
+        ~ "'m', regexp_replace(split(s, 'E')[0], '^-', ''), 'e', cast(split(s, 'E')[1] as int), "
+        ~ "'d', regexp_replace(regexp_replace(split(s, 'E')[0], '[-.]', ''), '0+$', ''))" -%}
+    {{ return('(case when abs(' ~ expr ~ ') < 1e15 and ' ~ expr ~ ' = rint(' ~ expr ~ ') then cast(cast('
+        ~ expr ~ ' as bigint) as string) else transform(array(cast(' ~ expr ~ ' as string)), s -> '
+        ~ 'case when s not like \'%E%\' then s else transform(array(' ~ parts ~ '), p -> '
+        ~ 'case when p.e between -4 and 15 then ' ~ plain ~ ' else ' ~ scientific ~ ' end)[0] end)[0] end)') }}
+{% endmacro %}
+
+{% macro default__number_text(expr) %}
     {{ return('(case when ' ~ expr ~ ' = floor(' ~ expr ~ ') and abs(' ~ expr ~ ') < 1e15 then cast(cast('
         ~ expr ~ ' as ' ~ dbt.type_bigint() ~ ') as ' ~ dbt.type_string() ~ ') else cast(' ~ expr ~ ' as '
         ~ dbt.type_string() ~ ') end)') }}

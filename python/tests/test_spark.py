@@ -15,6 +15,7 @@ it). The lint for bare decimal literals needs no Spark and always runs.
 
 from __future__ import annotations
 
+import csv
 import json
 import os
 import threading
@@ -122,32 +123,34 @@ def spark_builds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str,
     config_file.write_text(yaml.safe_dump({"modelwatch": config}), encoding="utf-8")
     warehouse = resolve_warehouse(config)
     spark = spark_session(warehouse.env)
-    cutoff = pd.Timestamp(DEMO_START) + pd.Timedelta(days=FIRST_BATCH_DAYS)
-    con = duckdb.connect(str(source), read_only=True)
-    frames = {t: con.execute(f"select * from {t}").df() for t in INPUT_TABLES}
-    con.close()
-    predictions, labels = frames["predictions"], frames["labels"]
-    early = predictions.predicted_at.isna() | (predictions.predicted_at < cutoff)
-    first = {
-        "training_reference": frames["training_reference"],
-        "predictions": predictions[early],
-        "labels": labels[labels.labeled_at < cutoff],
+    cutoff = f"timestamp '{DEMO_START}' + interval {FIRST_BATCH_DAYS} day"
+    early = f"predicted_at < {cutoff} or predicted_at is null"
+    batches = {
+        "training_reference": ("true", "false"),
+        "predictions": (early, f"not ({early})"),
+        "labels": (f"labeled_at < {cutoff}", f"not (labeled_at < {cutoff}) or labeled_at is null"),
     }
+    con = duckdb.connect(str(source), read_only=True)
+
+    def arrow(table: str, where: str) -> Any:
+        # Arrow keeps DuckDB's column types (pandas would turn nullable integers into floats)
+        return con.execute(f"select * from {table} where {where}").to_arrow_table()
+
     spark.sql(f"create database if not exists {INPUTS}")
-    for table, frame in first.items():
-        spark.createDataFrame(frame).write.mode("overwrite").saveAsTable(f"{INPUTS}.{table}")
+    for table, (first, _) in batches.items():
+        spark.createDataFrame(arrow(table, first)).write.mode("overwrite").saveAsTable(
+            f"{INPUTS}.{table}"
+        )
     project = DbtProject(config, warehouse.env, target_path=workdir / "first" / "target")
     first_run = project.run(full_refresh=True)
     assert first_run.build_ok, first_run.build_errors
     first_windows = spark_df(OUTPUTS, "feature_drift", warehouse).window_start.nunique()
 
     # the rest of the days, and every label since (late ones, corrections of old windows)
-    for table, frame in (
-        ("predictions", predictions[~early]),
-        ("labels", labels[~(labels.labeled_at < cutoff)]),
-    ):
-        schema = spark.table(f"{INPUTS}.{table}").schema
-        spark.createDataFrame(frame, schema=schema).write.insertInto(f"{INPUTS}.{table}")
+    for table, (_, rest) in batches.items():
+        frame = spark.createDataFrame(arrow(table, rest))
+        frame.write.insertInto(f"{INPUTS}.{table}")
+    con.close()
     run_code = cli.main(["run", "--config", str(config_file)])
     yield {
         "duck": duck,
@@ -268,3 +271,41 @@ def test_bare_decimal_lint_finds_literals():
         "{%- set f = 'sqrt(' ~ x ~ ' / 2.0)' -%}{# 3.5 #}{%- set margin = 0.25 -%} 1e-300"
     )
     assert [literal for _, literal, _ in find_bare_decimals(text)] == ["1.0", "2.0"]
+
+
+def test_seed_values_load_alike_on_spark():
+    """dbt-spark's session method pastes seed values into SQL unescaped (an apostrophe breaks
+    the statement, an empty cell becomes the text 'None'): seeds hold neither."""
+    root = Path(__file__).resolve().parents[2]
+    for path in sorted((root / "seeds").glob("*.csv")):
+        for line, row in enumerate(csv.reader(path.open(encoding="utf-8")), start=1):
+            for cell in row:
+                assert cell.strip() and not set(cell) & {"'", "\\"}, (path.name, line, cell)
+
+
+def test_spark_warehouse_config(tmp_path):
+    """warehouse.type spark: locations (relative to the config file), settings, pinned keys."""
+    from modelwatch.config import ConfigError, load_config
+
+    file = tmp_path / "c.yml"
+    file.write_text(
+        "modelwatch:\n  warehouse: {type: spark, warehouse_dir: wh, metastore: ms, "
+        "settings: {spark.driver.memory: 2g, spark.sql.adaptive.enabled: false}}\n",
+        encoding="utf-8",
+    )
+    warehouse = resolve_warehouse(load_config(file))
+    assert warehouse.type == "spark" and warehouse.env["MODELWATCH_TARGET"] == "spark"
+    assert warehouse.env["MODELWATCH_SPARK_WAREHOUSE_DIR"] == str(tmp_path / "wh")
+    assert warehouse.env["MODELWATCH_SPARK_METASTORE"] == str(tmp_path / "ms")
+    assert json.loads(warehouse.env["MODELWATCH_SPARK_SETTINGS"]) == {
+        "spark.driver.memory": "2g",
+        "spark.sql.adaptive.enabled": "false",
+    }
+    for spec, message in (
+        ({"type": "spark", "settings": {"spark.sql.session.timeZone": "CET"}}, "may not set"),
+        ({"type": "spark", "settings": ["a"]}, "warehouse.settings must map"),
+        ({"type": "spark", "warehouse_dir": str(tmp_path / "no" / "wh")}, "does not exist"),
+        ({"type": "spark", "path": "x.duckdb"}, "unknown key 'path'"),
+    ):
+        with pytest.raises(ConfigError, match=message):
+            resolve_warehouse({"warehouse": spec})
