@@ -45,8 +45,7 @@ def spark_settings(env: Mapping[str, str]) -> dict[str, str]:
         ),
         # derby.log next to the metastore, not in the working directory
         "spark.driver.extraJavaOptions": (
-            f"-Dderby.system.home={Path(metastore).parent} "
-            f"-Dlog4j.configurationFile=file:{log4j}"
+            f"-Dderby.system.home={Path(metastore).parent} -Dlog4j.configurationFile=file:{log4j}"
         ),
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
