@@ -32,7 +32,7 @@ from conftest import run_modelwatch
 from sql_literals import find_bare_decimals, project_bare_decimals
 from tables import OUTPUT_TABLES, assert_tables_equal
 
-from modelwatch import cli
+from modelwatch import cli, notify
 from modelwatch.config import resolve_warehouse
 from modelwatch.demo import DEMO_START, demo_config, generate_demo
 from modelwatch.runner import DbtProject
@@ -246,7 +246,7 @@ def test_cli_alerts_webhook_and_report(spark_builds, capsys):
     assert cli.main(["alerts", "--config", config_file, "--notify"]) == 0
     posted = len(webhook.payloads)
     assert posted > 0
-    ledger = spark_df(OUTPUTS, "alert_deliveries", spark_builds["warehouse"])
+    ledger = spark_df(OUTPUTS, notify.LEDGER_TABLE, spark_builds["warehouse"])
     assert (ledger.status == "delivered").sum() == posted
     assert cli.main(["alerts", "--config", config_file, "--notify"]) == 0
     assert len(webhook.payloads) == posted  # delivered events are not posted again
