@@ -37,7 +37,7 @@ def spark_settings(env: Mapping[str, str]) -> dict[str, str]:
         log4j.parent.mkdir(parents=True, exist_ok=True)
         log4j.write_text(_SPARK_LOG4J)
     settings = {
-        # the same three values as profiles.yml's spark output, so dbt's session is this one
+        # the same values as profiles.yml's spark output, so dbt's session is this one
         "spark.sql.session.timeZone": "UTC",
         "spark.sql.warehouse.dir": warehouse_dir,
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
