@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -62,12 +63,16 @@ def spark_session(env: Mapping[str, str]) -> Any:
     """The process's Spark session with modelwatch's settings (started on first use). dbt-spark's
     session method then finds it: dbt and the Python layer share one session and metastore."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    # PySpark warns on every pandas conversion that it has not been validated with pandas 3
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas")
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in spark_settings(env).items():
         builder = builder.config(key, value)
-    return builder.getOrCreate()
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
 
 
 def _spark_reader(warehouse: Warehouse) -> Any:
