@@ -156,11 +156,6 @@ keys:
         doc: >-
           buckets strategy: equal-width buckets over the reference's 0.1%..99.9% range (more:
           fewer values sorted, larger counts)
-      ks_row_frame_max_rows:
-        type: whole
-        min: 1
-        default: 5000000
-        doc: "no longer used (auto picks buckets); accepted for old configs"
       segments: {type: names, default: [], doc: "e.g. [region, device]: drift rows per segment value too"}
   performance:
     type: mapping

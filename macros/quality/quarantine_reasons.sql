@@ -1,19 +1,97 @@
+{#-
+    The one list of quarantine reasons: per input, every reason a row can be quarantined with,
+    the model tasks whose rows can get it and what it means. input_quality has a column per
+    reason; the seed modelwatch__quarantine_reasons is generated from this list by
+    `python -m modelwatch.checks` (python/modelwatch/checks.py reads the same YAML text), and
+    python/tests/test_checks.py fails when the seed or input_quality's documented columns differ.
+-#}
+
+{% macro quarantine_reason_catalog() %}
+{%- set text -%}
+# BEGIN quarantine reasons
+predictions:
+  - reason: null_prediction_id
+    tasks: [binary, regression, multiclass]
+    description: "The row has no prediction_id."
+  - reason: null_model_name
+    tasks: [binary, regression, multiclass]
+    description: "The row has no model_name."
+  - reason: null_model_version
+    tasks: [binary, regression, multiclass]
+    description: "The row has no model_version."
+  - reason: null_predicted_at
+    tasks: [binary, regression, multiclass]
+    description: "The row has no timestamp; it cannot be placed in a window."
+  - reason: predicted_at_in_future
+    tasks: [binary, regression, multiclass]
+    description: "predicted_at is more than quality.max_future_hours (default 24) after the load time (UTC); kept out so no such row can move a window boundary."
+  - reason: predicted_at_too_old
+    tasks: [binary, regression, multiclass]
+    description: "predicted_at is before quality.min_predicted_at (only when that key is set)."
+  - reason: null_score
+    tasks: [binary, regression]
+    description: "The score (binary: the positive-class probability; regression: the prediction) is missing."
+  - reason: score_not_finite
+    tasks: [binary, regression, multiclass]
+    description: "The score is NaN or infinite."
+  - reason: score_out_of_range
+    tasks: [binary, multiclass]
+    description: "The score is outside [0; 1] (binary: a probability; multiclass: the optional confidence)."
+  - reason: null_predicted_class
+    tasks: [multiclass]
+    description: "The row has no predicted class."
+  - reason: unknown_predicted_class
+    tasks: [multiclass]
+    description: "The predicted class is not one of the model's configured classes."
+  - reason: null_probability
+    tasks: [multiclass]
+    description: "One of the model's configured class-probability columns is missing."
+  - reason: probability_out_of_range
+    tasks: [multiclass]
+    description: "A class probability is NaN, infinite or outside [0; 1]."
+  - reason: probabilities_not_normalized
+    tasks: [multiclass]
+    description: "The class probabilities do not sum to 1 (tolerance 1e-6)."
+  - reason: duplicate_prediction_id
+    tasks: [binary, regression, multiclass]
+    description: "A re-send of a prediction_id already seen (the first arrival is kept)."
+labels:
+  - reason: null_prediction_id
+    tasks: [binary, regression, multiclass]
+    description: "The label row has no prediction_id."
+  - reason: null_label
+    tasks: [binary, regression, multiclass]
+    description: "The label value is missing."
+  - reason: invalid_label
+    tasks: [binary, regression]
+    description: "The label is not 0/1 or true/false (binary), or not a finite number (regression)."
+  - reason: unknown_label_class
+    tasks: [multiclass]
+    description: "The label is not one of the model's configured classes (compared as text)."
+  - reason: null_labeled_at
+    tasks: [binary, regression, multiclass]
+    description: "The label row has no labeled_at."
+  - reason: unknown_prediction
+    tasks: [binary, regression, multiclass]
+    description: "No prediction with this prediction_id exists."
+  - reason: prediction_quarantined
+    tasks: [binary, regression, multiclass]
+    description: "The labelled prediction was quarantined."
+  - reason: labeled_before_prediction
+    tasks: [binary, regression, multiclass]
+    description: "The label's labeled_at is earlier than its prediction's predicted_at."
+  - reason: superseded_by_correction
+    tasks: [binary, regression, multiclass]
+    description: "A later label for the same prediction replaced this one."
+# END quarantine reasons
+{%- endset -%}
+{{ return(fromyaml(text)) }}
+{% endmacro %}
+
+
 {% macro quarantine_reasons(input_name) %}
-    {#-
-        Every reason a row of an input can be quarantined with; input_quality has a column each
-        and the seed modelwatch__quarantine_reasons describes each (with the tasks it applies to).
-    -#}
-    {%- set reasons = {
-        'predictions': ['null_prediction_id', 'null_model_name', 'null_model_version', 'null_predicted_at',
-                        'predicted_at_in_future', 'predicted_at_too_old', 'null_score',
-                        'score_not_finite', 'score_out_of_range', 'null_predicted_class', 'unknown_predicted_class',
-                        'null_probability', 'probability_out_of_range', 'probabilities_not_normalized',
-                        'duplicate_prediction_id'],
-        'labels': ['null_prediction_id', 'null_label', 'invalid_label', 'unknown_label_class', 'null_labeled_at',
-                   'unknown_prediction', 'prediction_quarantined', 'labeled_before_prediction',
-                   'superseded_by_correction'],
-    } -%}
-    {{ return(reasons[input_name]) }}
+    {#- The reason codes of one input (predictions, labels), in order. -#}
+    {{ return(modelwatch.quarantine_reason_catalog()[input_name] | map(attribute='reason') | list) }}
 {% endmacro %}
 
 

@@ -4,7 +4,8 @@ non-integer constant goes through modelwatch.double_literal, a DOUBLE on every e
 
 Checked: template text outside Jinja (SQL comments and SQL string literals skipped) and Jinja
 string literals inside tags (the SQL fragments macros build). Jinja numbers (config values),
-YAML data documents (a `{% set x %}` block read with `fromyaml(x)`: the config schema, the
+YAML data documents (a `{% set x %}` block read with `fromyaml(x)`, or returned by a macro read with
+`fromyaml(modelwatch.the_macro())`: the config schema, the
 check catalog), error messages and exponent literals (`1e-300`, a DOUBLE on every engine) are not flagged.
 Run as a script, it lists what it finds.
 """
@@ -21,6 +22,7 @@ JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 JINJA_STRING = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"", re.S)
 SET_BLOCK = re.compile(r"\{%-?\s*set\s+(\w+)\s*-?%\}.*?\{%-?\s*endset\s*-?%\}", re.S)
+MACRO = re.compile(r"\{%-?\s*macro\s+(\w+)")
 SQL_COMMENT = re.compile(r"--[^\n]*")
 SQL_STRING = re.compile(r"'(?:[^']|'')*'")
 # the helper's own argument, and tags that build error messages (prose, not SQL)
@@ -37,7 +39,9 @@ def find_bare_decimals(text: str) -> list[tuple[int, str, str]]:
     'sql' (template text) or the quote character of the Jinja string holding it."""
     text = JINJA_COMMENT.sub(_blank, text)
     for block in SET_BLOCK.finditer(text):
-        if re.search(rf"fromyaml\(\s*{block.group(1)}\s*\)", text):
+        macros = MACRO.findall(text[: block.start()])
+        read_as_yaml = rf"fromyaml\(\s*({block.group(1)}|modelwatch\.{macros[-1] if macros else '-'}\(\s*\))\s*\)"
+        if re.search(read_as_yaml, text):
             text = text[: block.start()] + _blank(block) + text[block.end() :]
     found: list[tuple[int, str, str]] = []
     sql = list(text)

@@ -3,6 +3,9 @@
 - dynamic (latency_p95_ms): trailing mean + k sd of the previous windows, recomputed here with
   numpy for every window; a spike that would not reach the error level if its own window were
   in the statistics is at error level, so the judged window is never used;
+- zero variance (cost_per_1k_usd, dynamic with static warn / error): on a constant history the
+  dynamic threshold would be the mean itself; the static thresholds judge instead, so a small
+  move stays quiet and a large one alerts at the static level;
 - persistence (error_rate): an isolated breach stays quiet, the second of three windows alerts;
 - the noise floor (psi, js_distance, ks_statistic): a 20-row window drawn from the reference
   distribution stays quiet (and alerts with the floor off), a 20-row window that moved does not.
@@ -27,6 +30,10 @@ ISOLATED_ERROR_DAY = 10  # error rate breaches once
 PERSISTENT_ERROR_DAYS = (20, 21)  # error rate breaches twice in a row
 SMALL_QUIET_DAY = 5  # 20 rows from the reference distribution
 SMALL_SHIFTED_DAY = 6  # 20 rows far above the reference
+# cost: 0.5 USD a request (sums exact in binary, so cost_per_1k is exactly 500 and its history
+# exactly constant), except a day at 1.0 and a day where 1% of requests cost 0.625
+COST_SPIKE_DAY = 15  # 1000 per 1k: beyond the static warn 750, below error 1500
+COST_NUDGE_DAY = 27  # 501.25 per 1k: above the constant mean 500, below static warn
 
 
 def make_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
@@ -51,6 +58,11 @@ def make_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
                     "latency_ms": base_latency * rng.lognormal(0, 0.05, n),
                     "status_code": np.where(rng.random(n) < error_share, 503, 200),
                     "x": x,
+                    "cost_usd": np.where(
+                        day == COST_SPIKE_DAY,
+                        1.0,
+                        np.where((day == COST_NUDGE_DAY) & (np.arange(n) < n // 100), 0.625, 0.5),
+                    ),
                 }
             )
         )
@@ -69,7 +81,13 @@ CONFIG = {
         "labels": "main.labels",
         "reference": "main.training_reference",
     },
-    "columns": {"predictions": {"latency_ms": "latency_ms", "status_code": "status_code"}},
+    "columns": {
+        "predictions": {
+            "latency_ms": "latency_ms",
+            "status_code": "status_code",
+            "cost_usd": "cost_usd",
+        }
+    },
     "checks": {
         "latency_p95_ms": {
             "kind": "dynamic",
@@ -77,6 +95,13 @@ CONFIG = {
             "min_windows": 7,
             "warn_sigma": 3,
             "error_sigma": 4,
+        },
+        "cost_per_1k_usd": {
+            "kind": "dynamic",
+            "lookback_windows": 7,
+            "min_windows": 7,
+            "warn": 750,
+            "error": 1500,
         },
         "error_rate": {
             "kind": "persistence",
@@ -136,6 +161,33 @@ def test_dynamic_threshold_equals_numpy_on_previous_windows_only(built):
     assert values[SPIKE_DAY] < with_itself.mean() + 4 * with_itself.std(ddof=1)
     # quiet before min_windows of history and on the steady days
     assert got.window_start.min() >= day(7)
+
+
+def test_zero_variance_history_falls_back_to_the_static_thresholds(built):
+    ops = built.df(
+        "select window_start, cost_per_1k_usd from modelwatch.operational_metrics "
+        "order by window_start"
+    ).set_index("window_start")
+    cost = ops.cost_per_1k_usd
+    # both judged windows follow 7 windows of exactly the same value (sd 0)
+    for d in (COST_SPIKE_DAY, COST_NUDGE_DAY):
+        history = cost.loc[day(d - 7) : day(d - 1)].to_numpy()
+        assert len(history) == 7 and np.std(history) == 0 and history[0] == 500
+    assert cost.loc[day(COST_SPIKE_DAY)] == 1000 and cost.loc[day(COST_NUDGE_DAY)] == 501.25
+    evaluated = built.df(
+        "select window_start, severity, threshold_kind, warn_threshold, error_threshold "
+        "from modelwatch.int_modelwatch__alerts_evaluated "
+        "where check_name = 'cost_per_1k_usd' order by window_start"
+    ).set_index("window_start")
+    # mean + 3 x 0 = 500 would page on both; the static 750 / 1500 judge instead
+    spike, nudge = evaluated.loc[day(COST_SPIKE_DAY)], evaluated.loc[day(COST_NUDGE_DAY)]
+    assert (spike.warn_threshold, spike.error_threshold) == (750, 1500)
+    assert (nudge.warn_threshold, nudge.error_threshold) == (750, 1500)
+    assert nudge.severity == "ok"
+    got = alerts(built, "cost_per_1k_usd")
+    assert got.window_start.tolist() == [day(COST_SPIKE_DAY)]
+    assert got.severity.tolist() == ["warn"] and got.threshold.tolist() == [750]
+    assert (got.threshold_kind == "dynamic").all()
 
 
 def test_persistence_needs_two_of_three_windows(built):
@@ -231,3 +283,45 @@ def test_consecutive_windows_count_the_streak(built):
     for row in psi.itertuples():
         streak = streak + 1 if row.severity != "ok" else 0
         assert row.consecutive_windows == streak
+
+
+SEVERITY_OF_ROW = """
+    select d.window_start, d.psi, d.drift_severity,
+        coalesce(max(case e.severity when 'error' then 2 when 'warn' then 1 else 0 end), 0)
+            as alert_level
+    from modelwatch.feature_drift as d
+    left join modelwatch.int_modelwatch__alerts_evaluated as e
+        on e.model_name = d.model_name and e.window_start = d.window_start
+        and e.feature_name = d.feature_name
+        and e.check_name in ('psi', 'js_distance', 'ks_statistic', 'null_rate_increase')
+    where d.segment_key = '__all__' and d.feature_name = 'x'
+    group by d.window_start, d.psi, d.drift_severity
+    order by d.window_start
+"""
+
+
+def _assert_drift_severity_is_the_alerts(built) -> pd.DataFrame:
+    rows = built.df(SEVERITY_OF_ROW)
+    levels = {0: "ok", 1: "warn", 2: "error"}
+    assert rows.drift_severity.tolist() == [levels[v] for v in rows.alert_level]
+    return rows
+
+
+def test_drift_severity_is_the_alerts_judgement(built, builder):
+    # static thresholds with the noise floor (this fixture): the same rows as the alerts
+    static = _assert_drift_severity_is_the_alerts(built)
+    assert set(static[static.drift_severity != "ok"].window_start) == {day(SMALL_SHIFTED_DAY)}
+    # a dynamic psi (1 / 2 sd): windows far below the static 0.1 breach, in alerts and here
+    config = copy.deepcopy(CONFIG)
+    config["checks"]["psi"] = {
+        "kind": "dynamic",
+        "lookback_windows": 7,
+        "min_windows": 3,
+        "warn_sigma": 1,
+        "error_sigma": 2,
+    }
+    dynamic = _assert_drift_severity_is_the_alerts(
+        builder(make_tables(), config, "drift_severity_dynamic")
+    )
+    flagged = dynamic[(dynamic.drift_severity != "ok") & (dynamic.psi < 0.1)]
+    assert len(flagged) >= 2, dynamic

@@ -13,6 +13,8 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from modelwatch.checks import quarantine_reasons
+
 MODEL = "m1"
 DAY1 = pd.Timestamp("2024-03-04")
 DAY2 = pd.Timestamp("2024-03-05")
@@ -28,26 +30,9 @@ CONFIG = {
     "models": [{"name": MODEL, "features": {"numeric": ["income"], "categorical": ["region"]}}],
 }
 
-PREDICTION_REASONS = [
-    "null_prediction_id",
-    "null_model_name",
-    "null_model_version",
-    "null_predicted_at",
-    "null_score",
-    "score_not_finite",
-    "score_out_of_range",
-    "duplicate_prediction_id",
-]
-LABEL_REASONS = [
-    "null_prediction_id",
-    "null_label",
-    "invalid_label",
-    "null_labeled_at",
-    "unknown_prediction",
-    "prediction_quarantined",
-    "labeled_before_prediction",
-    "superseded_by_correction",
-]
+# every reason a binary model's rows can get (macros/quality/quarantine_reasons.sql)
+PREDICTION_REASONS = [r["reason"] for r in quarantine_reasons("predictions", task="binary")]
+LABEL_REASONS = [r["reason"] for r in quarantine_reasons("labels", task="binary")]
 
 # Bad prediction rows (all on day 1 unless noted): (prediction_id, reason, overrides)
 BAD_PREDICTIONS = [

@@ -258,27 +258,12 @@ unioned as (
     union all
     {% endif %}
 
-    select
-        model_name,
-        window_start,
-        {{ modelwatch.window_end('window_start') }} as window_end,
-        {{ modelwatch.sql_string(check.name) }} as check_name,
-        {{ modelwatch.sql_string(check.category) }} as check_category,
-        {%- for dim in dims %}
-        cast({{ check.dims.get(dim, 'null') }} as {{ dbt.type_string() }}) as {{ dim }},
-        {%- endfor %}
-        cast({{ check.subject }} as {{ dbt.type_string() }}) as subject,
-        cast({{ check.value }} as {{ modelwatch.type_double() }}) as observed_value,
-        cast({{ modelwatch.sql_string(check.what) }} as {{ dbt.type_string() }}) as check_description,
-        cast({{ check.sample_size }} as {{ dbt.type_bigint() }}) as sample_size,
-        cast({{ check.reference_size }} as {{ dbt.type_bigint() }}) as reference_size,
-        cast({{ check.get('bin_count', 'null') }} as {{ dbt.type_bigint() }}) as bin_count,
-        cast({{ check.get('noise_mean', 'null') }} as {{ modelwatch.type_double() }}) as noise_mean,
-        cast({{ check.get('noise_sd', 'null') }} as {{ modelwatch.type_double() }}) as noise_sd,
-        cast({{ 'comparisons' if check.source == 'feature_drift' else 'null' }} as {{ dbt.type_bigint() }}) as comparisons,
-        {{ 'evidence' if check.evidence == 'drift' else evidence[check.evidence] }} as evidence
-    from {{ 'drift_source' if check.source == 'feature_drift' else ref('modelwatch__' ~ check.source) }}
-    where {{ check.scope }}
+    {{ modelwatch.alert_observation_select(
+        check,
+        'drift_source' if check.source == 'feature_drift' else ref('modelwatch__' ~ check.source),
+        'evidence' if check.evidence == 'drift' else evidence[check.evidence],
+        'comparisons' if check.source == 'feature_drift' else 'null'
+    ) }}
     {%- endfor %}
 
 ),
