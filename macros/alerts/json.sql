@@ -9,6 +9,11 @@
     coalesce('"' || replace(replace(replace(replace(cast({{ expr }} as {{ dbt.type_string() }}), '\', '\\'), '"', '\"'), chr(10), '\n'), chr(13), '\r') || '"', 'null')
 {%- endmacro %}
 
+{% macro spark__json_string(expr) -%}
+    {#- Spark string literals use backslash escapes: '\\' is one backslash -#}
+    coalesce('"' || replace(replace(replace(replace(cast({{ expr }} as {{ dbt.type_string() }}), '\\', '\\\\'), '"', '\\"'), chr(10), '\\n'), chr(13), '\\r') || '"', 'null')
+{%- endmacro %}
+
 {% macro postgres__json_string(expr) -%}
     coalesce(to_json(cast({{ expr }} as text))::text, 'null')
 {%- endmacro %}

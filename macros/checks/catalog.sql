@@ -450,7 +450,7 @@ checks:
     doc: feed_health.request_count
   missing_window:
     table: feed_health
-    value: "case when is_missing_window then 1.0 else 0.0 end"
+    value: "case when is_missing_window then 1 else 0 end"
     warn: 1
     error: null
     recommendation: bug
@@ -490,7 +490,7 @@ checks:
     doc: fairness_parity.calibration_gap_bound
   canary_rollback:
     table: canary_verdicts
-    value: "case when verdict = 'rollback' then 1.0 else 0.0 end"
+    value: "case when verdict = 'rollback' then 1 else 0 end"
     warn: null
     error: 1
     what: "the canary does worse than the serving model: roll it back"

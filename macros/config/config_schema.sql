@@ -23,13 +23,15 @@ keys:
     type: any
     doc: where to build (the CLI reads and validates this; dbt uses profiles.yml)
     readme: |
-      type: duckdb                # duckdb | postgres
+      type: duckdb                # duckdb | postgres | spark
       path: warehouse.duckdb      # DuckDB file, relative to this config file
       memory_limit: 4GB           # DuckDB memory limit (spills to disk beyond it)
       threads: 1                  # DuckDB threads; 1 keeps reruns byte-identical (see Speed)
       schema: modelwatch          # output schema; alert failures go to <schema>_audit (CLI; as a
                                   # dbt package: <target schema>_modelwatch, see above)
       # postgres: host, port, user, dbname, password_env (name of the env var holding the password)
+      # spark: warehouse_dir, metastore (local session; relative to this config file), settings
+      #   (extra Spark settings; the session time zone is pinned to UTC)
   granularity:
     type: enum
     values: [hour, day, week]

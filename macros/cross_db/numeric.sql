@@ -95,15 +95,15 @@
 {% endmacro %}
 
 {% macro default__hash_fraction(expr) %}
-    (cast(('x' || substr(md5(cast({{ expr }} as {{ dbt.type_string() }})), 1, 8))::bit(32) as bigint) & 2147483647) / 2147483648.0
+    (cast(('x' || substr(md5(cast({{ expr }} as {{ dbt.type_string() }})), 1, 8))::bit(32) as bigint) & 2147483647) / {{ modelwatch.double_literal(2147483648) }}
 {%- endmacro %}
 
 {% macro duckdb__hash_fraction(expr) %}
-    (hash(cast({{ expr }} as varchar)) % 1000000007) / 1000000007.0
+    (hash(cast({{ expr }} as varchar)) % 1000000007) / {{ modelwatch.double_literal(1000000007) }}
 {%- endmacro %}
 
 {% macro spark__hash_fraction(expr) %}
-    (pmod(xxhash64(cast({{ expr }} as string)), 1000000007) / 1000000007.0)
+    (pmod(xxhash64(cast({{ expr }} as string)), 1000000007) / {{ modelwatch.double_literal(1000000007) }})
 {%- endmacro %}
 
 
@@ -112,9 +112,9 @@
         2 * P(Z > z) for z >= 0 (Abramowitz-Stegun 26.2.17: |error| < 1.5e-7 on the p-value),
         written with ln/exp/sqrt only so every engine computes it alike.
     -#}
-    {%- set t = '(1.0 / (1.0 + 0.2316419 * (' ~ z ~ ')))' -%}
-    {%- set density = 'exp(-0.5 * (' ~ z ~ ') * (' ~ z ~ ')) / sqrt(2.0 * pi())' -%}
-    (2.0 * {{ density }} * {{ t }} * (0.319381530 + {{ t }} * (-0.356563782 + {{ t }} * (1.781477937 + {{ t }} * (-1.821255978 + {{ t }} * 1.330274429)))))
+    {%- set t = '(' ~ modelwatch.double_literal(1) ~ ' / (' ~ modelwatch.double_literal(1) ~ ' + ' ~ modelwatch.double_literal('0.2316419') ~ ' * (' ~ z ~ ')))' -%}
+    {%- set density = 'exp(-' ~ modelwatch.double_literal('0.5') ~ ' * (' ~ z ~ ') * (' ~ z ~ ')) / sqrt(' ~ modelwatch.double_literal(2) ~ ' * pi())' -%}
+    ({{ modelwatch.double_literal(2) }} * {{ density }} * {{ t }} * ({{ modelwatch.double_literal('0.319381530') }} + {{ t }} * (-{{ modelwatch.double_literal('0.356563782') }} + {{ t }} * ({{ modelwatch.double_literal('1.781477937') }} + {{ t }} * (-{{ modelwatch.double_literal('1.821255978') }} + {{ t }} * {{ modelwatch.double_literal('1.330274429') }})))))
 {%- endmacro %}
 
 
@@ -123,6 +123,30 @@
         A double as text, the same on every engine: whole numbers without a decimal part (DuckDB
         writes 43800.0 where PostgreSQL writes 43800), others in the engine's shortest form.
     -#}
+    {{ return(adapter.dispatch('number_text', 'modelwatch')(expr)) }}
+{% endmacro %}
+
+{% macro spark__number_text(expr) %}
+    {#-
+        Spark writes doubles as Java does, in E notation below 1e-3 and from 1e7 (5.0E-4); DuckDB
+        and PostgreSQL as Python's repr, plain from 1e-4 to 1e16 (0.0005, 1e-07, 1.5e+20).
+        Java's digits, rewritten into that form (rint: Spark's floor is a BIGINT, which overflows).
+    -#}
+    {%- set plain = "concat(p.sign, case when p.e < 0 then concat('0.', repeat('0', -p.e - 1), p.d) "
+        ~ "else concat(rpad(substr(p.d, 1, p.e + 1), p.e + 1, '0'), '.', "
+        ~ "coalesce(nullif(substr(p.d, p.e + 2), ''), '0')) end)" -%}
+    {%- set scientific = "concat(p.sign, regexp_replace(p.m, '[.]0$', ''), 'e', "
+        ~ "case when p.e < 0 then '-' else '+' end, case when abs(p.e) < 10 then '0' else '' end, cast(abs(p.e) as string))" -%}
+    {%- set parts = "named_struct('sign', case when s like '-%' then '-' else '' end, "
+        ~ "'m', regexp_replace(split(s, 'E')[0], '^-', ''), 'e', cast(split(s, 'E')[1] as int), "
+        ~ "'d', regexp_replace(regexp_replace(split(s, 'E')[0], '[-.]', ''), '0+$', ''))" -%}
+    {{ return('(case when abs(' ~ expr ~ ') < 1e15 and ' ~ expr ~ ' = rint(' ~ expr ~ ') then cast(cast('
+        ~ expr ~ ' as bigint) as string) else transform(array(cast(' ~ expr ~ ' as string)), s -> '
+        ~ 'case when s not like \'%E%\' then s else transform(array(' ~ parts ~ '), p -> '
+        ~ 'case when p.e between -4 and 15 then ' ~ plain ~ ' else ' ~ scientific ~ ' end)[0] end)[0] end)') }}
+{% endmacro %}
+
+{% macro default__number_text(expr) %}
     {{ return('(case when ' ~ expr ~ ' = floor(' ~ expr ~ ') and abs(' ~ expr ~ ') < 1e15 then cast(cast('
         ~ expr ~ ' as ' ~ dbt.type_bigint() ~ ') as ' ~ dbt.type_string() ~ ') else cast(' ~ expr ~ ' as '
         ~ dbt.type_string() ~ ') end)') }}

@@ -11,15 +11,17 @@
 
 
 {% macro sql_string(value) %}
-    {#- A string literal with embedded quotes doubled; user names never reach SQL unescaped. -#}
+    {#- A string literal of any text; user names never reach SQL unescaped. -#}
     {{ return(adapter.dispatch('sql_string', 'modelwatch')(value)) }}
 {% endmacro %}
 
 {% macro default__sql_string(value) %}
+    {#- standard SQL: embedded quotes doubled, a backslash is itself -#}
     {{ return("'" ~ (value | string | replace("'", "''")) ~ "'") }}
 {% endmacro %}
 
 {% macro spark__sql_string(value) %}
+    {#- Spark string literals use backslash escapes -#}
     {{ return("'" ~ (value | string | replace("\\", "\\\\") | replace("'", "\\'")) ~ "'") }}
 {% endmacro %}
 

@@ -27,7 +27,7 @@
 {% macro window_count_between(first_window_expr, last_window_expr) %}
     {#- How many windows from the first to the last window (0 when they are the same). -#}
     {%- set granularity = modelwatch.get_config().granularity -%}
-    {{ dbt.datediff(first_window_expr, last_window_expr, granularity) }}
+    {{ modelwatch.time_diff(first_window_expr, last_window_expr, granularity) }}
 {%- endmacro %}
 
 
@@ -79,3 +79,20 @@
 {% macro default__current_timestamp_utc() %}cast((current_timestamp at time zone 'UTC') as {{ dbt.type_timestamp() }}){% endmacro %}
 
 {% macro spark__current_timestamp_utc() %}to_utc_timestamp(current_timestamp(), current_timezone()){% endmacro %}
+
+
+{% macro time_diff(first_expr, second_expr, datepart) %}
+    {#- dbt.datediff, with a Spark twin: dbt-spark's sub-day parts lack enclosing parentheses
+        (`... / 86400` would divide only its last term) and read microseconds from text. -#}
+    {{ return(adapter.dispatch('time_diff', 'modelwatch')(first_expr, second_expr, datepart)) }}
+{% endmacro %}
+
+{% macro default__time_diff(first_expr, second_expr, datepart) %}{{ return(dbt.datediff(first_expr, second_expr, datepart)) }}{% endmacro %}
+
+{% macro spark__time_diff(first_expr, second_expr, datepart) %}
+    {%- set units = {'second': 'unix_seconds', 'millisecond': 'unix_millis', 'microsecond': 'unix_micros'} -%}
+    {%- if datepart in units -%}
+        {{ return('(' ~ units[datepart] ~ '(cast(' ~ second_expr ~ ' as timestamp)) - ' ~ units[datepart] ~ '(cast(' ~ first_expr ~ ' as timestamp)))') }}
+    {%- endif -%}
+    {{ return('(' ~ dbt.datediff(first_expr, second_expr, datepart) ~ ')') }}
+{% endmacro %}

@@ -24,10 +24,10 @@
         scipy.spatial.distance.jensenshannon(r, c, base=2).
     -#}
     (case when {{ reference_proportion }} > 0
-        then {{ reference_proportion }} * ln({{ reference_proportion }} / (({{ reference_proportion }} + {{ current_proportion }}) / 2.0))
+        then {{ reference_proportion }} * ln({{ reference_proportion }} / (({{ reference_proportion }} + {{ current_proportion }}) / {{ modelwatch.double_literal(2) }}))
         else 0 end
      + case when {{ current_proportion }} > 0
-        then {{ current_proportion }} * ln({{ current_proportion }} / (({{ reference_proportion }} + {{ current_proportion }}) / 2.0))
+        then {{ current_proportion }} * ln({{ current_proportion }} / (({{ reference_proportion }} + {{ current_proportion }}) / {{ modelwatch.double_literal(2) }}))
         else 0 end)
 {%- endmacro %}
 
@@ -38,7 +38,7 @@
 
 {% macro default__chi2_term(observed, row_total, column_total, grand_total) %}
     {#- (O - E)^2 / E for one cell of the 2 x k table; E = row total * column total / N. -#}
-    (({{ observed }}) - 1.0 * ({{ row_total }}) * ({{ column_total }}) / ({{ grand_total }}))
-    * (({{ observed }}) - 1.0 * ({{ row_total }}) * ({{ column_total }}) / ({{ grand_total }}))
-    / (1.0 * ({{ row_total }}) * ({{ column_total }}) / ({{ grand_total }}))
+    (({{ observed }}) - {{ modelwatch.double_literal(1) }} * ({{ row_total }}) * ({{ column_total }}) / ({{ grand_total }}))
+    * (({{ observed }}) - {{ modelwatch.double_literal(1) }} * ({{ row_total }}) * ({{ column_total }}) / ({{ grand_total }}))
+    / ({{ modelwatch.double_literal(1) }} * ({{ row_total }}) * ({{ column_total }}) / ({{ grand_total }}))
 {%- endmacro %}

@@ -31,11 +31,11 @@
 {% macro two_proportion_z(successes_a, n_a, successes_b, n_b) %}
     {#- (p_a - p_b) / sqrt(p (1 - p) (1/n_a + 1/n_b)) with the pooled p; null when undefined. -#}
     (
-        (1.0 * {{ successes_a }} / nullif({{ n_a }}, 0) - 1.0 * {{ successes_b }} / nullif({{ n_b }}, 0))
+        ({{ modelwatch.double_literal(1) }} * {{ successes_a }} / nullif({{ n_a }}, 0) - {{ modelwatch.double_literal(1) }} * {{ successes_b }} / nullif({{ n_b }}, 0))
         / nullif(sqrt(
-            (1.0 * ({{ successes_a }} + {{ successes_b }}) / nullif({{ n_a }} + {{ n_b }}, 0))
-            * (1 - 1.0 * ({{ successes_a }} + {{ successes_b }}) / nullif({{ n_a }} + {{ n_b }}, 0))
-            * (1.0 / nullif({{ n_a }}, 0) + 1.0 / nullif({{ n_b }}, 0))
+            ({{ modelwatch.double_literal(1) }} * ({{ successes_a }} + {{ successes_b }}) / nullif({{ n_a }} + {{ n_b }}, 0))
+            * (1 - {{ modelwatch.double_literal(1) }} * ({{ successes_a }} + {{ successes_b }}) / nullif({{ n_a }} + {{ n_b }}, 0))
+            * ({{ modelwatch.double_literal(1) }} / nullif({{ n_a }}, 0) + {{ modelwatch.double_literal(1) }} / nullif({{ n_b }}, 0))
         ), 0)
     )
 {%- endmacro %}

@@ -98,7 +98,7 @@
             {%- for name, positive, negative in weights %}
             case
                 when sum({{ name }}_positive_weight) > 0 and sum({{ name }}_negative_weight) > 0
-                    then sum({{ name }}_positive_weight * ({{ name }}_negative_below + 0.5 * {{ name }}_negative_weight))
+                    then sum({{ name }}_positive_weight * ({{ name }}_negative_below + {{ modelwatch.double_literal('0.5') }} * {{ name }}_negative_weight))
                         / (sum({{ name }}_positive_weight) * sum({{ name }}_negative_weight))
             end as {{ name }}_auc{{ ',' if not loop.last }}
             {%- endfor %}
@@ -142,9 +142,9 @@
             calibration_bin,
             count(*) as bin_count,
             avg(score) as mean_score,
-            avg(1.0 * label) as observed_rate
+            avg({{ modelwatch.double_literal(1) }} * label) as observed_rate
             {%- if with_noise %},
-            avg(score * (1.0 - score)) as mean_variance
+            avg(score * ({{ modelwatch.double_literal(1) }} - score)) as mean_variance
             {%- endif %}
         from {{ source }}
         where label is not null
@@ -163,7 +163,7 @@
             {%- endif %}
             {%- if with_noise %},
             sum({{ noise_terms[0] }}) / sum(bin_count) as ece_noise_mean,
-            sqrt((1.0 - 2.0 / pi()) * sum({{ noise_terms[1] }})) / sum(bin_count) as ece_noise_sd
+            sqrt(({{ modelwatch.double_literal(1) }} - {{ modelwatch.double_literal(2) }} / pi()) * sum({{ noise_terms[1] }})) / sum(bin_count) as ece_noise_sd
             {%- endif %}
         from calibration
         group by {{ keys }}

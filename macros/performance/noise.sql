@@ -13,13 +13,13 @@
         class is missing or the AUC is unknown.
     -#}
     {%- set a = '(' ~ auc ~ ')' -%}
-    {%- set q1 = '(' ~ a ~ ' / (2.0 - ' ~ a ~ '))' -%}
-    {%- set q2 = '(2.0 * ' ~ a ~ ' * ' ~ a ~ ' / (1.0 + ' ~ a ~ '))' -%}
+    {%- set q1 = '(' ~ a ~ ' / (' ~ modelwatch.double_literal(2) ~ ' - ' ~ a ~ '))' -%}
+    {%- set q2 = '(' ~ modelwatch.double_literal(2) ~ ' * ' ~ a ~ ' * ' ~ a ~ ' / (' ~ modelwatch.double_literal(1) ~ ' + ' ~ a ~ '))' -%}
     {{ return(
         '(case when (' ~ n_pos ~ ') > 0 and (' ~ n_neg ~ ') > 0 then ('
-        ~ a ~ ' * (1.0 - ' ~ a ~ ') + ((' ~ n_pos ~ ') - 1) * (' ~ q1 ~ ' - ' ~ a ~ ' * ' ~ a ~ ')'
+        ~ a ~ ' * (' ~ modelwatch.double_literal(1) ~ ' - ' ~ a ~ ') + ((' ~ n_pos ~ ') - 1) * (' ~ q1 ~ ' - ' ~ a ~ ' * ' ~ a ~ ')'
         ~ ' + ((' ~ n_neg ~ ') - 1) * (' ~ q2 ~ ' - ' ~ a ~ ' * ' ~ a ~ '))'
-        ~ ' / (1.0 * (' ~ n_pos ~ ') * (' ~ n_neg ~ ')) end)'
+        ~ ' / (' ~ modelwatch.double_literal(1) ~ ' * (' ~ n_pos ~ ') * (' ~ n_neg ~ ')) end)'
     ) }}
 {% endmacro %}
 
@@ -36,7 +36,7 @@
         Returns the two per-bin terms to sum: (sqrt(2 n_b v_b / pi), n_b v_b).
     -#}
     {{ return((
-        'sqrt(2.0 * ' ~ bin_count ~ ' * ' ~ mean_variance ~ ' / pi())',
+        'sqrt(' ~ modelwatch.double_literal(2) ~ ' * ' ~ bin_count ~ ' * ' ~ mean_variance ~ ' / pi())',
         '(' ~ bin_count ~ ' * ' ~ mean_variance ~ ')',
     )) }}
 {% endmacro %}
@@ -44,9 +44,9 @@
 
 {% macro normal_upper_quantile(alpha) %}
     {#- z with P(Z > z) = alpha (Abramowitz-Stegun 26.2.23, |error| < 4.5e-4), as SQL -#}
-    {%- set t = 'sqrt(-2.0 * ln(' ~ alpha ~ '))' -%}
-    {{ return('(' ~ t ~ ' - (2.515517 + 0.802853 * ' ~ t ~ ' + 0.010328 * ' ~ t ~ ' * ' ~ t ~ ') / (1.0 + 1.432788 * '
-        ~ t ~ ' + 0.189269 * ' ~ t ~ ' * ' ~ t ~ ' + 0.001308 * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))') }}
+    {%- set t = 'sqrt(-' ~ modelwatch.double_literal(2) ~ ' * ln(' ~ alpha ~ '))' -%}
+    {{ return('(' ~ t ~ ' - (' ~ modelwatch.double_literal('2.515517') ~ ' + ' ~ modelwatch.double_literal('0.802853') ~ ' * ' ~ t ~ ' + ' ~ modelwatch.double_literal('0.010328') ~ ' * ' ~ t ~ ' * ' ~ t ~ ') / (' ~ modelwatch.double_literal(1) ~ ' + ' ~ modelwatch.double_literal('1.432788') ~ ' * '
+        ~ t ~ ' + ' ~ modelwatch.double_literal('0.189269') ~ ' * ' ~ t ~ ' * ' ~ t ~ ' + ' ~ modelwatch.double_literal('0.001308') ~ ' * ' ~ t ~ ' * ' ~ t ~ ' * ' ~ t ~ '))') }}
 {% endmacro %}
 
 
@@ -64,8 +64,8 @@
         {{ return('((' ~ mean ~ ') + ' ~ z ~ ' * (' ~ sd ~ '))') }}
     {%- elif shape == 'gamma' -%}
         {%- set k = '((' ~ mean ~ ') * (' ~ mean ~ ') / nullif((' ~ sd ~ ') * (' ~ sd ~ '), 0))' -%}
-        {{ return('(case when (' ~ mean ~ ') > 0 then (' ~ mean ~ ') * power(1.0 - 1.0 / (9.0 * ' ~ k ~ ') + '
-            ~ z ~ ' / (3.0 * sqrt(' ~ k ~ ')), 3) end)') }}
+        {{ return('(case when (' ~ mean ~ ') > 0 then (' ~ mean ~ ') * power(' ~ modelwatch.double_literal(1) ~ ' - ' ~ modelwatch.double_literal(1) ~ ' / (' ~ modelwatch.double_literal(9) ~ ' * ' ~ k ~ ') + '
+            ~ z ~ ' / (' ~ modelwatch.double_literal(3) ~ ' * sqrt(' ~ k ~ ')), 3) end)') }}
     {%- endif -%}
     {{ exceptions.raise_compiler_error("modelwatch: unknown noise shape '" ~ shape ~ "' (normal or gamma)") }}
 {% endmacro %}

@@ -97,7 +97,7 @@ labels:
 
 {% macro probability_sum_tolerance() %}
     {#- How far a multiclass row's probabilities may sum from 1 (float rounding of a softmax). -#}
-    {{ return('cast(0.000001 as ' ~ modelwatch.type_double() ~ ')') }}
+    {{ return(modelwatch.double_literal('0.000001')) }}
 {% endmacro %}
 
 

@@ -7,6 +7,7 @@ The file's top-level key is `modelwatch`; its content is passed to dbt unchanged
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from dataclasses import dataclass, field
@@ -49,11 +50,12 @@ def load_config(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise ConfigError(f"'modelwatch' in {file} must be a mapping")
     warehouse = config.get("warehouse")
     if isinstance(warehouse, dict):
-        path_value = warehouse.get("path")
-        if isinstance(path_value, str) and path_value and not Path(path_value).is_absolute():
-            # relative warehouse paths are relative to the config file, wherever modelwatch runs
-            warehouse = {**warehouse, "path": str((file.parent / path_value).resolve())}
-            config = {**config, "warehouse": warehouse}
+        for key in ("path", "warehouse_dir", "metastore"):
+            path_value = warehouse.get(key)
+            if isinstance(path_value, str) and path_value and not Path(path_value).is_absolute():
+                # relative warehouse paths are relative to the config file, wherever it runs
+                warehouse = {**warehouse, key: str((file.parent / path_value).resolve())}
+                config = {**config, "warehouse": warehouse}
     return config
 
 
@@ -118,9 +120,57 @@ def _postgres_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
     return env
 
 
+def _spark_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
+    # a local Spark session (dbt-spark's session method) in the modelwatch process: tables are
+    # files under warehouse_dir, their catalog a Derby metastore (one process at a time)
+    env: dict[str, str] = {}
+    for key, var, default in (
+        ("warehouse_dir", "MODELWATCH_SPARK_WAREHOUSE_DIR", "spark-warehouse"),
+        ("metastore", "MODELWATCH_SPARK_METASTORE", "spark-metastore"),
+    ):
+        value = spec.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            errors.append(f"warehouse.{key} must be a directory path, got {value!r}")
+            continue
+        path = Path(value).resolve()
+        if not path.parent.is_dir():
+            errors.append(
+                f"warehouse.{key} {str(path)!r}: directory {str(path.parent)!r} does not exist"
+            )
+        env[var] = str(path)
+    settings = spec.get("settings", {})
+    if not isinstance(settings, dict) or not all(
+        isinstance(k, str) and isinstance(v, str | int | float | bool) for k, v in settings.items()
+    ):
+        errors.append(
+            "warehouse.settings must map Spark settings to values, like "
+            f"{{spark.driver.memory: 4g}}, got {identifiers.printable(settings)}"
+        )
+    else:
+        fixed = sorted(set(settings) & set(SPARK_FIXED_SETTINGS))
+        if fixed:
+            errors.append(
+                f"warehouse.settings may not set {', '.join(fixed)}: modelwatch pins it "
+                "(windows are UTC; warehouse_dir and metastore name the locations)"
+            )
+        values = {k: str(v).lower() if isinstance(v, bool) else str(v) for k, v in settings.items()}
+        env["MODELWATCH_SPARK_SETTINGS"] = json.dumps(values, sort_keys=True)
+    return env
+
+
+# settings the Spark session always has (warehouse.spark_settings adds the locations)
+SPARK_FIXED_SETTINGS = {
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.warehouse.dir": None,
+    "javax.jdo.option.ConnectionURL": None,
+    "spark.hadoop.javax.jdo.option.ConnectionURL": None,
+}
+
+
 WAREHOUSE_TYPES: dict[str, tuple[frozenset[str], Any]] = {
     "duckdb": (frozenset({"path", "memory_limit", "threads"}), _duckdb_env),
     "postgres": (frozenset({"host", "port", "user", "dbname", "password_env"}), _postgres_env),
+    "spark": (frozenset({"warehouse_dir", "metastore", "settings"}), _spark_env),
 }
 _COMMON_KEYS = frozenset({"type", "schema"})
 
@@ -147,8 +197,9 @@ def warehouse_errors(config: dict[str, Any]) -> tuple[Warehouse | None, list[str
         ]
     kind = spec.get("type", "duckdb")
     if kind not in WAREHOUSE_TYPES:
+        *others, last = WAREHOUSE_TYPES
         return None, [
-            f"warehouse.type must be {' or '.join(WAREHOUSE_TYPES)}, "
+            f"warehouse.type must be {', '.join(others)} or {last}, "
             f"got {identifiers.printable(kind)}"
         ]
     known, to_env = WAREHOUSE_TYPES[kind]

@@ -154,6 +154,11 @@ class DbtProject:
         if self.target_path is not None:
             flags += ["--log-path", str(self.log_path)]
         with environment(self.env):
+            if self.env.get("MODELWATCH_TARGET") == "spark":
+                # modelwatch starts the session (with warehouse.settings); dbt-spark joins it
+                from modelwatch.warehouse import spark_session
+
+                spark_session(self.env)
             if self._manifest is None and command[0] in ("build", "test", "run", "compile"):
                 # (the command that follows writes manifest.json; writing it twice cost 0.15 s)
                 # dbt would print a config error itself too; the caller prints it once, cleaned

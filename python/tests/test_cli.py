@@ -257,7 +257,7 @@ def test_unknown_warehouse_type_exits_2(workdir, capsys, tmp_path):
     config["warehouse"] = {"type": "sqlite", "path": "x.db"}
     code, _, err = _run(capsys, "run", "--config", str(_write(tmp_path / "c.yml", config)))
     assert code == cli.EXIT_FAILED
-    assert "warehouse.type must be duckdb or postgres, got 'sqlite'" in err
+    assert "warehouse.type must be duckdb, postgres or spark, got 'sqlite'" in err
 
 
 def test_jobs_drift_builds_only_the_drift_job(capsys, tmp_path):

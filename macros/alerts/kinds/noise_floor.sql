@@ -37,8 +37,8 @@
     {%- set alpha = alpha if alpha is not none else modelwatch.get_config().alerts.noise_floor_alpha -%}
     {%- set z = modelwatch.normal_upper_quantile(alpha) -%}
     {%- set df = 'greatest(coalesce(' ~ bins ~ ', 2) - 1, 1)' -%}
-    {%- set inv = '(1.0 / nullif(' ~ n ~ ', 0) + 1.0 / nullif(' ~ m ~ ', 0))' -%}
-    {%- set psi_floor = inv ~ ' * ' ~ df ~ ' * power(1.0 - 2.0 / (9.0 * ' ~ df ~ ') + ' ~ z ~ ' * sqrt(2.0 / (9.0 * ' ~ df ~ ')), 3)' -%}
+    {%- set inv = '(' ~ modelwatch.double_literal(1) ~ ' / nullif(' ~ n ~ ', 0) + ' ~ modelwatch.double_literal(1) ~ ' / nullif(' ~ m ~ ', 0))' -%}
+    {%- set psi_floor = inv ~ ' * ' ~ df ~ ' * power(' ~ modelwatch.double_literal(1) ~ ' - ' ~ modelwatch.double_literal(2) ~ ' / (' ~ modelwatch.double_literal(9) ~ ' * ' ~ df ~ ') + ' ~ z ~ ' * sqrt(' ~ modelwatch.double_literal(2) ~ ' / (' ~ modelwatch.double_literal(9) ~ ' * ' ~ df ~ ')), 3)' -%}
     {%- if check == 'psi' -%}
         {#-
             Small windows leave bins empty, and an empty bin adds (r - eps) ln(r / eps) through
@@ -47,15 +47,15 @@
             each empty with probability p0 = (1 - r)^n. Vanishes for windows of a few hundred rows.
         -#}
         {%- set eps = modelwatch.get_config().drift.epsilon -%}
-        {%- set r = '(1.0 / ' ~ df ~ ')' -%}
-        {%- set p0 = 'power(1.0 - ' ~ r ~ ', ' ~ n ~ ')' -%}
-        {%- set empty_bins = '(' ~ df ~ ' * ' ~ p0 ~ ' + ' ~ z ~ ' * sqrt(' ~ df ~ ' * ' ~ p0 ~ ' * (1.0 - ' ~ p0 ~ ')))' -%}
+        {%- set r = '(' ~ modelwatch.double_literal(1) ~ ' / ' ~ df ~ ')' -%}
+        {%- set p0 = 'power(' ~ modelwatch.double_literal(1) ~ ' - ' ~ r ~ ', ' ~ n ~ ')' -%}
+        {%- set empty_bins = '(' ~ df ~ ' * ' ~ p0 ~ ' + ' ~ z ~ ' * sqrt(' ~ df ~ ' * ' ~ p0 ~ ' * (' ~ modelwatch.double_literal(1) ~ ' - ' ~ p0 ~ ')))' -%}
         {%- set empty_term = 'case when ' ~ r ~ ' > ' ~ eps ~ ' then ' ~ empty_bins ~ ' * (' ~ r ~ ' - ' ~ eps ~ ') * ln(' ~ r ~ ' / ' ~ eps ~ ') else 0 end' -%}
         {{ return('(' ~ psi_floor ~ ' + ' ~ empty_term ~ ')') }}
     {%- elif check == 'js_distance' -%}
-        {{ return('sqrt(' ~ psi_floor ~ ' / (8.0 * ln(2.0)))') }}
+        {{ return('sqrt(' ~ psi_floor ~ ' / (' ~ modelwatch.double_literal(8) ~ ' * ln(' ~ modelwatch.double_literal(2) ~ ')))') }}
     {%- elif check == 'ks_statistic' -%}
-        {{ return('(sqrt(-ln(' ~ alpha ~ ' / 2.0) / 2.0) * sqrt(' ~ inv ~ '))') }}
+        {{ return('(sqrt(-ln(' ~ alpha ~ ' / ' ~ modelwatch.double_literal(2) ~ ') / ' ~ modelwatch.double_literal(2) ~ ') * sqrt(' ~ inv ~ '))') }}
     {%- elif check == 'proportion_difference' -%}
         {#-
             A difference of two proportions (the prior checks): the two-sided alpha critical value

@@ -89,10 +89,10 @@
             c.feature_id,
             c.window_start,
             max(greatest(
-                abs(1.0 * c.reference_at_or_below / t.reference_non_null
-                    - 1.0 * c.current_cumulative / c.current_non_null),
-                abs(1.0 * c.reference_below / t.reference_non_null
-                    - 1.0 * (c.current_cumulative - c.value_count) / c.current_non_null)
+                abs({{ modelwatch.double_literal(1) }} * c.reference_at_or_below / t.reference_non_null
+                    - {{ modelwatch.double_literal(1) }} * c.current_cumulative / c.current_non_null),
+                abs({{ modelwatch.double_literal(1) }} * c.reference_below / t.reference_non_null
+                    - {{ modelwatch.double_literal(1) }} * (c.current_cumulative - c.value_count) / c.current_non_null)
             )) as ks_statistic,
             cast(max(t.reference_non_null) as {{ dbt.type_bigint() }}) as reference_non_null,
             cast(max(c.current_non_null) as {{ dbt.type_bigint() }}) as current_non_null

@@ -55,8 +55,8 @@
         -- range is empty or not finite
         select
             feature_id,
-            case when has_range = 1 then ks_lower else 0.0 end as ks_origin,
-            case when has_range = 1 then {{ buckets }} / (ks_upper - ks_lower) else 1.0 end as ks_scale
+            case when has_range = 1 then ks_lower else {{ modelwatch.double_literal(0) }} end as ks_origin,
+            case when has_range = 1 then {{ buckets }} / (ks_upper - ks_lower) else {{ modelwatch.double_literal(1) }} end as ks_scale
         from ks_ranges
     ),
 
@@ -158,10 +158,10 @@
             current_through - current_count as current_below,
             reference_non_null,
             current_non_null,
-            abs(1.0 * reference_through / reference_non_null - 1.0 * current_through / current_non_null) as at_end,
+            abs({{ modelwatch.double_literal(1) }} * reference_through / reference_non_null - {{ modelwatch.double_literal(1) }} * current_through / current_non_null) as at_end,
             greatest(
-                1.0 * reference_through / reference_non_null - 1.0 * (current_through - current_count) / current_non_null,
-                1.0 * current_through / current_non_null - 1.0 * (reference_through - reference_count) / reference_non_null
+                {{ modelwatch.double_literal(1) }} * reference_through / reference_non_null - {{ modelwatch.double_literal(1) }} * (current_through - current_count) / current_non_null,
+                {{ modelwatch.double_literal(1) }} * current_through / current_non_null - {{ modelwatch.double_literal(1) }} * (reference_through - reference_count) / reference_non_null
             ) as upper_bound
         from bucket_cumulative
         where reference_non_null > 0 and current_non_null > 0
@@ -281,7 +281,7 @@
         select
             feature_id,
             window_start,
-            max(abs(1.0 * reference_through / reference_non_null - 1.0 * current_through / current_non_null)) as ks_candidate
+            max(abs({{ modelwatch.double_literal(1) }} * reference_through / reference_non_null - {{ modelwatch.double_literal(1) }} * current_through / current_non_null)) as ks_candidate
         from candidate_running
         group by feature_id, window_start
     ),

@@ -73,8 +73,8 @@
             c.feature_id,
             c.window_start,
             max(abs(
-                1.0 * c.reference_cumulative / r.reference_non_null
-                - 1.0 * c.current_cumulative / t.current_non_null
+                {{ modelwatch.double_literal(1) }} * c.reference_cumulative / r.reference_non_null
+                - {{ modelwatch.double_literal(1) }} * c.current_cumulative / t.current_non_null
             )) as ks_statistic,
             cast(max(r.reference_non_null) as {{ dbt.type_bigint() }}) as reference_non_null,
             cast(max(t.current_non_null) as {{ dbt.type_bigint() }}) as current_non_null

@@ -142,7 +142,7 @@ top_bins as (
         c.feature_name,
         c.segment_key,
         c.segment_value,
-        {{ dbt.listagg(
+        {{ modelwatch.ordered_listagg(
             modelwatch.json_object([
                 ('bin', modelwatch.json_integer('c.bin_index')),
                 ('bin_label', modelwatch.json_string(
@@ -182,7 +182,7 @@ top_segments as (
         s.model_name,
         s.window_start,
         s.feature_name,
-        {{ dbt.listagg(
+        {{ modelwatch.ordered_listagg(
             modelwatch.json_object([
                 ('segment', modelwatch.json_string("s.segment_key || '=' || s.segment_value")),
                 ('psi', modelwatch.json_number('s.psi')),

@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
     on_schema_change='fail',
     pre_hook="{{ modelwatch.ks_session_settings() }}",
     post_hook="{{ modelwatch.ks_session_settings(reset=true) }}",

@@ -91,7 +91,7 @@ final as (
         f.null_rate_current - f.null_rate_reference as null_rate_increase,
         f.psi,
         -- jensenshannon(base=2): sqrt(sum / ln 2 / 2); clamp rounding below zero
-        sqrt(case when f.js_divergence_nats_sum > 0 then f.js_divergence_nats_sum / ln(2.0) / 2.0 else 0 end) as js_distance,
+        sqrt(case when f.js_divergence_nats_sum > 0 then f.js_divergence_nats_sum / ln({{ modelwatch.double_literal(2) }}) / {{ modelwatch.double_literal(2) }} else 0 end) as js_distance,
         k.ks_statistic,
         k.reference_non_null as ks_reference_n,
         k.current_non_null as ks_current_n,

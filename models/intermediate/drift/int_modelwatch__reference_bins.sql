@@ -249,7 +249,7 @@ final as (
         upper_bound,
         reference_count,
         reference_total,
-        1.0 * reference_count / nullif(reference_total, 0) as reference_proportion,
+        {{ modelwatch.double_literal(1) }} * reference_count / nullif(reference_total, 0) as reference_proportion,
         is_null_bin
     from unioned
 

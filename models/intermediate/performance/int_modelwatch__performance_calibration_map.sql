@@ -82,7 +82,7 @@ rates as (
     select
         model_name,
         bin_index,
-        avg(1.0 * label) as observed_rate
+        avg({{ modelwatch.double_literal(1) }} * label) as observed_rate
     from binned
     group by model_name, bin_index
 

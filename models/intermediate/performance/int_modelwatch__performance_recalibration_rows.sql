@@ -80,7 +80,7 @@ final as (
         l.label is not null
         and (
             f.labeled_count <= {{ perf.recalibration_max_rows }}
-            or {{ modelwatch.hash_fraction('l.prediction_id') }} < 1.0 * {{ perf.recalibration_max_rows }} / f.labeled_count
+            or {{ modelwatch.hash_fraction('l.prediction_id') }} < {{ modelwatch.double_literal(1) }} * {{ perf.recalibration_max_rows }} / f.labeled_count
         )
 
 )

@@ -50,7 +50,7 @@ final as (
         c.prediction_count,
         c.labeled_count,
         c.label_rows,
-        1.0 * c.labeled_count / c.prediction_count as label_coverage,
+        {{ modelwatch.double_literal(1) }} * c.labeled_count / c.prediction_count as label_coverage,
         (
             c.labeled_count >= {{ perf.final_label_coverage }} * c.prediction_count
             or {{ modelwatch.add_days(modelwatch.window_end('c.window_start'), perf.max_label_delay_days) }} <= k.as_of

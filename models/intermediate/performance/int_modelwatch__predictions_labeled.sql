@@ -73,7 +73,7 @@ final as (
         l.label_class,
         coalesce(l.has_label = 1, false) as is_labeled,
         coalesce(l.label_rows, 0) as label_rows,
-        {{ dbt.datediff('p.predicted_at', 'l.first_labeled_at', 'microsecond') }} / 86400000000.0 as label_lag_days,
+        {{ modelwatch.time_diff('p.predicted_at', 'l.first_labeled_at', 'microsecond') }} / {{ modelwatch.double_literal(86400000000) }} as label_lag_days,
         p.predicted_at,
         l.labeled_at
     from predictions as p

@@ -102,7 +102,7 @@ signal_details as (
         model_name,
         window_start,
         signal_kind,
-        {{ dbt.listagg('detail', "'; '", 'order by detail') }} as details
+        {{ modelwatch.ordered_listagg('detail', "'; '", 'order by detail') }} as details
     from (select distinct model_name, window_start, signal_kind, detail from signals) as distinct_signals
     group by model_name, window_start, signal_kind
 
@@ -151,9 +151,9 @@ judged as (
 
     select
         *,
-        1.0 * labeled_count / nullif(prediction_count, 0) as label_coverage,
+        {{ modelwatch.double_literal(1) }} * labeled_count / nullif(prediction_count, 0) as label_coverage,
         coalesce(
-            1.0 * labeled_count / nullif(prediction_count, 0) >= {{ rec.min_label_coverage }}
+            {{ modelwatch.double_literal(1) }} * labeled_count / nullif(prediction_count, 0) >= {{ rec.min_label_coverage }}
             and labeled_count >= {{ cfg.performance.min_labeled_count }},
             false
         ) as has_fresh_labels,

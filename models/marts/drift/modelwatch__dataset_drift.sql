@@ -19,7 +19,7 @@ drifted as (
     select
         model_name,
         window_start,
-        {{ dbt.listagg('feature_name', "', '", 'order by feature_name') }} as drifted_features
+        {{ modelwatch.ordered_listagg('feature_name', "', '", 'order by feature_name') }} as drifted_features
     from drift
     where is_drifted
     group by model_name, window_start

@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
     on_schema_change='fail',
 ) }}
 {#-
@@ -205,8 +206,8 @@ proportions as (
 
     select
         *,
-        1.0 * current_count / current_total as current_proportion,
-        1.0 * reference_count / nullif(reference_total, 0) as reference_proportion
+        {{ modelwatch.double_literal(1) }} * current_count / current_total as current_proportion,
+        {{ modelwatch.double_literal(1) }} * reference_count / nullif(reference_total, 0) as reference_proportion
     from all_bins
 
 ),

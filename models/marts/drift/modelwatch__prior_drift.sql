@@ -95,7 +95,7 @@ tested as (
         *,
         current_rate - baseline_rate as rate_difference,
         -- the pooled standard error; zero when both sides are all 0 or all 1 (no test)
-        sqrt(pooled_rate * (1 - pooled_rate) * (1.0 / baseline_count + 1.0 / current_count)) as standard_error
+        sqrt(pooled_rate * (1 - pooled_rate) * ({{ modelwatch.double_literal(1) }} / baseline_count + {{ modelwatch.double_literal(1) }} / current_count)) as standard_error
     from rates
 
 ),

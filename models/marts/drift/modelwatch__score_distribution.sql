@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
     on_schema_change='fail',
 ) }}
 {#-
@@ -54,15 +55,15 @@ final as (
         {%- endfor %}
         {%- if other_tasks %}
         {%- set binary_row = 'not ' ~ modelwatch.model_in('model_name', other_tasks) %}
-        avg(case when {{ binary_row }} then case when score <= {{ margin }} then 1.0 else 0.0 end end) as saturation_low_share,
-        avg(case when {{ binary_row }} then case when score >= {{ 1 - margin }} then 1.0 else 0.0 end end) as saturation_high_share,
-        avg(case when {{ binary_row }} then case when score <= {{ margin }} or score >= {{ 1 - margin }} then 1.0 else 0.0 end end) as saturation_share,
-        avg(case when {{ binary_row }} then 1.0 * effective_label end) as predicted_positive_rate
+        avg(case when {{ binary_row }} then case when score <= {{ margin }} then {{ modelwatch.double_literal(1) }} else {{ modelwatch.double_literal(0) }} end end) as saturation_low_share,
+        avg(case when {{ binary_row }} then case when score >= {{ 1 - margin }} then {{ modelwatch.double_literal(1) }} else {{ modelwatch.double_literal(0) }} end end) as saturation_high_share,
+        avg(case when {{ binary_row }} then case when score <= {{ margin }} or score >= {{ 1 - margin }} then {{ modelwatch.double_literal(1) }} else {{ modelwatch.double_literal(0) }} end end) as saturation_share,
+        avg(case when {{ binary_row }} then {{ modelwatch.double_literal(1) }} * effective_label end) as predicted_positive_rate
         {%- else %}
-        avg(case when score <= {{ margin }} then 1.0 else 0.0 end) as saturation_low_share,
-        avg(case when score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_high_share,
-        avg(case when score <= {{ margin }} or score >= {{ 1 - margin }} then 1.0 else 0.0 end) as saturation_share,
-        avg(1.0 * effective_label) as predicted_positive_rate
+        avg(case when score <= {{ margin }} then {{ modelwatch.double_literal(1) }} else {{ modelwatch.double_literal(0) }} end) as saturation_low_share,
+        avg(case when score >= {{ 1 - margin }} then {{ modelwatch.double_literal(1) }} else {{ modelwatch.double_literal(0) }} end) as saturation_high_share,
+        avg(case when score <= {{ margin }} or score >= {{ 1 - margin }} then {{ modelwatch.double_literal(1) }} else {{ modelwatch.double_literal(0) }} end) as saturation_share,
+        avg({{ modelwatch.double_literal(1) }} * effective_label) as predicted_positive_rate
         {%- endif %}
     from labelled
     group by model_name, model_version, window_start

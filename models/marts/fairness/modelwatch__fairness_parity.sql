@@ -60,7 +60,7 @@ compared_lists as (
 
     select
         {{ keys | join(', ') }},
-        {{ dbt.listagg('group_value', "', '", 'order by group_value') }} as groups_compared
+        {{ modelwatch.ordered_listagg('group_value', "', '", 'order by group_value') }} as groups_compared
     from compared
     group by {{ keys | join(', ') }}
 
@@ -70,7 +70,7 @@ excluded_lists as (
 
     select
         {{ keys | join(', ') }},
-        {{ dbt.listagg('group_value', "', '", 'order by group_value') }} as groups_below_minimum
+        {{ modelwatch.ordered_listagg('group_value', "', '", 'order by group_value') }} as groups_below_minimum
     from attribute_groups
     where not is_sufficient
     group by {{ keys | join(', ') }}
@@ -161,8 +161,8 @@ parity as (
         -- the most favourable ratio the groups' Wilson intervals allow (capped at 1)
         case
             when s.selection_groups < 2 then null
-            when s.max_selection_rate_lower <= 0 then 1.0
-            else least(1.0, s.min_selection_rate_upper / s.max_selection_rate_lower)
+            when s.max_selection_rate_lower <= 0 then {{ modelwatch.double_literal(1) }}
+            else least({{ modelwatch.double_literal(1) }}, s.min_selection_rate_upper / s.max_selection_rate_lower)
         end as demographic_parity_ratio_bound
     from spreads as s
 
@@ -206,7 +206,7 @@ final as (
         p.worst_group_roc_auc,
         o.overall_roc_auc,
         o.overall_roc_auc - p.worst_group_roc_auc as auc_gap,
-        p.demographic_parity_ratio >= 0.8 as passes_four_fifths_rule
+        p.demographic_parity_ratio >= {{ modelwatch.double_literal('0.8') }} as passes_four_fifths_rule
     from group_lists as g
     left join parity as p
         on g.model_name = p.model_name

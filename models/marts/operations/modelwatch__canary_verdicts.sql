@@ -78,8 +78,8 @@ arm_metrics as (
 
     select
         s.*,
-        1.0 * s.predicted_positive_count / s.request_count as positive_rate,
-        {{ modelwatch.safe_divide('1.0 * s.error_count', 's.status_count') }} as error_rate,
+        {{ modelwatch.double_literal(1) }} * s.predicted_positive_count / s.request_count as positive_rate,
+        {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * s.error_count', 's.status_count') }} as error_rate,
         a.arm_auc as roc_auc,
         -- Hanley & McNeil (1982) variance of an AUC from n1 positives and n0 negatives
         case when a.arm_auc is not null then
@@ -87,7 +87,7 @@ arm_metrics as (
                 a.arm_auc * (1 - a.arm_auc)
                 + (s.labeled_positive_count - 1) * (a.arm_auc / (2 - a.arm_auc) - a.arm_auc * a.arm_auc)
                 + (s.labeled_negative_count - 1) * (2 * a.arm_auc * a.arm_auc / (1 + a.arm_auc) - a.arm_auc * a.arm_auc)
-            ) / (1.0 * s.labeled_positive_count * s.labeled_negative_count)
+            ) / ({{ modelwatch.double_literal(1) }} * s.labeled_positive_count * s.labeled_negative_count)
         end as roc_auc_variance
     from arm_summary as s
     left join arm_roc_auc as a

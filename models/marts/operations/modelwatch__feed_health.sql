@@ -115,7 +115,7 @@ final as (
         request_count,
         label_rows_arrived,
         {#- measured at the window's end, or at the clock in the latest (partial) window -#}
-        {{ dbt.datediff('last_labeled_at', 'least(window_end, as_of)', 'second') }} / 86400.0 as label_staleness_days,
+        {{ modelwatch.time_diff('last_labeled_at', 'least(window_end, as_of)', 'second') }} / {{ modelwatch.double_literal(86400) }} as label_staleness_days,
         request_count = 0 as is_missing_window,
         last_labeled_at,
         as_of

@@ -39,7 +39,7 @@ summary as (
         max(p.role) as role,
         sum(case when p.has_candidate then 1 else 0 end) as paired_count,
         sum(case when p.has_candidate then 0 else 1 end) as unpaired_baseline_count,
-        avg(case when p.has_candidate then case when p.baseline_decision != p.candidate_decision then 1.0 else 0.0 end end) as disagreement_rate,
+        avg(case when p.has_candidate then case when p.baseline_decision != p.candidate_decision then {{ modelwatch.double_literal(1) }} else {{ modelwatch.double_literal(0) }} end end) as disagreement_rate,
         avg(case when p.has_candidate then abs(p.baseline_score - p.candidate_score) end) as mean_abs_score_diff,
         corr(case when p.has_candidate then p.baseline_score end, case when p.has_candidate then p.candidate_score end) as score_correlation,
         sum(case when p.has_candidate and p.label is not null then 1 else 0 end) as labeled_pair_count

@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'model_version', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'model_version', 'window_start']),
     on_schema_change='fail',
 ) }}
 {#-
@@ -63,20 +64,20 @@ final as (
         cast(client_error_count + server_error_count as {{ dbt.type_bigint() }}) as error_count,
         cast(client_error_count as {{ dbt.type_bigint() }}) as client_error_count,
         cast(server_error_count as {{ dbt.type_bigint() }}) as server_error_count,
-        {{ modelwatch.safe_divide('1.0 * (client_error_count + server_error_count)', 'status_count') }} as error_rate,
-        {{ modelwatch.safe_divide('1.0 * client_error_count', 'status_count') }} as client_error_rate,
-        {{ modelwatch.safe_divide('1.0 * server_error_count', 'status_count') }} as server_error_rate,
+        {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * (client_error_count + server_error_count)', 'status_count') }} as error_rate,
+        {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * client_error_count', 'status_count') }} as client_error_rate,
+        {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * server_error_count', 'status_count') }} as server_error_rate,
         cast(latency_count as {{ dbt.type_bigint() }}) as latency_count,
         latency_p50_ms,
         latency_p95_ms,
         latency_p99_ms,
         latency_mean_ms,
         latency_max_ms,
-        1.0 * request_count / {{ modelwatch.window_seconds() }} as requests_per_second,
+        {{ modelwatch.double_literal(1) }} * request_count / {{ modelwatch.window_seconds() }} as requests_per_second,
         {{ "'column'" if has_cost_column else "'unit_cost'" }} as cost_source,
         case when cost_count > 0 then total_cost_usd end as total_cost_usd,
         case when cost_count > 0 then total_cost_usd / request_count end as cost_per_prediction_usd,
-        case when cost_count > 0 then 1000.0 * total_cost_usd / request_count end as cost_per_1k_usd
+        case when cost_count > 0 then {{ modelwatch.double_literal(1000) }} * total_cost_usd / request_count end as cost_per_1k_usd
     from aggregated
 
 )

@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'model_version', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'model_version', 'window_start']),
     on_schema_change='fail',
 ) }}
 {#-
@@ -71,7 +72,7 @@ counted as (
         count(*) as prediction_count,
         count(label) as labeled_count,
         avg(case when label is not null then score end) as mean_score,
-        avg(1.0 * label) as observed_rate
+        avg({{ modelwatch.double_literal(1) }} * label) as observed_rate
     from labeled
     group by model_name, model_version, window_start, bin_index
 

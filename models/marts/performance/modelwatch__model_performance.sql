@@ -1,7 +1,8 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
+    incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'model_version', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'model_version', 'window_start']),
     on_schema_change='fail',
 ) }}
 {#-
@@ -129,7 +130,7 @@ summary as (
         count(*) as prediction_count,
         sum(case when is_labeled then 1 else 0 end) as labeled_count,
         sum(label) as positive_count,
-        avg(1.0 * predicted_label) as predicted_positive_rate,
+        avg({{ modelwatch.double_literal(1) }} * predicted_label) as predicted_positive_rate,
         sum(case when label = 1 and predicted_label = 1 then 1 else 0 end) as true_positives,
         sum(case when label = 0 and predicted_label = 1 then 1 else 0 end) as false_positives,
         sum(case when label = 0 and predicted_label = 0 then 1 else 0 end) as true_negatives,
@@ -185,10 +186,10 @@ metrics as (
         e.ece,
         e.ece_noise_mean,
         e.ece_noise_sd,
-        {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_positives') }} as precision_value,
-        {{ modelwatch.safe_divide('1.0 * s.true_positives', 's.true_positives + s.false_negatives') }} as recall_value,
-        {{ modelwatch.safe_divide('2.0 * s.true_positives', '2 * s.true_positives + s.false_positives + s.false_negatives') }} as f1_value,
-        {{ modelwatch.safe_divide('1.0 * (s.true_positives + s.true_negatives)', 's.labeled_count') }} as accuracy_value
+        {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * s.true_positives', 's.true_positives + s.false_positives') }} as precision_value,
+        {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * s.true_positives', 's.true_positives + s.false_negatives') }} as recall_value,
+        {{ modelwatch.safe_divide(modelwatch.double_literal(2) ~ ' * s.true_positives', '2 * s.true_positives + s.false_positives + s.false_negatives') }} as f1_value,
+        {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * (s.true_positives + s.true_negatives)', 's.labeled_count') }} as accuracy_value
     from summary as s
     left join roc_auc as a
         on {% for c in groups %}s.{{ c }} = a.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
@@ -238,11 +239,11 @@ final as (
         m.task,
         cast(m.prediction_count as {{ dbt.type_bigint() }}) as prediction_count,
         cast(m.labeled_count as {{ dbt.type_bigint() }}) as labeled_count,
-        1.0 * m.labeled_count / m.prediction_count as label_coverage,
+        {{ modelwatch.double_literal(1) }} * m.labeled_count / m.prediction_count as label_coverage,
         m.label_lag_p50_days,
         m.label_lag_p90_days,
         m.label_lag_max_days,
-        {{ bo }}{{ modelwatch.safe_divide('1.0 * m.positive_count', 'm.labeled_count') }}{{ bc }} as positive_rate,
+        {{ bo }}{{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * m.positive_count', 'm.labeled_count') }}{{ bc }} as positive_rate,
         {{ bo }}m.predicted_positive_rate{{ bc }} as predicted_positive_rate,
         {%- if multiclass %}
         case when m.task = 'multiclass' then m.macro_roc_auc else m.roc_auc end as roc_auc,
@@ -296,11 +297,11 @@ final as (
         -#}
         sqrt(
             {{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'm.true_positives + m.false_negatives', 'm.true_negatives + m.false_positives') }}
-            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (1.0 - b.positive_rate)') }}, 0)
+            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (' ~ modelwatch.double_literal(1) ~ ' - b.positive_rate)') }}, 0)
         ) as roc_auc_drop_noise_sd,
         sqrt(
-            {{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'm.prediction_count * b.positive_rate', 'm.prediction_count * (1.0 - b.positive_rate)') }}
-            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (1.0 - b.positive_rate)') }}, 0)
+            {{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'm.prediction_count * b.positive_rate', 'm.prediction_count * (' ~ modelwatch.double_literal(1) ~ ' - b.positive_rate)') }}
+            + coalesce({{ modelwatch.hanley_mcneil_variance('b.roc_auc', 'b.labeled_count * b.positive_rate', 'b.labeled_count * (' ~ modelwatch.double_literal(1) ~ ' - b.positive_rate)') }}, 0)
         ) as estimated_roc_auc_drop_noise_sd,
         sqrt(
             m.brier_term_variance / nullif(m.labeled_count, 0)
@@ -330,7 +331,7 @@ final as (
             sqrt(1/n + 1/n_baseline), over the baseline figure (delta method for rmse). The
             noise floors of evaluate_alerts, as for the binary label checks.
         -#}
-        {%- set both = 'sqrt(1.0 / nullif(m.labeled_count, 0) + 1.0 / nullif(b.labeled_count, 0))' %}
+        {%- set both = 'sqrt(' ~ modelwatch.double_literal(1) ~ ' / nullif(m.labeled_count, 0) + ' ~ modelwatch.double_literal(1) ~ ' / nullif(b.labeled_count, 0))' %}
         {{ modelwatch.safe_divide('m.mae - b.mae', 'b.mae') }} as mae_increase,
         {{ modelwatch.safe_divide('b.abs_error_sd * ' ~ both, 'b.mae') }} as mae_increase_noise_sd,
         {{ modelwatch.safe_divide('m.rmse - b.rmse', 'b.rmse') }} as rmse_increase,

@@ -43,7 +43,7 @@ summary as (
         model_name,
         min(baseline_source) as baseline_source,
         count(*) as labeled_count,
-        avg(1.0 * label) as positive_rate,
+        avg({{ modelwatch.double_literal(1) }} * label) as positive_rate,
         avg({{ modelwatch.log_loss_term('score', 'label') }}) as log_loss,
         avg((score - label) * (score - label)) as brier_score,
         var_samp((score - label) * (score - label)) as brier_term_variance
@@ -63,7 +63,7 @@ calibration as (
         calibration_bin,
         count(*) as bin_count,
         avg(score) as mean_score,
-        avg(1.0 * label) as observed_rate
+        avg({{ modelwatch.double_literal(1) }} * label) as observed_rate
     from baseline_rows
     group by model_name, calibration_bin
 

@@ -83,7 +83,7 @@ final as (
         {%- endfor %}
         -- a rate needs a window: rows without a timestamp are counted, not rated
         case when window_start is not null then
-            1.0 * (prediction_rows - valid_prediction_rows - unmonitored_prediction_rows)
+            {{ modelwatch.double_literal(1) }} * (prediction_rows - valid_prediction_rows - unmonitored_prediction_rows)
             / nullif(prediction_rows - unmonitored_prediction_rows, 0)
         end as quarantine_rate
     from counted

@@ -31,15 +31,22 @@ EVENT_WINDOW = {
 
 
 def _table_exists(con: Connection, schema: str, table: str) -> bool:
-    _, rows = con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-        (schema, table),
-    )
-    return bool(rows[0][0])
+    return table.lower() in con.table_names(schema)
 
 
 def ensure_ledger(con: Connection, schema: str) -> None:
     """Create the ledger if it is missing (never dropped or rewritten by modelwatch or dbt)."""
+    if con.type == "spark":
+        # parquet: no varchar without a length, no keys (record_delivery keeps one row per key);
+        # timestamps without time zone, as written
+        con.execute(
+            f"create table if not exists {identifiers.schema_relation(schema, LEDGER_TABLE)} ("
+            "incident_id string not null, event string not null, status string not null, "
+            "attempts integer not null, http_status integer, last_error string, "
+            "first_attempt_at timestamp_ntz, last_attempt_at timestamp_ntz, "
+            "delivered_at timestamp_ntz) using parquet"
+        )
+        return
     con.execute(
         f"create table if not exists {identifiers.schema_relation(schema, LEDGER_TABLE)} ("
         "incident_id varchar not null, "
@@ -184,6 +191,9 @@ def record_delivery(
 ) -> None:
     now = utcnow()
     status = "delivered" if result.ok else "failed"
+    if con.type == "spark":
+        _record_spark(con, schema, message, result, status, now)
+        return
     con.execute(
         f"insert into {identifiers.schema_relation(schema, LEDGER_TABLE)} as ledger "
         "(incident_id, event, status, attempts, http_status, last_error, first_attempt_at, "
@@ -204,3 +214,33 @@ def record_delivery(
             now if result.ok else None,
         ),
     )
+
+
+def _record_spark(
+    con: Connection,
+    schema: str,
+    message: Mapping[str, Any],
+    result: Delivery,
+    status: str,
+    now: Any,
+) -> None:
+    """The upsert of record_delivery on Spark (parquet tables have no UPDATE): rewrite the small
+    ledger."""
+    key = (str(message["incident"]["incident_id"]), message["event"])
+    _, rows = con.execute(
+        "select incident_id, event, status, attempts, http_status, last_error, "
+        "first_attempt_at, last_attempt_at, delivered_at "
+        f"from {identifiers.schema_relation(schema, LEDGER_TABLE)}"
+    )
+    old = next((row for row in rows if (row[0], row[1]) == key), None)
+    row = (
+        *key,
+        status,
+        (old[3] if old else 0) + result.attempts,
+        result.http_status,
+        result.error,
+        old[6] if old else result.first_attempt_at,
+        now,
+        now if result.ok else (old[8] if old else None),
+    )
+    con.replace_rows(schema, LEDGER_TABLE, [r for r in rows if (r[0], r[1]) != key] + [row])

@@ -128,7 +128,7 @@ def render_report(
         key=sort_key,
         default=None,
     )
-    where = "PostgreSQL" if warehouse.type == "postgres" else "DuckDB"
+    where = {"postgres": "PostgreSQL", "spark": "Spark"}.get(warehouse.type, "DuckDB")
     if warehouse.duckdb_path is not None:
         where += f" {warehouse.duckdb_path.name}"
     subtitle = [

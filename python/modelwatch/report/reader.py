@@ -56,11 +56,15 @@ class Reader:
         self.warehouse = warehouse
         self._run = run
         try:
-            _, rows = run(
-                warehouse,
-                "select table_name from information_schema.tables "
-                f"where table_schema = {identifiers.literal(warehouse.schema)}",
-            )
+            if warehouse.type == "spark":  # no information_schema in Spark
+                _, rows = run(warehouse, f"show tables in {identifiers.quote(warehouse.schema)}")
+                rows = [row[1:] for row in rows]
+            else:
+                _, rows = run(
+                    warehouse,
+                    "select table_name from information_schema.tables "
+                    f"where table_schema = {identifiers.literal(warehouse.schema)}",
+                )
         except Exception as exc:  # noqa: BLE001 - any driver error: the warehouse is unusable
             raise ReportError(f"cannot read the warehouse: {exc}") from exc
         self.tables = {str(r[0]).lower() for r in rows}
