@@ -4,9 +4,9 @@ non-integer constant goes through modelwatch.double_literal, a DOUBLE on every e
 
 Checked: template text outside Jinja (SQL comments and SQL string literals skipped) and Jinja
 string literals inside tags (the SQL fragments macros build). Jinja numbers (config values),
-YAML data documents (a `{% set x %}` block read with `fromyaml(x)`, or returned by a macro read with
-`fromyaml(modelwatch.the_macro())`: the config schema, the
-check catalog), error messages and exponent literals (`1e-300`, a DOUBLE on every engine) are not flagged.
+YAML data documents (a `{% set x %}` block read with `fromyaml(x)`, or returned by a macro
+read with `fromyaml(modelwatch.the_macro())`: the config schema, the check catalog), error
+messages and exponent literals (`1e-300`, a DOUBLE on every engine) are not flagged.
 Run as a script, it lists what it finds.
 """
 
@@ -40,7 +40,8 @@ def find_bare_decimals(text: str) -> list[tuple[int, str, str]]:
     text = JINJA_COMMENT.sub(_blank, text)
     for block in SET_BLOCK.finditer(text):
         macros = MACRO.findall(text[: block.start()])
-        read_as_yaml = rf"fromyaml\(\s*({block.group(1)}|modelwatch\.{macros[-1] if macros else '-'}\(\s*\))\s*\)"
+        macro = macros[-1] if macros else "-"
+        read_as_yaml = rf"fromyaml\(\s*({block.group(1)}|modelwatch\.{macro}\(\s*\))\s*\)"
         if re.search(read_as_yaml, text):
             text = text[: block.start()] + _blank(block) + text[block.end() :]
     found: list[tuple[int, str, str]] = []

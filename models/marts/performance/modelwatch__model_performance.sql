@@ -14,6 +14,8 @@
     label / prediction quantiles (regression_metric_ctes); multiclass rows accuracy, macro /
     weighted / micro precision, recall and F1, log_loss and roc_auc as the macro one-vs-rest AUC
     (multiclass_metric_ctes); the binary decision and calibration columns are null for them.
+    Over 300 lines: one row per window joins every task's metric CTEs; the metric arithmetic
+    itself lives in macros/performance/, this file only wires the tasks' columns together.
 -#}
 {%- set cfg = modelwatch.get_config() -%}
 {%- set groups = ['model_name', 'model_version', 'window_start', 'slice_key', 'slice_value'] -%}
