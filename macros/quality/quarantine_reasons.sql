@@ -4,6 +4,7 @@
     reason; the seed modelwatch__quarantine_reasons is generated from this list by
     `python -m modelwatch.checks` (python/modelwatch/checks.py reads the same YAML text), and
     python/tests/test_checks.py fails when the seed or input_quality's documented columns differ.
+    No apostrophes in the descriptions: dbt-spark's session seed loader pastes values unescaped.
 -#}
 
 {% macro quarantine_reason_catalog() %}
@@ -42,10 +43,10 @@ predictions:
     description: "The row has no predicted class."
   - reason: unknown_predicted_class
     tasks: [multiclass]
-    description: "The predicted class is not one of the model's configured classes."
+    description: "The predicted class is not one of the classes configured for the model."
   - reason: null_probability
     tasks: [multiclass]
-    description: "One of the model's configured class-probability columns is missing."
+    description: "One of the class-probability columns configured for the model is missing."
   - reason: probability_out_of_range
     tasks: [multiclass]
     description: "A class probability is NaN, infinite or outside [0; 1]."
@@ -67,7 +68,7 @@ labels:
     description: "The label is not 0/1 or true/false (binary), or not a finite number (regression)."
   - reason: unknown_label_class
     tasks: [multiclass]
-    description: "The label is not one of the model's configured classes (compared as text)."
+    description: "The label is not one of the classes configured for the model (compared as text)."
   - reason: null_labeled_at
     tasks: [binary, regression, multiclass]
     description: "The label row has no labeled_at."
@@ -79,7 +80,7 @@ labels:
     description: "The labelled prediction was quarantined."
   - reason: labeled_before_prediction
     tasks: [binary, regression, multiclass]
-    description: "The label's labeled_at is earlier than its prediction's predicted_at."
+    description: "The labeled_at of the label is earlier than the predicted_at of its prediction."
   - reason: superseded_by_correction
     tasks: [binary, regression, multiclass]
     description: "A later label for the same prediction replaced this one."

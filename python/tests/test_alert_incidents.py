@@ -168,16 +168,19 @@ def without_carried_segments(
     )
     top = overall.groupby(["model_name", "window_start", "feature_name"])["rank"].max().to_dict()
     segment = alerts.check_name == "segment_psi"
-    carried = segment & [
-        top.get((m, w, f), 0) >= SEVERITY_RANK[s]
-        for m, w, f, s in zip(
-            alerts.model_name,
-            alerts.window_start,
-            alerts.feature_name,
-            alerts.severity,
-            strict=True,
-        )
-    ]
+    carried = segment & np.array(
+        [
+            top.get((m, w, f), 0) >= SEVERITY_RANK[s]
+            for m, w, f, s in zip(
+                alerts.model_name,
+                alerts.window_start,
+                alerts.feature_name,
+                alerts.severity,
+                strict=True,
+            )
+        ],
+        dtype=bool,
+    )
     drop = set(tuple(row) for row in alerts[carried][[*KEY, "window_start"]].fillna("").to_numpy())
     rows = observed[[*KEY, "window_start"]].fillna("").to_numpy()
     keep = [tuple(row) not in drop for row in rows]

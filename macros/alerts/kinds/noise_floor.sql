@@ -5,9 +5,10 @@
 -#}
 
 {% macro alert_noise_floor(check_names) %}
-    {#- the column noise_floor: null where the check has none or the sizes are missing -#}
+    {#- the column noise_floor: null where the check has none or the sizes are missing (typed:
+        with no noise-floor check selected, PostgreSQL would take the bare null as text) -#}
     {%- set alpha = modelwatch.get_config().alerts.noise_floor_alpha -%}
-    case
+    cast(case
         when not has_noise_floor then null
         {%- for check in modelwatch.alert_checks() if check.name in check_names and check.get('noise_floor') %}
         {%- set statistic = check.noise_floor %}
@@ -21,7 +22,7 @@
         {%- else %}{{ exceptions.raise_compiler_error("modelwatch: check " ~ check.name ~ " names an unknown noise_floor statistic '" ~ statistic ~ "'") }}
         {%- endif %}
         {%- endfor %}
-    end
+    end as {{ modelwatch.type_double() }})
 {%- endmacro %}
 
 
