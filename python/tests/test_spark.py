@@ -189,18 +189,9 @@ def test_tables_equal_duckdb(spark_builds, table):
     # tolerance test_sql_p_values states; the fingerprint hashes the config (other schemas)
     skip = ("ks_p_value", "config_fingerprint")
     if table == "feature_drift":
-        from test_sql_p_values import KS_TOLERANCES, ks_band
+        from test_sql_p_values import assert_sql_ks_p_values_close
 
-        sizes = duck.df(
-            "select model_name, window_start, feature_name, segment_key, segment_value, "
-            "ks_reference_n, ks_current_n from modelwatch.int_modelwatch__feature_drift_statistics"
-        )
-        merged = actual.merge(expected, on=keys, suffixes=("_spark", "_duck")).merge(sizes, on=keys)
-        numeric = merged[merged.ks_statistic_spark.notna()]
-        assert len(numeric) > 0 and numeric.ks_p_value_spark.notna().all()
-        for row in numeric.itertuples():
-            band = ks_band(int(row.ks_reference_n), int(row.ks_current_n))
-            assert abs(row.ks_p_value_spark - row.ks_p_value_duck) <= KS_TOLERANCES[band], row
+        assert_sql_ks_p_values_close(actual, expected, duck, keys)
     assert_tables_equal(actual, expected, keys, rtol=1e-9, skip=skip)
 
 

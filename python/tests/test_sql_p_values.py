@@ -133,6 +133,21 @@ def ks_band(n1: int, n2: int) -> tuple[str, str]:
     return (regime, f"{name} >= {edges[-1]}")
 
 
+def assert_sql_ks_p_values_close(actual, expected, duck, keys) -> None:
+    """feature_drift's KS p-values from the SQL approximation (another engine: `actual`) against
+    DuckDB's exact ones (`expected`), within the tolerance of their sample-size band."""
+    sizes = duck.df(
+        "select model_name, window_start, feature_name, segment_key, segment_value, "
+        "ks_reference_n, ks_current_n from modelwatch.int_modelwatch__feature_drift_statistics"
+    )
+    merged = actual.merge(expected, on=keys, suffixes=("_sql", "_duck")).merge(sizes, on=keys)
+    numeric = merged[merged.ks_statistic_sql.notna()]
+    assert len(numeric) > 0 and numeric.ks_p_value_sql.notna().all()
+    for row in numeric.itertuples():
+        band = ks_band(int(row.ks_reference_n), int(row.ks_current_n))
+        assert abs(row.ks_p_value_sql - row.ks_p_value_duck) <= KS_TOLERANCES[band], row
+
+
 def mcnemar_grid() -> pd.DataFrame:
     """Every (b, c) with b + c <= 80 (both sides of the exact / chi-square switch), large counts."""
     rows = [(b, c) for b in range(81) for c in range(81 - b) if b + c > 0]
