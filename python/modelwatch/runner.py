@@ -142,7 +142,6 @@ class DbtProject:
         self, command: list[str], callbacks: list[Callable[[Any], None]] | None = None
     ) -> Any:
         """Run one dbt command and return dbt's result object (callbacks get dbt's events)."""
-        from dbt.cli.main import dbtRunner
 
         from modelwatch import startup_cache
 
@@ -154,40 +153,45 @@ class DbtProject:
         if self.target_path is not None:
             flags += ["--log-path", str(self.log_path)]
         with environment(self.env):
-            if self.env.get("MODELWATCH_TARGET") == "spark":
-                # modelwatch starts the session (with warehouse.settings); dbt-spark joins it
-                from modelwatch.warehouse import spark_session
-
-                spark_session(self.env)
-            if self._manifest is None and command[0] in ("build", "test", "run", "compile"):
-                # (the command that follows writes manifest.json; writing it twice cost 0.15 s)
-                # dbt would print a config error itself too; the caller prints it once, cleaned
-                parse_flags = ["--log-level", "none"] if self.quiet else flags
-                parsed = dbtRunner().invoke(
-                    [
-                        *parse_flags,
-                        "parse",
-                        "--no-write-json",
-                        *self._common_args(),
-                        "--vars",
-                        self.vars_json,
-                    ]
-                )
-                if parsed.success:
-                    self._manifest = parsed.result
-                elif parsed.exception is not None:
-                    # the project's Jinja validates the config while parsing
-                    raise ConfigError(config_error_message(parsed.exception)) from parsed.exception
-                else:
-                    return parsed
-            runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks or []))
             try:
-                return runner.invoke(
-                    [*flags, *command, *self._common_args(), "--vars", self.vars_json]
-                )
+                return self._invoke(command, flags, callbacks)
             finally:
                 _release_duckdb()
                 startup_cache.save()
+
+    def _invoke(
+        self, command: list[str], flags: list[str], callbacks: list[Callable[[Any], None]] | None
+    ) -> Any:
+        from dbt.cli.main import dbtRunner
+
+        if self.env.get("MODELWATCH_TARGET") == "spark":
+            # modelwatch starts the session (with warehouse.settings); dbt-spark joins it
+            from modelwatch.warehouse import spark_session
+
+            spark_session(self.env)
+        if self._manifest is None and command[0] in ("build", "test", "run", "compile"):
+            # (the command that follows writes manifest.json; writing it twice cost 0.15 s)
+            # dbt would print a config error itself too; the caller prints it once, cleaned
+            parse_flags = ["--log-level", "none"] if self.quiet else flags
+            parsed = dbtRunner().invoke(
+                [
+                    *parse_flags,
+                    "parse",
+                    "--no-write-json",
+                    *self._common_args(),
+                    "--vars",
+                    self.vars_json,
+                ]
+            )
+            if parsed.success:
+                self._manifest = parsed.result
+            elif parsed.exception is not None:
+                # the project's Jinja validates the config while parsing
+                raise ConfigError(config_error_message(parsed.exception)) from parsed.exception
+            else:
+                return parsed
+        runner = dbtRunner(manifest=self._manifest, callbacks=list(callbacks or []))
+        return runner.invoke([*flags, *command, *self._common_args(), "--vars", self.vars_json])
 
     def run(
         self,

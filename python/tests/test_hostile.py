@@ -279,7 +279,11 @@ def test_bad_warehouse_sections_exit_2_with_one_line(warehouse, expected, tmp_pa
 
 def test_validate_reports_type_errors_of_feature_columns(hostile, tmp_path, capsys):
     built, _ = hostile
-    config = _config(built.path)
+    # on a copy: after some failed compiles dbt-duckdb leaves the file open in this process with
+    # its settings, and the shared warehouse's readers could no longer connect
+    copied = tmp_path / "copy.duckdb"
+    shutil.copyfile(built.path, copied)
+    config = _config(copied)
     # a timestamp column listed as numeric (text is read with a safe cast: test_feature_quality)
     config["models"][0]["features"]["numeric"].append("predicted_at")
     file = tmp_path / "modelwatch.yml"
