@@ -106,7 +106,7 @@ def _label_check_rows(path: Path, where: str = "1 = 1"):
     try:
         return con.execute(
             "select check_name, model_version, window_start, severity, sample_size "
-            "from modelwatch.int_modelwatch__alerts_evaluated "
+            "from modelwatch.alert_evaluations "
             f"where check_name in ({checks}) and {where}"
         ).df()
     finally:

@@ -1,5 +1,5 @@
 {#-
-    The checks that can raise an alert, as int_modelwatch__alerts_observations and the engine
+    The checks that can raise an alert, as modelwatch__alert_observations and the engine
     need them: the check catalog's entries (macros/checks/catalog.sql) with their table's shared
     settings filled in and the scopes rendered for this config, plus one check per custom metric.
     Each: name, source (the contract table), value, scope, dims, subject, category, what,
@@ -60,7 +60,7 @@
 {% macro alert_observation_select(check, relation, evidence, comparisons='null') %}
     {#-
         One check's observations from its table: the row shape evaluate_alerts reads (nulls are
-        dropped by the caller). int_modelwatch__alerts_observations unions these for every check;
+        dropped by the caller). modelwatch__alert_observations unions these for every check;
         feature_drift for its own drift checks, to judge drift_severity as the alerts do.
     -#}
     select

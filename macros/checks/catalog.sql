@@ -12,7 +12,7 @@
     tables: what a check on that table shares: job (the `modelwatch run --jobs` job and the alert
       tests' tag), category, scope (SQL: which rows are judged), dims (alert dimension: column),
       subject (SQL naming what is judged), sample_size / reference_size / bin_count (columns the
-      noise floor reads), evidence (key of int_modelwatch__alerts_observations' evidence JSON),
+      noise floor reads), evidence (key of modelwatch__alert_observations' evidence JSON),
       test_subject_columns (the alert tests' subject columns where not model_name, the version
       dimension, window_start and the other dims).
     checks: per check, its table and column (`value`, SQL), direction (which side is bad), warn /

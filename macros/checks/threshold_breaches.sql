@@ -13,7 +13,7 @@
     {%- if level not in ['warn', 'error'] -%}
         {{ exceptions.raise_compiler_error("modelwatch: level must be warn or error, got " ~ level) }}
     {%- endif -%}
-    {%- set observations = ref('int_modelwatch__alerts_observations') -%}
+    {%- set observations = ref('modelwatch__alert_observations') -%}
     {%- if not execute -%}
         {#- parsing only records the dependency; rendering the engine per test cost seconds -#}
         {{ return('select 1 as parsed') }}

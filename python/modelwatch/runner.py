@@ -32,8 +32,8 @@ ALERT_TAG = "modelwatch_alert"
 JOBS = ("drift", "performance", "quality", "operations", "fairness")
 # the alerts of a job: these models judge only the checks whose tables the run builds
 ALERT_MODELS = (
-    "int_modelwatch__alerts_observations",
-    "int_modelwatch__alerts_evaluated",
+    "modelwatch__alert_observations",
+    "modelwatch__alert_evaluations",
     "modelwatch__alerts",
     "modelwatch__alert_tests",
     "modelwatch__alert_incidents",

@@ -190,10 +190,7 @@ def without_carried_segments(
 def assert_incidents_match(built, gap: int) -> pd.DataFrame:
     alerts, observed = without_carried_segments(
         built.df("select * from modelwatch.alerts"),
-        built.df(
-            f"select {', '.join(KEY)}, window_start "
-            "from modelwatch.int_modelwatch__alerts_evaluated"
-        ),
+        built.df(f"select {', '.join(KEY)}, window_start from modelwatch.alert_evaluations"),
     )
     table = built.df("select * from modelwatch.alert_incidents")
     expected = recompute(alerts, observed, gap)

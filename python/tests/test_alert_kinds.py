@@ -176,7 +176,7 @@ def test_zero_variance_history_falls_back_to_the_static_thresholds(built):
     assert cost.loc[day(COST_SPIKE_DAY)] == 1000 and cost.loc[day(COST_NUDGE_DAY)] == 501.25
     evaluated = built.df(
         "select window_start, severity, threshold_kind, warn_threshold, error_threshold "
-        "from modelwatch.int_modelwatch__alerts_evaluated "
+        "from modelwatch.alert_evaluations "
         "where check_name = 'cost_per_1k_usd' order by window_start"
     ).set_index("window_start")
     # mean + 3 x 0 = 500 would page on both; the static 750 / 1500 judge instead
@@ -276,7 +276,7 @@ def test_one_row_per_subject_and_stable_ids(built, tmp_path):
 def test_consecutive_windows_count_the_streak(built):
     psi = built.df(
         "select window_start, severity, consecutive_windows "
-        "from modelwatch.int_modelwatch__alerts_evaluated "
+        "from modelwatch.alert_evaluations "
         "where check_name = 'latency_p95_ms' order by window_start"
     )
     streak = 0
@@ -290,7 +290,7 @@ SEVERITY_OF_ROW = """
         coalesce(max(case e.severity when 'error' then 2 when 'warn' then 1 else 0 end), 0)
             as alert_level
     from modelwatch.feature_drift as d
-    left join modelwatch.int_modelwatch__alerts_evaluated as e
+    left join modelwatch.alert_evaluations as e
         on e.model_name = d.model_name and e.window_start = d.window_start
         and e.feature_name = d.feature_name
         and e.check_name in ('psi', 'js_distance', 'ks_statistic', 'null_rate_increase')

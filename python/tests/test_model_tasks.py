@@ -194,8 +194,8 @@ def test_task_checks_fire_and_stay_quiet(tasks_built):
     assert day0.empty, day0
     evaluated = tasks_built.df(
         "select e.check_name, o.noise_mean, o.noise_sd, e.noise_floor, e.severity"
-        " from modelwatch.int_modelwatch__alerts_evaluated as e"
-        " inner join modelwatch.int_modelwatch__alerts_observations as o"
+        " from modelwatch.alert_evaluations as e"
+        " inner join modelwatch.alert_observations as o"
         " using (model_name, window_start, check_name, subject)"
         " where e.check_name in ('rmse_increase', 'mae_increase', 'bias', 'macro_f1_drop')"
     )

@@ -111,7 +111,7 @@ def built(builder, tables):
 def evaluated(built) -> pd.DataFrame:
     frame = built.df(
         "select check_name, window_start, observed_value, warn_threshold, noise_floor, severity "
-        "from modelwatch.int_modelwatch__alerts_evaluated where check_name in "
+        "from modelwatch.alert_evaluations where check_name in "
         f"({', '.join(repr(c) for c in LABEL_CHECKS)})"
     )
     frame["day"] = ((frame.window_start - START) / pd.Timedelta(days=1)).astype(int)

@@ -10,7 +10,11 @@ import copy
 
 from test_config_errors import BASE, _tables
 
-UNIT_TESTS = {"labels_validated_quarantine_rules", "labels_validated_corrections"}
+UNIT_TESTS = {
+    "predictions_quarantine_rules",
+    "labels_validated_quarantine_rules",
+    "labels_validated_corrections",
+}
 
 
 def test_unit_tests_pass(builder):

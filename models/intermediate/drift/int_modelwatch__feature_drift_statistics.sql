@@ -1,15 +1,24 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=modelwatch.incremental_strategy(),
+    unique_key=['model_name', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
+    on_schema_change='fail',
+) }}
 {#-
     Drift statistics per model, window, feature and drift segment from the binned counts (PSI,
     Jensen-Shannon distance, chi-square) and the raw-value KS statistic (overall rows only: KS
     re-sorts raw values, which per segment value would multiply the heaviest step). P-values:
-    int_modelwatch__feature_drift_p_values (SQL).
+    int_modelwatch__feature_drift_p_values (SQL). Incremental: a run computes the windows the bin
+    counts recompute (the same window filter), so its cost follows the new data, not the history.
 -#}
 
 with
 
 bin_counts as (
 
-    select * from {{ ref('modelwatch__feature_bin_counts') }}
+    select * from {{ ref('int_modelwatch__feature_bin_counts') }}
+    where {{ modelwatch.incremental_window_filter() }}
 
 ),
 
@@ -96,7 +105,8 @@ final as (
         k.reference_non_null as ks_reference_n,
         k.current_non_null as ks_current_n,
         case when f.feature_type = 'categorical' then f.chi2_sum end as chi2_statistic,
-        case when f.feature_type = 'categorical' then f.nonempty_bins_minus_one end as chi2_dof
+        case when f.feature_type = 'categorical' then f.nonempty_bins_minus_one end as chi2_dof,
+        {{ modelwatch.config_fingerprint('f.model_name') }} as config_fingerprint
     from per_feature as f
     left join ks as k
         on f.model_name = k.model_name and f.window_start = k.window_start and f.feature_name = k.feature_name

@@ -23,7 +23,7 @@ with
 
 all_evaluated as (
 
-    select * from {{ ref('int_modelwatch__alerts_evaluated') }}
+    select * from {{ ref('modelwatch__alert_evaluations') }}
 
 ),
 

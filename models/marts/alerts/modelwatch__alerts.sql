@@ -8,7 +8,7 @@ with
 
 evaluated as (
 
-    select * from {{ ref('int_modelwatch__alerts_evaluated') }}
+    select * from {{ ref('modelwatch__alert_evaluations') }}
 
 ),
 

@@ -89,7 +89,7 @@ compared as (
 
 drift_observations as (
 
-    {#- the observations int_modelwatch__alerts_observations makes of this table's drift checks -#}
+    {#- the observations modelwatch__alert_observations makes of this table's drift checks -#}
     select * from (
         {%- for check in drift_checks %}
         {%- if not loop.first %}

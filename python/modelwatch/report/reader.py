@@ -36,9 +36,9 @@ TABLES = (
 
 SEGMENTED = ("feature_drift", "feature_bin_counts")  # overall rows: segment_key '__all__'
 
-# every observation with the thresholds that applied (the alerts engine's table): the report
-# draws threshold lines from it when it is in the warehouse
-EVALUATED = "int_modelwatch__alerts_evaluated"
+# every observation with the thresholds that applied (the alert engine's table,
+# modelwatch__alert_evaluations): the report draws threshold lines from it when it is there
+EVALUATED = "alert_evaluations"
 
 
 class ReportError(RuntimeError):

@@ -4,4 +4,4 @@
     breaches; retraining recommendations read every row.
 -#}
 
-{{ modelwatch.evaluate_alerts(ref('int_modelwatch__alerts_observations')) }}
+{{ modelwatch.evaluate_alerts(ref('modelwatch__alert_observations')) }}
