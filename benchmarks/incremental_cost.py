@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import multiprocessing
 import os
 import platform
 import sys
@@ -137,16 +138,24 @@ def node_seconds(since: float) -> dict[str, float]:
     }
 
 
+def in_child(func, *args):
+    """Run func in a spawned process: the harness stays small, because a child started by
+    exec inherits its parent's peak RSS in ru_maxrss (Linux copies the old mm's high-water mark
+    at exec), so a harness that generated 7M rows itself would inflate every child's peak."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        return pool.apply(func, args)
+
+
 def measure(days: int, rows_per_day: int, timeout_s: float, keep: bool) -> dict:
     workdir = Path(tempfile.mkdtemp(prefix=f"mw_incr_{days}d_"))
     warehouse = workdir / "warehouse.duckdb"
     t0 = time.perf_counter()
-    rows = write_warehouse(warehouse, days, rows_per_day)
+    rows = in_child(write_warehouse, warehouse, days, rows_per_day)
     log(f"H={days}: data written in {time.perf_counter() - t0:.0f} s: {rows}")
     config = write_config(workdir, warehouse)
     full = modelwatch_run(config, workdir, "full", True, timeout_s)
     log(f"H={days}: full build {full['wall_seconds']:.0f} s wall, {full['cpu_seconds']:.0f} s CPU")
-    append_day(warehouse)
+    in_child(append_day, warehouse)
     started = time.time()
     incremental = modelwatch_run(config, workdir, "incremental", False, timeout_s)
     nodes = node_seconds(started)
