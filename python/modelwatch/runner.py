@@ -162,6 +162,8 @@ class DbtProject:
     def _invoke(
         self, command: list[str], flags: list[str], callbacks: list[Callable[[Any], None]] | None
     ) -> Any:
+        """invoke()'s body: parse once (the project's Jinja validates the config there), then run
+        the command on that manifest; invoke() releases DuckDB whichever way this ends."""
         from dbt.cli.main import dbtRunner
 
         if self.env.get("MODELWATCH_TARGET") == "spark":
