@@ -124,10 +124,12 @@
 {% endmacro %}
 
 
-{% macro models_to_rebuild() %}
+{% macro models_to_rebuild(absent=false) %}
     {#-
         Configured models whose stored rows in this incremental table carry another fingerprint
         (features added or removed, bins, reference, columns...): all their windows are rebuilt.
+        absent=true: also the configured models with no stored row (one just added), for tables
+        that do not otherwise look for windows never stored.
         A changed granularity cannot be rebuilt in place (the old windows would stay next to the
         new ones): the run stops and asks for --full-refresh.
     -#}
@@ -154,7 +156,7 @@
     {%- set rebuild = [] -%}
     {%- for model in cfg.models -%}
         {%- set expected = modelwatch.model_fingerprint(model) -%}
-        {%- if model.name in found and found[model.name] != [expected] -%}
+        {%- if (model.name in found and found[model.name] != [expected]) or (absent and model.name not in found) -%}
             {%- do rebuild.append(model.name) -%}
         {%- endif -%}
     {%- endfor -%}

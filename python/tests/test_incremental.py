@@ -11,6 +11,8 @@ from tables import OUTPUT_TABLES, assert_tables_equal
 from modelwatch.demo import DEMO_START, demo_config, generate_demo
 
 DAYS, FIRST_BATCH_DAYS = 16, 10
+# the prediction log of the first batch's last days lands late, after labels for it arrived
+LATE_PREDICTION_DAYS = 2
 
 
 @pytest.fixture(scope="module")
@@ -24,6 +26,9 @@ def builds(tmp_path_factory):
     # the incremental warehouse first sees only the first days of predictions and labels
     inc_path = workdir / "incremental.duckdb"
     cutoff = f"timestamp '{DEMO_START}' + interval {FIRST_BATCH_DAYS} day"
+    prediction_cutoff = (
+        f"timestamp '{DEMO_START}' + interval {FIRST_BATCH_DAYS - LATE_PREDICTION_DAYS} day"
+    )
     con = duckdb.connect(str(inc_path))
     con.execute(f"attach '{full_path}' as full_db (read_only)")
     con.execute(
@@ -31,7 +36,7 @@ def builds(tmp_path_factory):
     )
     con.execute(
         "create table main.predictions as select * from full_db.main.predictions "
-        f"where predicted_at < {cutoff} or predicted_at is null"
+        f"where predicted_at < {prediction_cutoff} or predicted_at is null"
     )
     con.execute(
         f"create table main.labels as select * from full_db.main.labels where labeled_at < {cutoff}"
@@ -47,11 +52,15 @@ def builds(tmp_path_factory):
         "select model_version, window_start, label_rows, is_final "
         "from modelwatch.model_performance where slice_key = '__all__'"
     )
+    first_unknown = first.df(
+        "select count(*) as n from modelwatch.quarantined_labels "
+        "where quarantine_reason = 'unknown_prediction'"
+    ).n[0]
     con = duckdb.connect(str(inc_path))
     con.execute(f"attach '{full_path}' as full_db (read_only)")
     con.execute(
         "insert into main.predictions select * from full_db.main.predictions "
-        f"where predicted_at >= {cutoff}"
+        f"where predicted_at >= {prediction_cutoff}"
     )
     con.execute(
         "insert into main.labels select * from full_db.main.labels "
@@ -60,7 +69,7 @@ def builds(tmp_path_factory):
     con.close()
     incremental = run_modelwatch(inc_path, config, workdir / "b", full_refresh=False)
     full = run_modelwatch(full_path, config, workdir / "c", full_refresh=True)
-    return incremental, full, workdir, config, first_performance
+    return incremental, full, workdir, config, first_performance, first_unknown
 
 
 @pytest.mark.parametrize("table", list(OUTPUT_TABLES))
@@ -81,7 +90,7 @@ def test_windows_processed_by_incremental_run(builds):
 
 
 def test_rerun_without_new_data_is_identical(builds):
-    incremental, _, workdir, config, _ = builds
+    incremental, _, workdir, config, *_ = builds
     before = {t: incremental.df(f"select * from modelwatch.{t}") for t in OUTPUT_TABLES}
     rerun = run_modelwatch(incremental.path, config, workdir / "d", full_refresh=False)
     for table, keys in OUTPUT_TABLES.items():
@@ -90,7 +99,7 @@ def test_rerun_without_new_data_is_identical(builds):
 
 def test_late_labels_reach_windows_that_were_final(builds):
     """The second batch brings labels for windows the first run had already called final."""
-    incremental, _, _, _, first = builds
+    incremental, _, _, _, first, _ = builds
     second = incremental.df(
         "select model_version, window_start, label_rows, is_final "
         "from modelwatch.model_performance where slice_key = '__all__'"
@@ -99,3 +108,15 @@ def test_late_labels_reach_windows_that_were_final(builds):
     was_final = merged[merged.is_final_1]
     assert len(was_final) > 0
     assert (was_final.label_rows_2 > was_final.label_rows_1).any()
+
+
+def test_labels_that_came_before_their_predictions_become_known(builds):
+    """The first run saw labels of predictions not logged yet (unknown_prediction); once the
+    predictions arrive, the incremental run re-judges those labels as the full refresh does
+    (test_incremental_equals_full_refresh compares the tables)."""
+    incremental, full, *_, first_unknown = builds
+    query = (
+        "select count(*) as n from modelwatch.quarantined_labels "
+        "where quarantine_reason = 'unknown_prediction'"
+    )
+    assert first_unknown > incremental.df(query).n[0] == full.df(query).n[0]

@@ -1,31 +1,130 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=modelwatch.incremental_strategy(),
+    unique_key=['model_name', 'model_version', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'model_version', 'window_start']),
+    on_schema_change='fail',
+) }}
 {#-
     Every valid prediction (all model versions and deployment roles) with its label: the latest
     valid label row wins (corrections), label_rows counts the label rows received (corrections
     included) and label_lag_days measures when the outcome was first known. Unlabeled
     predictions keep a null label. The label sits in its task's column (label: binary 0/1,
     label_value: regression, label_class: multiclass); is_labeled says a valid label exists.
+    Incremental by model version and window: a run recomputes the windows inside the lookback
+    (where new predictions land), every window whose labels changed since it was stored (its
+    count of label rows or its latest labeled_at differ: a late label or a correction), and all
+    windows of a model whose config changed or that was just added.
 -#}
 {#- slices and protected attributes: performance slices and fairness groups read them here -#}
 {%- set attributes = modelwatch.feature_names('attributes') -%}
 {#- non-binary tasks: no thresholded decision; the multiclass class probabilities ride along -#}
 {%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') -%}
 {%- set probabilities = modelwatch.probability_column_names() | reject('in', attributes) | list -%}
+{%- set rebuild = modelwatch.models_to_rebuild(absent=true) -%}
 
 with
 
-predictions as (
+all_predictions as (
 
     select * from {{ ref('stg_modelwatch__predictions') }}
     where quarantine_reason is null
 
 ),
 
-labels as (
+all_labels as (
 
     select * from {{ ref('int_modelwatch__labels_validated') }}
     where quarantine_reason is null or quarantine_reason = 'superseded_by_correction'
 
 ),
+
+{%- if is_incremental() %}
+
+label_signatures as (
+
+    select
+        model_name,
+        model_version,
+        window_start,
+        count(*) as label_rows,
+        max(case when quarantine_reason is null then labeled_at end) as last_labeled_at
+    from all_labels
+    group by model_name, model_version, window_start
+
+),
+
+stored_signatures as (
+
+    select
+        model_name,
+        model_version,
+        window_start,
+        sum(label_rows) as label_rows,
+        max(labeled_at) as last_labeled_at
+    from {{ this }}
+    group by model_name, model_version, window_start
+
+),
+
+windows_to_process as (
+
+    select distinct model_name, model_version, window_start
+    from all_predictions
+    where window_start >= {{ modelwatch.incremental_lookback_start() }}
+        {%- if rebuild %}
+        or model_name in {{ modelwatch.string_list(rebuild) }}
+        {%- endif %}
+    union
+    select l.model_name, l.model_version, l.window_start
+    from label_signatures as l
+    left join stored_signatures as t
+        on l.model_name = t.model_name
+        and l.model_version = t.model_version
+        and l.window_start = t.window_start
+    where t.window_start is null
+        or t.label_rows <> l.label_rows
+        or not coalesce(t.last_labeled_at = l.last_labeled_at, t.last_labeled_at is null and l.last_labeled_at is null)
+
+),
+
+predictions as (
+
+    select p.*
+    from all_predictions as p
+    inner join windows_to_process as w
+        on p.model_name = w.model_name
+        and p.model_version = w.model_version
+        and p.window_start = w.window_start
+
+),
+
+labels as (
+
+    select l.*
+    from all_labels as l
+    inner join windows_to_process as w
+        on l.model_name = w.model_name
+        and l.model_version = w.model_version
+        and l.window_start = w.window_start
+
+),
+
+{%- else %}
+
+predictions as (
+
+    select * from all_predictions
+
+),
+
+labels as (
+
+    select * from all_labels
+
+),
+
+{%- endif %}
 
 label_per_prediction as (
 
@@ -75,7 +174,9 @@ final as (
         coalesce(l.label_rows, 0) as label_rows,
         {{ modelwatch.time_diff('p.predicted_at', 'l.first_labeled_at', 'microsecond') }} / {{ modelwatch.double_literal(86400000000) }} as label_lag_days,
         p.predicted_at,
-        l.labeled_at
+        l.labeled_at,
+        -- which config built the row: a changed config rebuilds the model's windows
+        {{ modelwatch.config_fingerprint('p.model_name') }} as config_fingerprint
     from predictions as p
     left join label_per_prediction as l
         on p.prediction_id = l.prediction_id

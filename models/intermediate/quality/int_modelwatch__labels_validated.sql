@@ -1,3 +1,10 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=modelwatch.incremental_strategy(),
+    unique_key=['label_window'],
+    partition_by=modelwatch.incremental_partition_by(['label_window']),
+    on_schema_change='fail',
+) }}
 {#-
     Every label row with its prediction's model, version and window and a final
     quarantine_reason: row-local problems from staging, then labels for unknown or quarantined
@@ -5,17 +12,30 @@
     labeled_at wins; earlier rows are kept as superseded). The label is validated by the rule of
     its prediction's task and kept in that task's column: label (binary 0/1), label_value
     (regression) or label_class (multiclass).
+    Incremental by label_window, the window of labeled_at (label rows never move between label
+    windows): a run recomputes the label windows of the labels dated inside the lookback (what
+    arrived since the last run) and every stored label window holding a row of a prediction
+    that got a new label (a correction re-ranks its earlier rows) or that arrived inside the
+    lookback (a label that came before its prediction stops being unknown_prediction). Labels
+    dated before the lookback that arrive late are picked up by --full-refresh only, as late
+    prediction rows are. Undated labels share one label_window, recomputed on every run.
 -#}
 {%- set binary = modelwatch.models_with_task('binary') -%}
 {%- set regression = modelwatch.models_with_task('regression') -%}
 {%- set multiclass = modelwatch.get_config().models | selectattr('task', 'equalto', 'multiclass') | list -%}
 {%- set other_tasks = regression + (multiclass | map(attribute='name') | list) -%}
+{%- set undated = 'cast(' ~ modelwatch.sql_string('1970-01-01 00:00:00') ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+{#- a changed config (a task, classes, a model added) can change any row: recompute them all -#}
+{%- set incremental_scope = is_incremental() and not modelwatch.models_to_rebuild() %}
 
 with
 
-labels as (
+source_labels as (
 
-    select * from {{ ref('stg_modelwatch__labels') }}
+    select
+        *,
+        coalesce({{ modelwatch.window_start('labeled_at') }}, {{ undated }}) as label_window
+    from {{ ref('stg_modelwatch__labels') }}
 
 ),
 
@@ -27,6 +47,97 @@ predictions as (
     where id_occurrence = 1 and prediction_id is not null
 
 ),
+
+{%- if incremental_scope %}
+
+stored as (
+
+    select prediction_id, label_window, window_start
+    from {{ this }}
+
+),
+
+new_labels as (
+
+    -- dated inside the lookback (counted back from the newest stored label window, never from
+    -- later than the load time's window) or undated: what arrived since the last run
+    select prediction_id, label_window
+    from source_labels
+    where label_window = {{ undated }}
+        or label_window >= coalesce(
+            (select {{ modelwatch.windows_ago('least(max(label_window), ' ~ modelwatch.window_start(modelwatch.current_timestamp_utc()) ~ ')', modelwatch.get_config().incremental.lookback_windows) }} from stored),
+            {{ undated }}
+        )
+
+),
+
+touched_predictions as (
+
+    select prediction_id
+    from new_labels
+    where prediction_id is not null
+    union
+    -- predictions inside the lookback: their labels may have arrived first
+    select prediction_id
+    from predictions
+    where window_start >= coalesce(
+        (select {{ modelwatch.windows_ago('least(max(window_start), ' ~ modelwatch.window_start(modelwatch.current_timestamp_utc()) ~ ')', modelwatch.get_config().incremental.lookback_windows) }} from stored),
+        {{ undated }}
+    )
+
+),
+
+label_windows as (
+
+    select label_window
+    from new_labels
+    union
+    select s.label_window
+    from stored as s
+    inner join touched_predictions as t
+        on s.prediction_id = t.prediction_id
+
+),
+
+batch_predictions as (
+
+    -- every prediction with a label row in the label windows recomputed
+    select distinct l.prediction_id
+    from source_labels as l
+    inner join label_windows as w
+        on l.label_window = w.label_window
+    where l.prediction_id is not null
+
+),
+
+labels as (
+
+    -- the rows of those label windows, and every other label row of their predictions: a
+    -- correction ranks against all of them
+    select
+        l.*,
+        w.label_window is not null as is_recomputed
+    from source_labels as l
+    left join label_windows as w
+        on l.label_window = w.label_window
+    left join batch_predictions as b
+        on l.prediction_id = b.prediction_id
+    where w.label_window is not null or b.prediction_id is not null
+
+),
+
+{%- else %}
+
+labels as (
+
+    select
+        *,
+        true as is_recomputed
+    from source_labels
+
+),
+
+{%- endif %}
 
 joined as (
 
@@ -41,6 +152,8 @@ joined as (
         case when {{ modelwatch.model_in('p.model_name', multiclass | map(attribute='name') | list) }} then l.label_class end as label_class,
         l.raw_label,
         l.labeled_at,
+        l.label_window,
+        l.is_recomputed,
         case
             when l.quarantine_reason in ('null_prediction_id', 'null_label') then l.quarantine_reason
             -- the rule of the prediction's own task (staging only knew the label was valid for some task)
@@ -98,8 +211,12 @@ final as (
                 when label_rank > 1 then 'superseded_by_correction'
             end
         ) as quarantine_reason,
-        labeled_at
+        labeled_at,
+        label_window,
+        -- which config built the row: a changed config recomputes every label window
+        {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
     from ranked
+    where is_recomputed
 
 )
 

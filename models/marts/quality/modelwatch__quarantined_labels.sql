@@ -1,6 +1,7 @@
 {#-
     Label rows not used as a prediction's label, with the reason (corrections included). Labels
-    of unmonitored models' predictions are counted in input_quality, not copied here.
+    of unmonitored models' predictions are counted in input_quality, not listed here. A view of
+    the incremental int_modelwatch__labels_validated (a table would copy every row each run).
 -#}
 
 with
