@@ -11,7 +11,7 @@ with
 
 predictions as (
 
-    select * from {{ ref('stg_modelwatch__predictions') }}
+    select * from {{ ref('int_modelwatch__prediction_row_counts') }}
 
 ),
 
@@ -24,18 +24,21 @@ labels as (
 rows_by_input as (
 
     select
-        coalesce(model_name, '__unknown__') as model_name,
+        model_name,
         window_start,
         'predictions' as input_name,
-        quarantine_reason
+        quarantine_reason,
+        row_count
     from predictions
     union all
     select
         model_name,
         window_start,
         'labels' as input_name,
-        quarantine_reason
+        quarantine_reason,
+        count(*) as row_count
     from labels
+    group by model_name, window_start, quarantine_reason
 
 ),
 
@@ -44,17 +47,17 @@ counted as (
     select
         model_name,
         window_start,
-        cast(sum(case when input_name = 'predictions' then 1 else 0 end) as {{ dbt.type_bigint() }}) as prediction_rows,
-        cast(sum(case when input_name = 'predictions' and quarantine_reason is null then 1 else 0 end) as {{ dbt.type_bigint() }}) as valid_prediction_rows,
-        cast(sum(case when input_name = 'predictions' and quarantine_reason = 'unmonitored_model' then 1 else 0 end) as {{ dbt.type_bigint() }}) as unmonitored_prediction_rows,
+        cast(sum(case when input_name = 'predictions' then row_count else 0 end) as {{ dbt.type_bigint() }}) as prediction_rows,
+        cast(sum(case when input_name = 'predictions' and quarantine_reason is null then row_count else 0 end) as {{ dbt.type_bigint() }}) as valid_prediction_rows,
+        cast(sum(case when input_name = 'predictions' and quarantine_reason = 'unmonitored_model' then row_count else 0 end) as {{ dbt.type_bigint() }}) as unmonitored_prediction_rows,
         {%- for reason in prediction_reasons %}
-        cast(sum(case when input_name = 'predictions' and quarantine_reason = '{{ reason }}' then 1 else 0 end) as {{ dbt.type_bigint() }}) as predictions_{{ reason }},
+        cast(sum(case when input_name = 'predictions' and quarantine_reason = '{{ reason }}' then row_count else 0 end) as {{ dbt.type_bigint() }}) as predictions_{{ reason }},
         {%- endfor %}
-        cast(sum(case when input_name = 'labels' then 1 else 0 end) as {{ dbt.type_bigint() }}) as label_rows,
-        cast(sum(case when input_name = 'labels' and quarantine_reason is null then 1 else 0 end) as {{ dbt.type_bigint() }}) as valid_label_rows,
-        cast(sum(case when input_name = 'labels' and quarantine_reason = 'unmonitored_model' then 1 else 0 end) as {{ dbt.type_bigint() }}) as unmonitored_label_rows,
+        cast(sum(case when input_name = 'labels' then row_count else 0 end) as {{ dbt.type_bigint() }}) as label_rows,
+        cast(sum(case when input_name = 'labels' and quarantine_reason is null then row_count else 0 end) as {{ dbt.type_bigint() }}) as valid_label_rows,
+        cast(sum(case when input_name = 'labels' and quarantine_reason = 'unmonitored_model' then row_count else 0 end) as {{ dbt.type_bigint() }}) as unmonitored_label_rows,
         {%- for reason in label_reasons %}
-        cast(sum(case when input_name = 'labels' and quarantine_reason = '{{ reason }}' then 1 else 0 end) as {{ dbt.type_bigint() }}) as labels_{{ reason }}{{ ',' if not loop.last }}
+        cast(sum(case when input_name = 'labels' and quarantine_reason = '{{ reason }}' then row_count else 0 end) as {{ dbt.type_bigint() }}) as labels_{{ reason }}{{ ',' if not loop.last }}
         {%- endfor %}
     from rows_by_input
     group by model_name, window_start
