@@ -2,9 +2,9 @@
 
 For each history length H (days) it
   1. writes a DuckDB warehouse in a temp dir with the demo generator (python/modelwatch/demo):
-     H + 1 days are generated, and the last day's predictions and the labels that arrive on it
-     (labeled_at on day H + 1) are held back in schema `holdback`, so the first H days are
-     exactly what a warehouse holds before that day,
+     H + 1 days are generated, ending today (UTC), and the last day's predictions and the
+     labels that arrive on it (labeled_at on day H + 1) are held back in schema `holdback`, so
+     the first H days are exactly what a warehouse holds before that day,
   2. builds it once (`modelwatch run --full-refresh`),
   3. appends the held-back day to main.predictions / main.labels,
   4. times ONE incremental `modelwatch run` in a fresh subprocess: wall, CPU (user + sys of the
@@ -33,7 +33,7 @@ from pathlib import Path
 
 import duckdb
 
-from modelwatch.demo import DEMO_START, PREDICTIONS_PER_DAY, demo_config, generate_demo
+from modelwatch.demo import PREDICTIONS_PER_DAY, demo_config, generate_demo
 from modelwatch.project import project_dir
 
 HERE = Path(__file__).resolve().parent
@@ -60,10 +60,13 @@ def write_warehouse(path: Path, days: int, rows_per_day: int) -> dict[str, int]:
     """H days of demo history in main.*, day H + 1 in holdback.*; returns row counts."""
     # the demo logs every request twice (champion and shadow challenger): scale 1.0 = 40k rows
     scale = rows_per_day / (2 * PREDICTIONS_PER_DAY)
-    cutoff = dt.datetime.combine(DEMO_START + dt.timedelta(days=days), dt.time())
+    # the held-back day is today (UTC): a history that ran past the load time would be
+    # quarantined as predicted_at_in_future (the demo's own start date is fixed)
+    start = dt.datetime.now(dt.timezone.utc).date() - dt.timedelta(days=days)
+    cutoff = dt.datetime.combine(start + dt.timedelta(days=days), dt.time())
     con = duckdb.connect(str(path))
     try:
-        generate_demo(con, scale=scale, days=days + 1)
+        generate_demo(con, scale=scale, days=days + 1, start=start)
         con.execute("create schema holdback")
         for table, column in (("predictions", "predicted_at"), ("labels", "labeled_at")):
             where = f"{column} >= timestamp '{cutoff}'"
