@@ -57,6 +57,18 @@ OUTPUT_TABLES = {
     ],
 }  # fmt: skip
 
+# row-level tables (no key): rows are aligned by sorting on these columns
+ROW_TABLES = {
+    "quarantined_predictions": [
+        "quarantine_reason", "model_name", "window_start", "prediction_id", "predicted_at",
+        "id_occurrence", "model_version", "score",
+    ],
+    "quarantined_labels": [
+        "quarantine_reason", "model_name", "window_start", "prediction_id", "labeled_at",
+        "raw_label",
+    ],
+}  # fmt: skip
+
 
 def normalise(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     out = frame.copy()

@@ -3,10 +3,12 @@ corrections of old windows), build again; and a rerun with nothing new changes n
 
 from __future__ import annotations
 
+import shutil
+
 import duckdb
 import pytest
 from conftest import run_modelwatch
-from tables import OUTPUT_TABLES, assert_tables_equal
+from tables import OUTPUT_TABLES, ROW_TABLES, assert_tables_equal
 
 from modelwatch.demo import DEMO_START, demo_config, generate_demo
 
@@ -72,10 +74,10 @@ def builds(tmp_path_factory):
     return incremental, full, workdir, config, first_performance, first_unknown
 
 
-@pytest.mark.parametrize("table", list(OUTPUT_TABLES))
+@pytest.mark.parametrize("table", [*OUTPUT_TABLES, *ROW_TABLES])
 def test_incremental_equals_full_refresh(builds, table):
     incremental, full, *_ = builds
-    keys = OUTPUT_TABLES[table]
+    keys = {**OUTPUT_TABLES, **ROW_TABLES}[table]
     assert_tables_equal(
         incremental.df(f"select * from modelwatch.{table}"),
         full.df(f"select * from modelwatch.{table}"),
@@ -120,3 +122,29 @@ def test_labels_that_came_before_their_predictions_become_known(builds):
         "where quarantine_reason = 'unknown_prediction'"
     )
     assert first_unknown > incremental.df(query).n[0] == full.df(query).n[0]
+
+
+def test_a_window_that_loses_its_quarantined_rows_is_emptied(builds):
+    """quarantined_predictions replaces windows whose quarantined row count changed, down to zero
+    (a row dated ahead turns valid as the clock passes it; here the rows are removed at the
+    source): the stored rows go, as a full refresh of the same log has none."""
+    incremental, _, workdir, config, *_ = builds
+    path = workdir / "cleaned.duckdb"
+    shutil.copy(incremental.path, path)
+    con = duckdb.connect(str(path))
+    window = con.execute(
+        "select window_start from modelwatch.quarantined_predictions "
+        "where window_start is not null group by 1 order by count(*) desc limit 1"
+    ).fetchone()[0]
+    con.execute(
+        "delete from main.predictions where predicted_at in (select predicted_at from "
+        f"modelwatch.quarantined_predictions where window_start = timestamp '{window}')"
+    )
+    con.close()
+    cleaned = run_modelwatch(path, config, workdir / "e", full_refresh=False)
+    rebuilt_path = workdir / "cleaned_full.duckdb"
+    shutil.copy(path, rebuilt_path)
+    rebuilt = run_modelwatch(rebuilt_path, config, workdir / "f", full_refresh=True)
+    query = "select * from modelwatch.quarantined_predictions"
+    assert cleaned.df(f"{query} where window_start = timestamp '{window}'").empty
+    assert_tables_equal(cleaned.df(query), rebuilt.df(query), ROW_TABLES["quarantined_predictions"])
