@@ -148,7 +148,8 @@ def child(engine: str, workdir: Path, args) -> dict:
     outcome = project.run(full_refresh=True, jobs=["drift"] if args.data else None)
     out["dbt_build_s"] = time.perf_counter() - t
     out["build_ok"] = outcome.build_ok
-    out["build_errors"] = [error[:2000] for error in outcome.build_errors[:5]]
+    # the head names the model, the tail holds Spark's cause
+    out["build_errors"] = [e[:800] + " ... " + e[-2500:] for e in outcome.build_errors[:5]]
     results = json.loads((workdir / "target" / "run_results.json").read_text())["results"]
     times: dict[str, list[float]] = {"model": [], "test": [], "seed": []}
     for result in results:
