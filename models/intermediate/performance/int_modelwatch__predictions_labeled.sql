@@ -23,21 +23,16 @@
 {%- set probabilities = modelwatch.probability_column_names() | reject('in', attributes) | list -%}
 {%- set rebuild = modelwatch.models_to_rebuild(absent=true) -%}
 
+{#- the two inputs are read where used, not as shared CTEs: DuckDB materializes a CTE read
+    twice, which copied every column of the whole log on every run -#}
+{%- set valid_predictions -%}
+    (select * from {{ ref('stg_modelwatch__predictions') }} where quarantine_reason is null)
+{%- endset -%}
+{%- set valid_labels -%}
+    (select * from {{ ref('int_modelwatch__labels_validated') }} where quarantine_reason is null or quarantine_reason = 'superseded_by_correction')
+{%- endset %}
+
 with
-
-all_predictions as (
-
-    select * from {{ ref('stg_modelwatch__predictions') }}
-    where quarantine_reason is null
-
-),
-
-all_labels as (
-
-    select * from {{ ref('int_modelwatch__labels_validated') }}
-    where quarantine_reason is null or quarantine_reason = 'superseded_by_correction'
-
-),
 
 {%- if is_incremental() %}
 
@@ -49,7 +44,7 @@ label_signatures as (
         window_start,
         count(*) as label_rows,
         max(case when quarantine_reason is null then labeled_at end) as last_labeled_at
-    from all_labels
+    from {{ valid_labels }} as l
     group by model_name, model_version, window_start
 
 ),
@@ -70,7 +65,7 @@ stored_signatures as (
 windows_to_process as (
 
     select distinct model_name, model_version, window_start
-    from all_predictions
+    from {{ valid_predictions }} as p
     where window_start >= {{ modelwatch.incremental_lookback_start() }}
         {%- if rebuild %}
         or model_name in {{ modelwatch.string_list(rebuild) }}
@@ -91,7 +86,7 @@ windows_to_process as (
 predictions as (
 
     select p.*
-    from all_predictions as p
+    from {{ valid_predictions }} as p
     inner join windows_to_process as w
         on p.model_name = w.model_name
         and p.model_version = w.model_version
@@ -102,7 +97,7 @@ predictions as (
 labels as (
 
     select l.*
-    from all_labels as l
+    from {{ valid_labels }} as l
     inner join windows_to_process as w
         on l.model_name = w.model_name
         and l.model_version = w.model_version
@@ -114,13 +109,13 @@ labels as (
 
 predictions as (
 
-    select * from all_predictions
+    select * from {{ valid_predictions }} as p
 
 ),
 
 labels as (
 
-    select * from all_labels
+    select * from {{ valid_labels }} as l
 
 ),
 
