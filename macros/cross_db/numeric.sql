@@ -61,18 +61,19 @@
 
 
 
-{% macro quantiles(expr, fractions) %}
-    {#- One SQL expression per fraction (percentile_cont each); engines that can share one sort do. -#}
-    {{ return(adapter.dispatch('quantiles', 'modelwatch')(expr, fractions)) }}
+{% macro quantiles(expr, fractions, one_buffer=false) %}
+    {#- One SQL expression per fraction (percentile_cont each); engines that can share one sort do.
+        one_buffer: on Spark, one percentile() over an array of the fractions (see its twin). -#}
+    {{ return(adapter.dispatch('quantiles', 'modelwatch')(expr, fractions, one_buffer)) }}
 {% endmacro %}
 
-{% macro default__quantiles(expr, fractions) %}
+{% macro default__quantiles(expr, fractions, one_buffer=false) %}
     {%- set out = [] -%}
     {%- for f in fractions -%}{%- do out.append(modelwatch.percentile_cont(expr, f)) -%}{%- endfor -%}
     {{ return(out) }}
 {% endmacro %}
 
-{% macro duckdb__quantiles(expr, fractions) %}
+{% macro duckdb__quantiles(expr, fractions, one_buffer=false) %}
     {#- The list form sorts once; the optimizer deduplicates the repeated aggregate. -#}
     {%- set out = [] -%}
     {%- set list_literal = '[' ~ (fractions | join(', ')) ~ ']' -%}
@@ -82,12 +83,15 @@
     {{ return(out) }}
 {% endmacro %}
 
-{% macro spark__quantiles(expr, fractions) %}
+{% macro spark__quantiles(expr, fractions, one_buffer=false) %}
     {#-
-        The array form keeps one buffer of the values for all fractions (Spark deduplicates
-        the repeated aggregate); one percentile() per fraction kept a buffer each, which ran a
-        6 GB driver out of memory on 20 features x 1M reference values.
+        one_buffer: the array form keeps one buffer of the values for all fractions (Spark
+        deduplicates the repeated aggregate); one percentile() per fraction kept a buffer each,
+        which ran a 6 GB driver out of memory on the reference edges (20 features x 1M values).
+        Only the edges ask for it: in model_performance's wide aggregate the array form ran the
+        4 GB driver of the test suite out of heap (not understood yet).
     -#}
+    {%- if not one_buffer -%}{{ return(modelwatch.default__quantiles(expr, fractions)) }}{%- endif -%}
     {%- set out = [] -%}
     {%- set array_literal = 'array(' ~ (fractions | join(', ')) ~ ')' -%}
     {%- for f in fractions -%}

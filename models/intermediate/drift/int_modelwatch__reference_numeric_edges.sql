@@ -37,7 +37,7 @@ quantiles as (
         feature_id,
         count(*) as reference_total,
         count(feature_value) as reference_non_null,
-        {%- for q in modelwatch.quantiles('feature_value', fractions) %}
+        {%- for q in modelwatch.quantiles('feature_value', fractions, one_buffer=true) %}
         {%- if loop.index < bins %}
         {{ q }} as quantile_{{ loop.index }},
         {%- elif loop.index == bins %}

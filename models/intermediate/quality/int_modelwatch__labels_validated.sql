@@ -1,8 +1,10 @@
+{#- Spark: a table rebuilt each run. Incremental there (insert_overwrite, partitioned by the key)
+    the test suite's 4 GB driver ran out of heap in model_performance, which reads the label
+    join; the many small partitions are the suspect, not yet confirmed. -#}
 {{ config(
-    materialized='incremental',
+    materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['label_window'],
-    partition_by=modelwatch.incremental_partition_by(['label_window']),
     on_schema_change='fail',
 ) }}
 {#-
