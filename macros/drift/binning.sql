@@ -87,11 +87,12 @@
         and not b.is_null_bin
         and b.category != '__other__'
 {%- endmacro %}
-{% macro incremental_lookback_start() %}
-    {#- The first window an incremental run recomputes whatever is stored (see above). -#}
+{% macro incremental_lookback_start(column='window_start') %}
+    {#- The first window an incremental run recomputes whatever is stored (see above), counted
+        back from the newest stored value of `column` (a window) of this table. -#}
     {%- set lookback = modelwatch.get_config().incremental.lookback_windows -%}
     {%- set clock = modelwatch.window_start(modelwatch.current_timestamp_utc()) -%}
-    (select {{ modelwatch.windows_ago('least(max(window_start), ' ~ clock ~ ')', lookback) }} from {{ this }})
+    (select {{ modelwatch.windows_ago('least(max(' ~ column ~ '), ' ~ clock ~ ')', lookback) }} from {{ this }})
 {%- endmacro %}
 
 

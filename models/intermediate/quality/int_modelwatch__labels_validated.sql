@@ -67,7 +67,7 @@ new_labels as (
     from source_labels
     where label_window = {{ undated }}
         or label_window >= coalesce(
-            (select {{ modelwatch.windows_ago('least(max(label_window), ' ~ modelwatch.window_start(modelwatch.current_timestamp_utc()) ~ ')', modelwatch.get_config().incremental.lookback_windows) }} from stored),
+            {{ modelwatch.incremental_lookback_start('label_window') }},
             {{ undated }}
         )
 
@@ -83,7 +83,7 @@ touched_predictions as (
     select prediction_id
     from predictions
     where window_start >= coalesce(
-        (select {{ modelwatch.windows_ago('least(max(window_start), ' ~ modelwatch.window_start(modelwatch.current_timestamp_utc()) ~ ')', modelwatch.get_config().incremental.lookback_windows) }} from stored),
+        {{ modelwatch.incremental_lookback_start() }},
         {{ undated }}
     )
 
