@@ -160,3 +160,104 @@ def test_unpaired_rows_are_counted(unpaired):
 def test_mcnemar_equals_scipy(b, c):
     expected, actual = reference_mcnemar(b, c), mcnemar_p_value(b, c)
     assert (np.isnan(expected) and np.isnan(actual)) or np.isclose(actual, expected, rtol=1e-12)
+
+
+def comparison_log(rng: np.random.Generator) -> pd.DataFrame:
+    """20 days of a champion and a shadow (10 requests a day), a challenger from day 15, and two
+    requests whose sides fall 12 days apart: a champion on day 5 whose shadow row comes on day
+    16, and a shadow on day 3 whose champion comes on day 17."""
+    start = pd.Timestamp("2026-03-02")
+    rows = []
+    for day in range(20):
+        for i in range(10):
+            request, at = f"d{day}r{i}", start + pd.Timedelta(days=day, hours=i)
+            score = float(rng.uniform(0, 1))
+            rows.append((f"c{request}", request, "v1", "champion", at, score))
+            rows.append((f"s{request}", request, "v2", "shadow", at, float(rng.uniform(0, 1))))
+            if day >= 15:
+                rows.append((f"h{request}", request, "v3", "challenger", at, float(rng.uniform(0, 1))))
+    for pid, request, version, role, day in [
+        ("c_late_shadow", "x1", "v1", "champion", 5),
+        ("s_late_shadow", "x1", "v2", "shadow", 16),
+        ("s_late_champion", "x2", "v2", "shadow", 3),
+        ("c_late_champion", "x2", "v1", "champion", 17),
+    ]:
+        at = start + pd.Timedelta(days=day, hours=20)
+        rows.append((pid, request, version, role, at, float(rng.uniform(0, 1))))
+    return pd.DataFrame(
+        {
+            "prediction_id": [r[0] for r in rows],
+            "model_name": "m",
+            "model_version": [r[2] for r in rows],
+            "request_id": [r[1] for r in rows],
+            "deployment_role": [r[3] for r in rows],
+            "predicted_at": pd.Series([r[4] for r in rows]).astype("datetime64[us]"),
+            "score": [r[5] for r in rows],
+            "x": rng.normal(0, 1, len(rows)),
+        }
+    )
+
+
+def test_incremental_comparison_equals_full_refresh(tmp_path):
+    """A run after 5 more days equals a full refresh: a challenger that first appears then shows
+    its missing partners in every old champion window, and a request's other side arriving
+    12 days later re-pairs its old window, outside the lookback and final."""
+    from conftest import run_modelwatch, write_tables
+    from tables import OUTPUT_TABLES, assert_tables_equal
+
+    rng = np.random.default_rng(4)
+    predictions = comparison_log(rng)
+    labels = pd.DataFrame(
+        {
+            "prediction_id": predictions.prediction_id,
+            "label": (rng.random(len(predictions)) < predictions.score).astype(int),
+            "labeled_at": predictions.predicted_at + pd.Timedelta(hours=6),
+        }
+    )
+    reference = pd.DataFrame({"x": rng.normal(0, 1, 300), "score": rng.uniform(0, 1, 300)})
+    config = {
+        "granularity": "day",
+        "inputs": {
+            "predictions": "main.predictions",
+            "labels": "main.labels",
+            "reference": "main.training_reference",
+        },
+        "columns": {
+            "predictions": {"request_id": "request_id", "deployment_role": "deployment_role"}
+        },
+        "models": [{"name": "m", "features": {"numeric": ["x"]}}],
+        "performance": {"max_label_delay_days": 2},
+    }
+    cutoff = pd.Timestamp("2026-03-17")  # days 0-14 first
+    first = {
+        "predictions": predictions[predictions.predicted_at < cutoff],
+        "labels": labels[labels.labeled_at < cutoff],
+        "training_reference": reference,
+    }
+    everything = {"predictions": predictions, "labels": labels, "training_reference": reference}
+    incremental_path, full_path = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    write_tables(incremental_path, first)
+    before = run_modelwatch(incremental_path, config, tmp_path / "a").df(
+        "select * from modelwatch.model_comparison"
+    )
+    write_tables(incremental_path, everything)
+    incremental = run_modelwatch(incremental_path, config, tmp_path / "b", full_refresh=False)
+    write_tables(full_path, everything)
+    full = run_modelwatch(full_path, config, tmp_path / "c")
+
+    query = "select * from modelwatch.model_comparison"
+    keys = OUTPUT_TABLES["model_comparison"]
+    after, rebuilt = incremental.df(query), full.df(query)
+    assert_tables_equal(after, rebuilt, keys)
+    # the cases the test is for happened: the challenger reaches day 0, the old windows re-paired
+    day = lambda n: pd.Timestamp("2026-03-02") + pd.Timedelta(days=n)  # noqa: E731
+    assert ((after.candidate_version == "v3") & (after.window_start == day(0))).any()
+    assert not (before.candidate_version == "v3").any()
+    for window, column in [(day(5), "unpaired_baseline_count"), (day(3), "unpaired_candidate_count")]:
+        was = before[(before.window_start == window) & (before.candidate_version == "v2")]
+        now = after[(after.window_start == window) & (after.candidate_version == "v2")]
+        assert int(was[column].iloc[0]) == 1 and int(now[column].iloc[0]) == 0
+    assert_matches(
+        after.drop(columns=["baseline_version"]).assign(model_name="m"),
+        expected_comparison(labeled_predictions(predictions, labels, ["m"], 0.5)),
+    )

@@ -26,33 +26,7 @@ window_status as (
 
 windows_to_process as (
 
-    {%- if is_incremental() %}
-    select
-        s.model_name,
-        s.window_start
-    from window_status as s
-    left join (
-        select distinct model_name, window_start, is_final, label_rows, last_labeled_at
-        from {{ this }}
-    ) as t
-        on s.model_name = t.model_name
-        and s.window_start = t.window_start
-    where
-        t.window_start is null
-        or not t.is_final
-        or t.label_rows <> s.label_rows
-        or not coalesce(t.last_labeled_at = s.last_labeled_at, t.last_labeled_at is null and s.last_labeled_at is null)
-        or s.window_start >= {{ modelwatch.incremental_lookback_start() }}
-        {%- set rebuild = modelwatch.models_to_rebuild() %}
-        {%- if rebuild %}
-        or s.model_name in {{ modelwatch.string_list(rebuild) }}
-        {%- endif %}
-    {%- else %}
-    select
-        model_name,
-        window_start
-    from window_status
-    {%- endif %}
+    {{ modelwatch.label_windows_to_process('window_status', keys=['model_name', 'window_start']) }}
 
 ),
 

@@ -1,54 +1,50 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=modelwatch.incremental_strategy(),
+    unique_key=['model_name', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
+    on_schema_change='fail',
+) }}
 {#-
     Canary vs control, per model and window: the canary version (deployment_role 'canary')
     against the champion in the same window. Two-proportion z-tests (pooled) on the predicted
     positive rate and on the error rate (5xx and 4xx over rows with a status code), and the
     difference in ROC AUC on labeled rows with a Hanley-McNeil z. The verdict follows the canary
     config: rollback on a significant and material regression, promote once both arms have
-    enough requests and labels and nothing regressed, else hold.
+    enough requests and labels and nothing regressed, else hold. Incremental like
+    model_performance: a window is recomputed while not final, inside the lookback, or when its
+    labels change.
 -#}
 {%- set rule = modelwatch.get_config().canary -%}
 {%- set keys = ['model_name', 'window_start', 'arm', 'model_version'] -%}
 
 with
 
-rows_by_arm as (
+window_status as {{ modelwatch.deployment_window_status(windows_having='sum(canary_rows) > 0') }},
 
-    select
-        model_name,
-        window_start,
-        case when deployment_role = 'canary' then 'canary' else 'control' end as arm,
-        model_version,
-        score,
-        predicted_label,
-        label,
-        status_code
-    from {{ ref('int_modelwatch__predictions_labeled') }}
-    where deployment_role in ('canary', 'champion')
-        {%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') %}
-        {%- if other_tasks %}
-        -- binary models only: the rule compares positive rates and ROC AUCs
-        and not {{ modelwatch.model_in('model_name', other_tasks) }}
-        {%- endif %}
+windows_to_process as (
 
-),
-
-canary_windows as (
-
-    select distinct
-        model_name,
-        window_start
-    from rows_by_arm
-    where arm = 'canary'
+    {{ modelwatch.label_windows_to_process('window_status', keys=['model_name', 'window_start']) }}
 
 ),
 
 arms as (
 
-    select r.*
-    from rows_by_arm as r
-    inner join canary_windows as w
-        on r.model_name = w.model_name
-        and r.window_start = w.window_start
+    select
+        l.model_name,
+        l.window_start,
+        case when l.deployment_role = 'canary' then 'canary' else 'control' end as arm,
+        l.model_version,
+        l.score,
+        l.predicted_label,
+        l.label,
+        l.status_code
+    from {{ ref('int_modelwatch__predictions_labeled') }} as l
+    -- windows the canary served (binary models only: window_status)
+    inner join windows_to_process as w
+        on l.model_name = w.model_name
+        and l.window_start = w.window_start
+    where l.deployment_role in ('canary', 'champion')
 
 ),
 
@@ -148,7 +144,7 @@ judged as (
 
 ),
 
-final as (
+verdicts as (
 
     select
         model_name,
@@ -189,6 +185,21 @@ final as (
         has_enough_requests,
         has_enough_labels
     from judged
+
+),
+
+final as (
+
+    select
+        v.*,
+        w.label_rows,
+        w.last_labeled_at,
+        w.is_final,
+        {{ modelwatch.config_fingerprint('v.model_name') }} as config_fingerprint
+    from verdicts as v
+    inner join window_status as w
+        on v.model_name = w.model_name
+        and v.window_start = w.window_start
 
 )
 

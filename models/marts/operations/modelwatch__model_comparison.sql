@@ -1,17 +1,103 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy=modelwatch.incremental_strategy(),
+    unique_key=['model_name', 'window_start'],
+    partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
+    on_schema_change='fail',
+) }}
 {#-
     Champion vs every shadow / challenger version, per model and window, on the requests both
     scored: agreement, score differences, correlation, both models' ROC AUC on the labeled pairs
     and McNemar's test of their accuracy (in SQL, macros/stats/p_values.sql: exact binomial when
     discordant pairs are few, else chi-square with continuity correction). Rows without a
-    partner are counted (unpaired_*), never dropped.
+    partner are counted (unpaired_*), never dropped. Incremental like model_performance (a
+    window is recomputed while not final, inside the lookback, or when its labels change), plus
+    the windows a new candidate version or a request's other side touches.
 -#}
 {%- set groups = ['model_name', 'window_start', 'baseline_version', 'candidate_version'] -%}
 
 with
 
+labeled as (
+
+    select * from {{ ref('int_modelwatch__predictions_labeled') }}
+
+),
+
+window_status as {{ modelwatch.deployment_window_status(
+    windows_having='sum(champion_request_rows + candidate_request_rows) > 0',
+    models_having='sum(candidate_request_rows) > 0') }},
+
+label_windows as (
+
+    {{ modelwatch.label_windows_to_process('window_status', keys=['model_name', 'window_start']) }}
+
+),
+
+{%- if is_incremental() %}
+
+-- a candidate version not stored yet: its missing partners show in every champion window
+new_version_windows as (
+
+    select s.model_name, s.window_start
+    from window_status as s
+    where s.model_name in (
+        select v.model_name
+        from (
+            select distinct model_name, model_version
+            from labeled
+            where request_id is not null
+                and (deployment_role is null or deployment_role not in ('champion', 'canary'))
+        ) as v
+        left join (select distinct model_name, candidate_version from {{ this }}) as t
+            on v.model_name = t.model_name
+            and v.model_version = t.candidate_version
+        where t.model_name is null
+    )
+
+),
+
+-- the other side of a request recomputed: a shadow row can fall in the next window
+request_windows as (
+
+    select distinct o.model_name, o.window_start
+    from labeled as o
+    inner join (
+        select distinct l.model_name, l.request_id
+        from labeled as l
+        inner join label_windows as w
+            on l.model_name = w.model_name
+            and l.window_start = w.window_start
+        where l.request_id is not null
+    ) as r
+        on o.model_name = r.model_name
+        and o.request_id = r.request_id
+
+),
+
+windows_to_process as (
+
+    select model_name, window_start from label_windows
+    union
+    select model_name, window_start from new_version_windows
+    union
+    select model_name, window_start from request_windows
+
+),
+{%- else %}
+
+windows_to_process as (
+
+    select * from label_windows
+
+),
+{%- endif %}
+
+{{ modelwatch.comparison_pairs_ctes('labeled', 'windows_to_process') }},
+
 pairs as (
 
-    select * from {{ ref('int_modelwatch__model_comparison_pairs') }}
+    select * from comparison_pairs
 
 ),
 
@@ -91,9 +177,15 @@ candidate_scores as (
     ('candidate', 'case when label = 1 then 1 else 0 end', 'case when label = 0 then 1 else 0 end'),
 ], prefix='candidate_') }},
 
+-- McNemar's inputs: labeled pairs where exactly one of the two models is right
 discordant as (
 
-    select * from {{ ref('int_modelwatch__model_comparison_discordant') }}
+    select
+        {{ groups | join(', ') }},
+        sum(case when baseline_decision = label and candidate_decision != label then 1 else 0 end) as baseline_only_correct,
+        sum(case when baseline_decision != label and candidate_decision = label then 1 else 0 end) as candidate_only_correct
+    from labeled_pairs
+    group by {{ groups | join(', ') }}
 
 ),
 
@@ -123,7 +215,11 @@ final as (
         c.candidate_auc as candidate_roc_auc,
         cast(coalesce(d.baseline_only_correct, 0) as {{ dbt.type_bigint() }}) as baseline_only_correct,
         cast(coalesce(d.candidate_only_correct, 0) as {{ dbt.type_bigint() }}) as candidate_only_correct,
-        v.mcnemar_p_value
+        v.mcnemar_p_value,
+        w.label_rows,
+        w.last_labeled_at,
+        w.is_final,
+        {{ modelwatch.config_fingerprint('coalesce(s.model_name, o.model_name)') }} as config_fingerprint
     from summary as s
     full outer join orphans as o
         on s.model_name = o.model_name
@@ -137,6 +233,9 @@ final as (
         on {% for c in groups %}s.{{ c }} = d.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
     left join p_values as v
         on {% for c in groups %}s.{{ c }} = v.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+    left join window_status as w
+        on coalesce(s.model_name, o.model_name) = w.model_name
+        and coalesce(s.window_start, o.window_start) = w.window_start
 
 )
 

@@ -20,7 +20,7 @@ with
 
 windows_to_process as (
 
-    {{ modelwatch.performance_windows_to_process(ref('int_modelwatch__performance_window_status')) }}
+    {{ modelwatch.label_windows_to_process(ref('int_modelwatch__performance_window_status')) }}
 
 ),
 

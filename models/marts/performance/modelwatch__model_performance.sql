@@ -32,7 +32,7 @@ with
 
 windows_to_process as (
 
-    {{ modelwatch.performance_windows_to_process(ref('int_modelwatch__performance_window_status'), with_coverage_due=true) }}
+    {{ modelwatch.label_windows_to_process(ref('int_modelwatch__performance_window_status'), with_coverage_due=true) }}
 
 ),
 

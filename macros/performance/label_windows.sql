@@ -10,30 +10,29 @@
 {%- endmacro %}
 
 
-{% macro performance_windows_to_process(status_relation, with_coverage_due=false) %}
+{% macro label_windows_to_process(status_relation, with_coverage_due=false, keys=none) %}
     {#-
-        A select of (model_name, model_version, window_start) to (re)compute: on a full build all
-        of them; on an incremental run the windows that are new, not yet final, inside the
-        incremental lookback, or whose labels changed since they were stored (label_rows /
-        last_labeled_at differ) - so an incremental run equals a full refresh. with_coverage_due
-        (a table storing is_label_coverage_due): also the windows that became due since, which
-        the data's clock moves without any label changing.
+        A select of the window keys (default model_name, model_version, window_start) to
+        (re)compute: on a full build all of them; on an incremental run the windows that are new,
+        not yet final, inside the incremental lookback, or whose labels changed since they were
+        stored (label_rows / last_labeled_at differ) - so an incremental run equals a full
+        refresh. The model's own table stores is_final, label_rows and last_labeled_at per key.
+        with_coverage_due (a table storing is_label_coverage_due): also the windows that became
+        due since, which the data's clock moves without any label changing.
     -#}
+    {%- set keys = keys or ['model_name', 'model_version', 'window_start'] -%}
     {%- if is_incremental() -%}
-        {%- set lookback = modelwatch.get_config().incremental.lookback_windows -%}
     select
-        s.model_name,
-        s.model_version,
-        s.window_start
+        {%- for k in keys %}
+        s.{{ k }}{{ ',' if not loop.last }}
+        {%- endfor %}
     from {{ status_relation }} as s
     left join (
-        select distinct model_name, model_version, window_start, is_final, label_rows, last_labeled_at
+        select distinct {{ keys | join(', ') }}, is_final, label_rows, last_labeled_at
             {{- ', is_label_coverage_due' if with_coverage_due }}
         from {{ this }}
     ) as t
-        on s.model_name = t.model_name
-        and s.model_version = t.model_version
-        and s.window_start = t.window_start
+        on {% for k in keys %}s.{{ k }} = t.{{ k }}{{ ' and ' if not loop.last }}{% endfor %}
     where
         t.window_start is null
         or not t.is_final
@@ -48,10 +47,7 @@
         or s.model_name in {{ modelwatch.string_list(rebuild) }}
         {%- endif %}
     {%- else -%}
-    select
-        model_name,
-        model_version,
-        window_start
+    select {{ keys | join(', ') }}
     from {{ status_relation }}
     {%- endif -%}
 {% endmacro %}
