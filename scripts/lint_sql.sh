@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # sqlfluff (dbt templater) over the dbt models and tests. The templater compiles against a real
-# warehouse, so this writes a tiny demo DuckDB file first.
+# warehouse, so this writes a tiny demo DuckDB file first. Arguments: the files or folders to lint
+# (default: models, tests, analyses).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DBT_SEND_ANONYMOUS_USAGE_STATS=false
@@ -34,4 +35,5 @@ with open(sys.argv[1], "a") as handle:
 PY
 export MODELWATCH_DUCKDB_PATH="$lint_dir/lint.duckdb"
 cd "$project"
-"$OLDPWD/.venv/bin/sqlfluff" lint models tests analyses --processes 2 "$@"
+if [ "$#" -eq 0 ]; then set -- models tests analyses; fi
+"$OLDPWD/.venv/bin/sqlfluff" lint --processes 2 "$@"
