@@ -22,12 +22,22 @@
 {%- endmacro %}
 
 
-{% macro calibrated_score_sql(score, map_alias) %}
-    {#- The baseline map's probability for a score (histogram binning; identity on an empty bin). -#}
+{% macro estimation_bin_sql(score, map_alias) %}
+    {#- The bin of the baseline's calibration map (histogram binning) a score falls in. -#}
+    {{- modelwatch.numeric_bin_index(score, map_alias, modelwatch.get_config().performance.estimation_bins - 1) -}}
+{%- endmacro %}
+
+
+{% macro estimation_rate_sql(bin_index, map_alias) %}
+    {#-
+        The baseline map's probability for a bin (estimation_bin_sql); null for a bin without
+        baseline rows, where the map is the identity: the calibrated score is
+        coalesce(rate, score).
+    -#}
     {%- set bins = modelwatch.get_config().performance.estimation_bins -%}
-    case {{ modelwatch.numeric_bin_index(score, map_alias, bins - 1) }}
+    case {{ bin_index }}
         {%- for k in range(bins) %}
-        when {{ k }} then coalesce({{ map_alias }}.rate_{{ k }}, {{ score }})
+        when {{ k }} then {{ map_alias }}.rate_{{ k }}
         {%- endfor %}
     end
 {%- endmacro %}

@@ -124,6 +124,72 @@
 {%- endmacro %}
 
 
+{% macro label_roc_auc_ctes(source, group_columns, prefix='') %}
+    {#-
+        CTEs ending in `{prefix}roc_auc` (group columns, realized_auc) over the rows of relation
+        `source` with a 0/1 `label`: sklearn.metrics.roc_auc_score (ties averaged) as the
+        Mann-Whitney U of mid-ranks, U = sum of the positives' mid-ranks - P (P + 1) / 2, over
+        P * N; null when either class is missing. One sort per group (rank() and the count of
+        rows up to each score's last tie come from the same window) instead of grouping rows by
+        score and a running sum, which cost twice as much; the integer arithmetic gives the same
+        double as roc_auc_ctes' weighted sums. Groups get an integer id: the sort is on (id,
+        score), not on strings.
+    -#}
+    {%- set keys = group_columns | join(', ') -%}
+    {{ prefix }}auc_groups as (
+
+        select
+            {{ keys }},
+            row_number() over (order by {{ keys }}) as auc_group_id
+        from (select distinct {{ keys }} from {{ source }}) as distinct_groups
+
+    ),
+
+    {{ prefix }}label_ranks as (
+
+        select
+            g.auc_group_id,
+            s.label,
+            -- twice the mid-rank: the tie's first rank plus its last
+            rank() over (partition by g.auc_group_id order by s.score)
+                + count(*) over (partition by g.auc_group_id order by s.score) as double_mid_rank
+        from {{ source }} as s
+        inner join {{ prefix }}auc_groups as g
+            on {% for c in group_columns %}s.{{ c }} = g.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+        where s.label in (0, 1)
+
+    ),
+
+    {{ prefix }}auc_by_group_id as (
+
+        select
+            auc_group_id,
+            case
+                when sum(label) > 0 and sum(1 - label) > 0
+                    then {{ modelwatch.double_literal('0.5') }}
+                        * cast(sum(label * double_mid_rank) - sum(label) * (sum(label) + 1) as {{ modelwatch.type_double() }})
+                        / (cast(sum(label) as {{ modelwatch.type_double() }}) * sum(1 - label))
+            end as realized_auc
+        from {{ prefix }}label_ranks
+        group by auc_group_id
+
+    ),
+
+    {{ prefix }}roc_auc as (
+
+        select
+            {%- for c in group_columns %}
+            g.{{ c }},
+            {%- endfor %}
+            a.realized_auc
+        from {{ prefix }}auc_groups as g
+        inner join {{ prefix }}auc_by_group_id as a
+            on g.auc_group_id = a.auc_group_id
+
+    )
+{%- endmacro %}
+
+
 {% macro ece_ctes(source, group_columns, with_lower=false, with_noise=false) %}
     {#-
         CTEs `calibration` (per group and calibration_bin of the labeled rows of `source`: count,

@@ -11,8 +11,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from reference_performance import labeled_predictions, window_metrics
-from test_performance_metrics import REALIZED, assert_close
+from reference_performance import (
+    estimated_metrics,
+    histogram_map,
+    labeled_predictions,
+    window_metrics,
+)
+from test_performance_metrics import ESTIMATED, REALIZED, assert_close
 
 DAY = pd.Timestamp("2026-05-04")
 EDGES = np.linspace(0.0, 1.0, 11)
@@ -137,6 +142,63 @@ def test_every_window_and_slice_equals_sklearn(built, expected_rows):
                 )
             seen += 1
     assert seen == len(table)
+
+
+def assert_estimates_equal_cbpe(table: pd.DataFrame, rows: pd.DataFrame, calibrate) -> None:
+    """Every window and slice's CBPE estimates against sklearn on the baseline's map."""
+    seen = 0
+    for key in ("__all__", "segment"):
+        values = rows["segment"].astype("string").fillna("__null__")
+        by = ["window_start"] + ([values] if key == "segment" else [])
+        for group_key, g in rows.groupby(by):
+            value = "__all__" if key == "__all__" else group_key[1]
+            row = table[
+                (table.window_start == group_key[0])
+                & (table.slice_key == key)
+                & (table.slice_value == value)
+            ]
+            s = g.score.to_numpy()
+            expected = estimated_metrics(s, g.decision.to_numpy(), calibrate(s))
+            for metric in ESTIMATED:
+                assert_close(row[metric].iloc[0], expected[metric], (metric, key, value))
+            seen += 1
+    assert seen == len(table)
+
+
+def test_estimates_equal_cbpe_in_every_window_and_slice(built, tables, expected_rows):
+    # tied scores, one score for a whole window, scores on the calibration edges
+    reference = tables["training_reference"]
+    calibrate = histogram_map(reference.score.to_numpy(), reference.label.to_numpy())
+    table = built.df("select * from modelwatch.model_performance")
+    assert_estimates_equal_cbpe(table, expected_rows, calibrate)
+
+
+@pytest.fixture(scope="module")
+def built_with_a_one_score_baseline(builder, tables):
+    """The baseline is day 4, where every score is 0.5: the map's edges collapse to one, so
+    scores below 0.5 fall in a bin without baseline rows, which maps each score to itself."""
+    config = {
+        **CONFIG,
+        "inputs": {
+            **CONFIG["inputs"],
+            "reference": {"predictions_between": ["2026-05-07", "2026-05-08"]},
+        },
+    }
+    return builder(tables, config, "performance_one_score_baseline")
+
+
+def test_estimates_with_an_identity_bin_equal_cbpe(built_with_a_one_score_baseline, expected_rows):
+    baseline = expected_rows[
+        (expected_rows.window_start == DAY + pd.Timedelta(days=3)) & expected_rows.label.notna()
+    ]
+    assert (baseline.score == 0.5).all()
+    calibrate = histogram_map(baseline.score.to_numpy(), baseline.label.to_numpy())
+    below = expected_rows.score.to_numpy() < 0.5
+    np.testing.assert_array_equal(
+        calibrate(expected_rows.score.to_numpy())[below], expected_rows.score.to_numpy()[below]
+    )
+    table = built_with_a_one_score_baseline.df("select * from modelwatch.model_performance")
+    assert_estimates_equal_cbpe(table, expected_rows, calibrate)
 
 
 def test_edge_windows_are_null_not_errors(built):

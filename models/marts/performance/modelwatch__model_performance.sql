@@ -73,12 +73,19 @@ baseline as (
 estimated as (
 
     select
-        l.*,
-        {{ modelwatch.calibrated_score_sql('l.score', 'm') }} as calibrated_score,
-        {{ modelwatch.calibration_bin_index('l.score') }} as calibration_bin
-    from labeled as l
-    left join calibration_map as m
-        on l.model_name = m.model_name
+        b.*,
+        -- a null bin means a null score
+        coalesce(b.estimation_rate, b.score) as calibrated_score
+    from (
+        select
+            l.*,
+            {{ modelwatch.estimation_bin_sql('l.score', 'm') }} as estimation_bin,
+            {{ modelwatch.estimation_rate_sql(modelwatch.estimation_bin_sql('l.score', 'm'), 'm') }} as estimation_rate,
+            {{ modelwatch.calibration_bin_index('l.score') }} as calibration_bin
+        from labeled as l
+        left join calibration_map as m
+            on l.model_name = m.model_name
+    ) as b
 
 ),
 
@@ -94,6 +101,8 @@ sliced as (
         predicted_label,
         label,
         calibrated_score,
+        estimation_bin,
+        estimation_rate,
         calibration_bin,
         {%- for c in carried %}
         {{ c }},
@@ -114,6 +123,8 @@ sliced as (
         predicted_label,
         label,
         calibrated_score,
+        estimation_bin,
+        estimation_rate,
         calibration_bin,
         {%- for c in carried %}
         {{ c }},
@@ -154,10 +165,35 @@ summary as (
 
 ),
 
-{{ modelwatch.roc_auc_ctes('sliced', groups, [
-    ('realized', 'case when label = 1 then 1 else 0 end', 'case when label = 0 then 1 else 0 end'),
-    ('estimated', 'calibrated_score', '1 - calibrated_score'),
-]) }},
+{{ modelwatch.label_roc_auc_ctes('sliced', groups, prefix='realized_') }},
+
+estimation_cells as (
+
+    {#-
+        The estimated AUC weighs each row by its calibrated score, which is constant over a bin
+        the map has a rate for: such a bin's rows count as one score (its pairs add
+        P_bin * N_bin / 2 whatever their order, and bins are disjoint score ranges), so the
+        AUC sorts a few cells, not every prediction. Identity bins keep each score.
+    -#}
+    select
+        {{ groups | join(', ') }},
+        min(score) as score,
+        sum(calibrated_score) as positive_weight,
+        sum(1 - calibrated_score) as negative_weight
+    from (
+        select
+            {{ groups | join(', ') }},
+            score,
+            calibrated_score,
+            estimation_bin,
+            case when estimation_rate is null then score end as identity_score
+        from sliced
+    ) as cells
+    group by {{ groups | join(', ') }}, estimation_bin, identity_score
+
+),
+
+{{ modelwatch.roc_auc_ctes('estimation_cells', groups, [('estimated', 'positive_weight', 'negative_weight')], prefix='estimated_') }},
 
 {{ modelwatch.ece_ctes('sliced', groups, with_noise=true) }},
 {%- if regression %}
@@ -184,7 +220,7 @@ metrics as (
         s.*,
         {{ modelwatch.task_sql('s.model_name') }} as task,
         a.realized_auc as roc_auc,
-        a.estimated_auc as estimated_roc_auc,
+        ea.estimated_auc as estimated_roc_auc,
         e.ece,
         e.ece_noise_mean,
         e.ece_noise_sd,
@@ -193,8 +229,10 @@ metrics as (
         {{ modelwatch.safe_divide(modelwatch.double_literal(2) ~ ' * s.true_positives', '2 * s.true_positives + s.false_positives + s.false_negatives') }} as f1_value,
         {{ modelwatch.safe_divide(modelwatch.double_literal(1) ~ ' * (s.true_positives + s.true_negatives)', 's.labeled_count') }} as accuracy_value
     from summary as s
-    left join roc_auc as a
+    left join realized_roc_auc as a
         on {% for c in groups %}s.{{ c }} = a.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
+    left join estimated_roc_auc as ea
+        on {% for c in groups %}s.{{ c }} = ea.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
     left join ece as e
         on {% for c in groups %}s.{{ c }} = e.{{ c }}{{ ' and ' if not loop.last }}{% endfor %}
 

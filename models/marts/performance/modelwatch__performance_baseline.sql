@@ -52,9 +52,7 @@ summary as (
 
 ),
 
-{{ modelwatch.roc_auc_ctes('baseline_rows', groups, [
-    ('realized', 'case when label = 1 then 1 else 0 end', 'case when label = 0 then 1 else 0 end'),
-]) }},
+{{ modelwatch.label_roc_auc_ctes('baseline_rows', groups) }},
 
 calibration as (
 
