@@ -45,9 +45,8 @@ new_version_windows as (
         select v.model_name
         from (
             select distinct model_name, model_version
-            from labeled
-            where request_id is not null
-                and (deployment_role is null or deployment_role not in ('champion', 'canary'))
+            from {{ ref('int_modelwatch__performance_window_status') }}
+            where candidate_request_rows > 0
         ) as v
         left join (select distinct model_name, candidate_version from {{ this }}) as t
             on v.model_name = t.model_name
