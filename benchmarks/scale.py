@@ -70,7 +70,9 @@ def write_warehouse(path: Path, rows: int, days: int, seed: int) -> dict[str, in
     import numpy as np
     import pyarrow as pa
 
-    con = duckdb.connect(str(path), config={"memory_limit": "2GB", "threads": 2})
+    con = duckdb.connect(
+        str(path), config={"memory_limit": "2GB", "threads": 2, "enable_progress_bar": False}
+    )
     features = ", ".join(NUMERIC + CATEGORICAL)
     start_us = int(np.datetime64(WINDOWS_START, "us").astype(np.int64))
     try:
