@@ -29,7 +29,6 @@ import datetime as dt
 import json
 import os
 import platform
-import re
 import sys
 import tempfile
 import time
@@ -39,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import make_data  # noqa: E402
 from incremental_cost import in_child, node_seconds  # noqa: E402
-from run_benchmark import _tail, log, run_measured  # noqa: E402
+from run_benchmark import _failure_reason, _tail, log, run_measured  # noqa: E402
 
 RESULTS_DIR = HERE / "results"
 NUMERIC = make_data.NUMERIC[:10]
@@ -70,9 +69,8 @@ def write_warehouse(path: Path, rows: int, days: int, seed: int) -> dict[str, in
     import numpy as np
     import pyarrow as pa
 
-    con = duckdb.connect(
-        str(path), config={"memory_limit": "2GB", "threads": 2, "enable_progress_bar": False}
-    )
+    con = duckdb.connect(str(path), config={"memory_limit": "2GB", "threads": 2})
+    con.execute("set enable_progress_bar = false")
     features = ", ".join(NUMERIC + CATEGORICAL)
     start_us = int(np.datetime64(WINDOWS_START, "us").astype(np.int64))
     try:
@@ -145,14 +143,12 @@ def write_config(workdir: Path, warehouse: Path) -> Path:
     return path
 
 
-def failure(stderr: Path, nodes_error: list[str]) -> str | None:
-    """What failed: dbt's failing nodes (with DuckDB's message), else the stderr's last error."""
+def failure(measured: dict, stderr: Path, nodes_error: list[str]) -> str:
+    """What failed: dbt's failing nodes (with DuckDB's message), else run_benchmark's reading of
+    the exit (timeout, signal, the stderr's last error)."""
     if nodes_error:
         return "; ".join(nodes_error)
-    for line in reversed(_tail(stderr, 40)):
-        if re.search(r"(Error|Exception|error:)", line):
-            return line.strip()[:400]
-    return None
+    return _failure_reason(measured, _tail(stderr, 40))
 
 
 def run_results(since: float) -> tuple[dict[str, float], list[str]]:
@@ -200,7 +196,7 @@ def run_job(job: str, config: Path, workdir: Path, timeout_s: float) -> dict:
         "job": job,
         "command": " ".join(cmd),
         "status": "ok" if ok else "failed",
-        "reason": None if ok else (measured["killed_for"] or failure(stderr, errors)),
+        "reason": None if ok else failure(measured, stderr, errors),
         "started_at": dt.datetime.fromtimestamp(started, dt.timezone.utc).isoformat(
             timespec="seconds"
         ),
