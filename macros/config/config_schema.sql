@@ -144,9 +144,10 @@ keys:
         doc: >-
           exact KS either way: merge (sort each window with the reference), merge_rows (the
           same with a row frame), asof (DuckDB: sort the reference once), buckets (count both
-          samples per bucket, sort only the buckets that can hold the maximum). auto (DuckDB):
-          asof when a run processes more than ks_merge_max_windows windows, else buckets;
-          elsewhere merge
+          samples per bucket, sort only the buckets that can hold the maximum; memory bounded by
+          windows x ks_buckets, not by the window sizes). auto (DuckDB): buckets, or asof when a
+          run processes more than ks_merge_max_windows windows holding fewer rows than
+          windows x ks_buckets; elsewhere merge
       ks_merge_max_windows: {type: whole, min: 1, default: 4, doc: see ks_strategy}
       ks_buckets:
         type: whole

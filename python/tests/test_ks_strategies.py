@@ -125,3 +125,28 @@ def test_buckets_equals_scipy_on_edge_cases(builder, buckets):
         assert row.current_non_null == len(current), row
         checked += 1
     assert checked == 3 * 5  # 3 windows x (x, k, t, c, score)
+
+
+@pytest.mark.parametrize(("buckets", "expected"), [(7, "buckets"), (65536, "asof")])
+def test_auto_takes_buckets_when_the_windows_outgrow_its_grid(builder, buckets, expected):
+    """auto (DuckDB) takes asof for many windows only while they hold fewer rows than the
+    buckets grid (windows x ks_buckets): asof's memory grows with the rows (out of memory at 30
+    windows of 1M rows, memory_limit 4GB), the buckets strategy's does not. Here 3 windows of
+    700 rows, more than ks_merge_max_windows: 2,100 rows against a grid of 21 or 196,608."""
+    data = tables()
+    config = copy.deepcopy(CONFIG)
+    config["drift"] = {"ks_merge_max_windows": 1, "ks_buckets": buckets}
+    built = builder(data, config, f"ks_auto_{buckets}")
+    compiled = next(built.project.target_path.glob("run/**/int_modelwatch__feature_drift_ks.sql"))
+    assert ("ks_bounds as (" in compiled.read_text()) == (expected == "buckets")
+    drift = built.df(
+        "select window_start, feature_name, ks_statistic from modelwatch.feature_drift"
+    )
+    predictions = data["predictions"]
+    for row in drift.itertuples():
+        current = predictions[predictions.predicted_at.dt.floor("D") == row.window_start]
+        expected_ks = ks_2samp(
+            data["training_reference"][row.feature_name], current[row.feature_name]
+        )
+        assert np.isclose(row.ks_statistic, expected_ks.statistic, rtol=1e-12, atol=1e-12), row
+    assert len(drift) == 3 * 3

@@ -29,10 +29,14 @@
 
 {% macro ks_strategy(windows_relation) %}
     {#-
-        drift.ks_strategy: merge, merge_rows, asof, buckets, or auto. auto on DuckDB: asof when
-        a run processes more than drift.ks_merge_max_windows windows (the reference is then
-        sorted once, not per window), else buckets (no full sort; measured 3-4x faster than
-        merge_rows at 1M rows and far ahead at 10M). Elsewhere merge. Every strategy is exact.
+        drift.ks_strategy: merge, merge_rows, asof, buckets, or auto. Every strategy is exact.
+        auto on DuckDB: buckets, whose memory is bounded by its grid (windows x ks_buckets
+        counts per feature) plus the few values it sorts, not by the window sizes; asof (the
+        reference sorted once, every value looked up in it) only when a run processes more than
+        drift.ks_merge_max_windows windows holding fewer rows than that grid, where the grid
+        would cost more than the values. asof's memory grows with the rows: with 30 windows of
+        1M rows each (10 features, memory_limit 4GB) it ran out of memory, buckets did not
+        (docs/benchmark.md, "Scale"). Elsewhere merge.
     -#}
     {%- set drift = modelwatch.get_config().drift -%}
     {%- if drift.ks_strategy != 'auto' -%}
@@ -42,10 +46,11 @@
         {#- (compile-only runs before the upstream view exists: either strategy compiles) -#}
         {{ return('merge') }}
     {%- endif -%}
-    {%- set counted = run_query('select count(distinct window_start) from ' ~ windows_relation
+    {%- set counted = run_query('select count(distinct window_start), count(*) from ' ~ windows_relation
         ~ ' where ' ~ modelwatch.incremental_window_filter()) -%}
     {%- set windows = counted.columns[0].values()[0] or 0 -%}
-    {%- if windows > drift.ks_merge_max_windows -%}
+    {%- set rows = counted.columns[1].values()[0] or 0 -%}
+    {%- if windows > drift.ks_merge_max_windows and rows < windows * drift.ks_buckets -%}
         {{ return('asof') }}
     {%- endif -%}
     {{ return('buckets') }}
