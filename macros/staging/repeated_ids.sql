@@ -7,11 +7,16 @@
 -#}
 
 {% macro prediction_id_index_fingerprint() %}
-    {#- What the index's keys and windows are made of: a change needs a rebuild (--full-refresh). -#}
+    {#-
+        SQL: what the index's keys and windows are made of (granularity, input, id and timestamp
+        columns) and the key of a fixed text, so an engine upgrade that changes its hash function
+        is caught too. A change needs a rebuild (--full-refresh).
+    -#}
     {%- set cfg = modelwatch.get_config() -%}
     {%- set parts = [cfg.inputs.predictions | string, cfg.columns.predictions.prediction_id,
         cfg.columns.predictions.predicted_at] -%}
-    {{ return(cfg.granularity ~ ':' ~ local_md5(tojson(parts))[:16]) }}
+    {%- set probe = 'cast(' ~ modelwatch.prediction_id_key("cast('modelwatch' as " ~ dbt.type_string() ~ ")") ~ ' as ' ~ dbt.type_string() ~ ')' -%}
+    {{ return(dbt.concat([modelwatch.sql_string(cfg.granularity ~ ':' ~ local_md5(tojson(parts))[:16] ~ ':'), probe])) }}
 {% endmacro %}
 
 
@@ -21,11 +26,12 @@
         the stored index), as text, read before the run writes anything; none on a full build
         (or an empty index): everything is read. Inlined as a constant, so the engine can skip
         the log's older blocks. A changed input, id or timestamp column or granularity stops
-        the run asking for --full-refresh, as models_to_rebuild does for a granularity change.
+        the run asking for --full-refresh, as models_to_rebuild does for a granularity change
+        (and so does a new hash function).
     -#}
     {%- if not execute or not is_incremental() -%}{{ return(none) }}{%- endif -%}
     {%- set stored = run_query('select indexed_as from ' ~ this ~ ' limit 1') -%}
-    {%- set expected = modelwatch.prediction_id_index_fingerprint() -%}
+    {%- set expected = run_query('select ' ~ modelwatch.prediction_id_index_fingerprint()).columns[0].values()[0] -%}
     {%- if stored.rows | length > 0 and stored.rows[0][0] != expected -%}
         {{ exceptions.raise_compiler_error(
             "modelwatch: the predictions input, its prediction_id / predicted_at column or the granularity "

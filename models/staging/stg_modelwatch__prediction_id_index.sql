@@ -83,7 +83,7 @@ final as (
         w.window_start,
         cast(w.row_count as {{ dbt.type_bigint() }}) as row_count,
         cast(t.row_count + coalesce(e.row_count, 0) as {{ dbt.type_bigint() }}) as id_row_count,
-        {{ modelwatch.sql_string(modelwatch.prediction_id_index_fingerprint()) }} as indexed_as
+        {{ modelwatch.prediction_id_index_fingerprint() }} as indexed_as
     from window_counts as w
     inner join batch_totals as t
         on w.id_key = t.id_key
