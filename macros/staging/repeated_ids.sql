@@ -32,9 +32,17 @@
     {%- if not execute or not is_incremental() -%}{{ return(none) }}{%- endif -%}
     {%- set stored = run_query('select indexed_as from ' ~ this ~ ' limit 1') -%}
     {%- set expected = run_query('select ' ~ modelwatch.prediction_id_index_fingerprint()).columns[0].values()[0] -%}
-    {%- if stored.rows | length > 0 and stored.rows[0][0] != expected -%}
+    {%- set granularity = modelwatch.get_config().granularity -%}
+    {%- set stored_granularity = (stored.rows[0][0] or '').split(':')[0] if stored.rows | length > 0 else granularity -%}
+    {%- if stored_granularity != granularity -%}
+        {#- the same words as models_to_rebuild -#}
         {{ exceptions.raise_compiler_error(
-            "modelwatch: the predictions input, its prediction_id / predicted_at column or the granularity "
+            "modelwatch: granularity changed from " ~ stored_granularity ~ " to " ~ granularity ~ " since "
+            ~ this ~ " was built; its windows cannot be updated in place: run `modelwatch run --full-refresh`"
+            ~ " (dbt build --full-refresh)") }}
+    {%- elif stored.rows | length > 0 and stored.rows[0][0] != expected -%}
+        {{ exceptions.raise_compiler_error(
+            "modelwatch: the predictions input or its prediction_id / predicted_at column (or the engine's hash) "
             ~ "changed since " ~ this ~ " was built; rebuild it with `modelwatch run --full-refresh`"
             ~ " (dbt build --full-refresh)") }}
     {%- endif -%}
