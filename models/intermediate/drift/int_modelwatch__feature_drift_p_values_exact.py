@@ -60,7 +60,7 @@ def model(dbt, session):
         materialized="incremental",
         incremental_strategy="replace_keys",
         unique_key=["model_name", "window_start"],
-        on_schema_change="fail",
+        on_schema_change="sync_all_columns",
     )
     for name, (function, parameters) in FUNCTIONS.items():
         with contextlib.suppress(duckdb.Error):  # left by an earlier run on this connection
@@ -68,7 +68,11 @@ def model(dbt, session):
         session.create_function(name, function, parameters, "DOUBLE")
     version = computed_by().replace("'", "''")
     where = ""
-    if dbt.is_incremental:
+    # a table of an earlier modelwatch (no statistics stored beside the p-values) is replaced whole
+    if (
+        dbt.is_incremental
+        and "computed_by" in session.sql(f"select * from {dbt.this} limit 0").columns
+    ):
         where = (
             f" where (model_name, window_start) in ({windows_to_recompute(str(dbt.this), version)})"
         )
