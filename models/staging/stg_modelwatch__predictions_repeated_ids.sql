@@ -15,7 +15,8 @@
     (macros/staging/repeated_ids.sql) and the run ranks all the rows of those ids again, read
     from the log from the first window holding one of them: a re-send arriving today of an id
     first seen months ago brings its original back, and a run with no new duplicate reads
-    nothing but the index. On Spark (parquet: no DELETE) a table rebuilt every run.
+    nothing of the log but its rows without a timestamp. On Spark (parquet: no DELETE) a table
+    rebuilt every run.
 -#}
 -- depends_on: {{ ref('stg_modelwatch__prediction_id_index') }}
 {%- set cfg = modelwatch.get_config() -%}
