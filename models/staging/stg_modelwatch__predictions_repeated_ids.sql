@@ -1,15 +1,34 @@
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    incremental_strategy='append',
+    pre_hook="{{ modelwatch.delete_repeated_ids_to_rerank() }}",
+    on_schema_change='sync_all_columns',
+) }}
 {#-
     Every row of the prediction log whose prediction_id occurs more than once, typed as in
     stg_modelwatch__predictions, ranked: id_occurrence 1 is the first arrival (the original), 2+ are
-    re-sends. Usually empty, so finding duplicates costs one grouping of the ids (on a hash of
-    the id where the engine has one, re-checked on the ids themselves) and no copy of the log.
+    re-sends. Usually empty, so stg_modelwatch__predictions (a view) takes these rows from here
+    and the log is never copied.
+    A full build groups the ids of the whole log (on a hash of the id where the engine has one,
+    re-checked on the ids themselves). Incremental (DuckDB, PostgreSQL): the pre-hook deletes the
+    ids whose row count in stg_modelwatch__prediction_id_index differs from the rows stored
+    (macros/staging/repeated_ids.sql) and the run ranks all the rows of those ids again, read
+    from the log from the first window holding one of them: a re-send arriving today of an id
+    first seen months ago brings its original back, and a run with no new duplicate reads
+    nothing of the log but its rows without a timestamp. On Spark (parquet: no DELETE) a table
+    rebuilt every run.
 -#}
+-- depends_on: {{ ref('stg_modelwatch__prediction_id_index') }}
 {%- set cfg = modelwatch.get_config() -%}
 {%- set source_relation = modelwatch.input_relation('predictions') -%}
 {%- set id_column = modelwatch.resolve_columns('predictions', source_relation, [cfg.columns.predictions.prediction_id])[cfg.columns.predictions.prediction_id] -%}
 {%- set id_expr = 'cast(' ~ id_column ~ ' as ' ~ dbt.type_string() ~ ')' -%}
+{%- set incremental = is_incremental() and not modelwatch.repeated_ids_rerank_all() -%}
+{%- set rerank = modelwatch.repeated_ids_rerank_from() if incremental else none %}
 
 with
+
+{%- if not incremental %}
 
 repeated_keys as (
 
@@ -21,37 +40,72 @@ repeated_keys as (
 
 ),
 
-repeated_ids as (
+{%- else %}
 
-    select {{ id_expr }} as prediction_id
-    from {{ source_relation }}
-    where {{ id_column }} is not null
-        and {{ modelwatch.prediction_id_key(id_expr) }} in (select k.id_key from repeated_keys as k)
-    group by {{ id_expr }}
-    having count(*) > 1
+repeated_keys as (
+
+    -- run after the pre-hook deleted the keys to rank again: those now differ from what is stored
+    {{ modelwatch.repeated_ids_to_rerank() }}
 
 ),
 
+{%- endif %}
+
 renamed as (
 
-    {{ modelwatch.predictions_renamed() }}
+    select
+        *,
+        {{ modelwatch.prediction_id_key('prediction_id') }} as id_key
+    from ({{ modelwatch.predictions_renamed() }}) as p
+    where prediction_id is not null
+        {%- if incremental and not rerank.any %}
+        -- no id to rank again
+        and 1 = 0
+        {%- elif incremental and rerank['from'] is not none %}
+        and (
+            predicted_at is null
+            or predicted_at >= cast({{ modelwatch.sql_string(rerank['from']) }} as {{ dbt.type_timestamp() }})
+        )
+        {%- elif incremental %}
+        and predicted_at is null
+        {%- endif %}
+
+),
+
+candidates as (
+
+    select r.*
+    from renamed as r
+    where r.id_key in (select k.id_key from repeated_keys as k)
+
+),
+
+repeated_ids as (
+
+    select prediction_id
+    from candidates
+    group by prediction_id
+    having count(*) > 1
 
 ),
 
 final as (
 
     select
-        r.*,
+        {%- for column in modelwatch.predictions_renamed_columns() %}
+        c.{{ column }},
+        {%- endfor %}
+        c.id_key,
         -- the first arrival of an id is the original; later ones are re-sends
         row_number() over (
-            partition by r.prediction_id
-            order by r.predicted_at, r.model_name, r.model_version, r.score, r.request_id
+            partition by c.prediction_id
+            order by c.predicted_at, c.model_name, c.model_version, c.score, c.request_id
         ) as id_occurrence
-    from renamed as r
+    from candidates as c
     where exists (
         select 1
         from repeated_ids as d
-        where d.prediction_id = r.prediction_id
+        where d.prediction_id = c.prediction_id
     )
 
 )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+import pandas as pd
 import pytest
 from conftest import run_modelwatch
 from tables import OUTPUT_TABLES, ROW_TABLES, assert_tables_equal
@@ -15,6 +16,12 @@ from modelwatch.demo import DEMO_START, demo_config, generate_demo
 DAYS, FIRST_BATCH_DAYS = 16, 10
 # the prediction log of the first batch's last days lands late, after labels for it arrived
 LATE_PREDICTION_DAYS = 2
+RESEND_DAY = 14
+# internal tables compared too: the duplicate ids and the exact p-values (incremental models)
+INTERNAL_TABLES = {
+    "stg_modelwatch__predictions_repeated_ids": ["prediction_id", "id_occurrence"],
+    "int_modelwatch__feature_drift_p_values_exact": OUTPUT_TABLES["feature_drift"],
+}
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +30,14 @@ def builds(tmp_path_factory):
     full_path = workdir / "full.duckdb"
     con = duckdb.connect(str(full_path))
     generate_demo(con, scale=0.05, days=DAYS)
+    # a re-send, on day RESEND_DAY (second batch), of a prediction first seen on day 1: long
+    # before the second run's lookback, so only the id index knows the original
+    con.execute(
+        f"insert into main.predictions select * replace (predicted_at + interval "
+        f"{RESEND_DAY - 1} day as predicted_at) from main.predictions "
+        f"where predicted_at >= timestamp '{DEMO_START}' + interval 1 day "
+        "and model_name = 'credit_default' order by predicted_at limit 1"
+    )
     con.close()
 
     # the incremental warehouse first sees only the first days of predictions and labels
@@ -85,6 +100,52 @@ def test_incremental_equals_full_refresh(builds, table):
     )
 
 
+@pytest.mark.parametrize("table", INTERNAL_TABLES)
+def test_incremental_models_equal_full_refresh(builds, table):
+    incremental, full, *_ = builds
+    assert_tables_equal(
+        incremental.df(f"select * from modelwatch.{table}"),
+        full.df(f"select * from modelwatch.{table}"),
+        INTERNAL_TABLES[table],
+    )
+
+
+def test_id_index_equals_full_refresh(builds):
+    """The id index holds the same keys and counts per window (id_row_count is as of the run
+    that wrote the row, so it is not compared)."""
+    incremental, full, *_ = builds
+    query = (
+        "select id_key, window_start, row_count from modelwatch.stg_modelwatch__prediction_id_index"
+    )
+    keys = ["id_key", "window_start"]
+    assert_tables_equal(incremental.df(query), full.df(query), keys)
+
+
+def compiled(workdir, model: str) -> str:
+    (path,) = (workdir / "target" / "compiled").rglob(f"{model}.*")
+    return path.read_text()
+
+
+def test_resend_of_an_id_first_seen_long_ago(builds):
+    """A re-send arriving in the second batch of an id first seen on day 1 (before the lookback):
+    the incremental run ranks the original and the re-send as a full refresh does, and reads
+    the log only from the original's window."""
+    incremental, _, workdir, *_ = builds
+    table = "modelwatch.stg_modelwatch__predictions_repeated_ids"
+    resend_day = f"timestamp '{DEMO_START}' + interval {RESEND_DAY} day"
+    rows = incremental.df(
+        f"select predicted_at, id_occurrence from {table} where prediction_id in "
+        f"(select prediction_id from {table} where predicted_at >= {resend_day} "
+        f"and predicted_at < {resend_day} + interval 1 day) order by id_occurrence"
+    )
+    first_day = pd.Timestamp(DEMO_START) + pd.Timedelta(days=1)
+    assert rows.id_occurrence.tolist() == [1, 2]
+    assert rows.predicted_at[0].floor("D") == first_day
+    assert rows.predicted_at[1] - rows.predicted_at[0] == pd.Timedelta(days=RESEND_DAY - 1)
+    sql = compiled(workdir / "b", "stg_modelwatch__predictions_repeated_ids")
+    assert f"predicted_at >= cast('{first_day}' as timestamp)" in sql
+
+
 def test_windows_processed_by_incremental_run(builds):
     incremental, *_ = builds
     windows = incremental.df("select distinct window_start from modelwatch.feature_drift")
@@ -94,9 +155,12 @@ def test_windows_processed_by_incremental_run(builds):
 def test_rerun_without_new_data_is_identical(builds):
     incremental, _, workdir, config, *_ = builds
     before = {t: incremental.df(f"select * from modelwatch.{t}") for t in OUTPUT_TABLES}
+    before.update({t: incremental.df(f"select * from modelwatch.{t}") for t in INTERNAL_TABLES})
     rerun = run_modelwatch(incremental.path, config, workdir / "d", full_refresh=False)
-    for table, keys in OUTPUT_TABLES.items():
+    for table, keys in {**OUTPUT_TABLES, **INTERNAL_TABLES}.items():
         assert_tables_equal(rerun.df(f"select * from modelwatch.{table}"), before[table], keys)
+    # no new duplicate: the duplicate check read no row of the log
+    assert "1 = 0" in compiled(workdir / "d", "stg_modelwatch__predictions_repeated_ids")
 
 
 def test_late_labels_reach_windows_that_were_final(builds):

@@ -129,3 +129,66 @@ def test_buckets_ks_strategy_equals_scipy_on_postgres(tmp_path):
         expected = ks_2samp(data["training_reference"][row.feature_name], current[row.feature_name])
         assert np.isclose(float(row.ks_statistic), expected.statistic, rtol=1e-12, atol=1e-12), row
     assert len(drift) == 3 * 5
+
+
+def test_incremental_duplicate_ids_on_postgres(tmp_path):
+    """The incremental duplicate check (id index, re-ranking) on PostgreSQL, whose id keys are
+    the ids themselves: a second batch bringing a re-send of an id first seen on day 1 (before
+    the lookback) gives the repeated rows of DuckDB's full refresh."""
+    from modelwatch.demo import DEMO_START
+
+    connect_or_skip().close()
+    days, first_days, resend_day = 8, 5, 7
+    path = tmp_path / "all.duckdb"
+    con = duckdb.connect(str(path))
+    generate_demo(con, scale=0.02, days=days)
+    con.execute(
+        "insert into main.predictions select * replace (predicted_at + interval "
+        f"{resend_day - 1} day as predicted_at) from main.predictions "
+        f"where predicted_at >= timestamp '{DEMO_START}' + interval 1 day "
+        "and model_name = 'credit_default' order by predicted_at limit 1"
+    )
+    cutoff = f"timestamp '{DEMO_START}' + interval {first_days} day"
+    con.execute("create schema first_batch")
+    con.execute(
+        "create table first_batch.predictions as select * from main.predictions "
+        f"where predicted_at < {cutoff} or predicted_at is null"
+    )
+    for table in ("labels", "training_reference"):
+        con.execute(f"create table first_batch.{table} as select * from main.{table}")
+    con.close()
+    duck = run_modelwatch(path, demo_config(), tmp_path / "duck")
+
+    schema = "mw_incr_inputs"
+    first = tmp_path / "first.duckdb"
+    con = duckdb.connect(str(first))
+    con.execute(f"attach '{path}' as source (read_only)")
+    for table in ("predictions", "labels", "training_reference"):
+        con.execute(f"create table main.{table} as select * from source.first_batch.{table}")
+    con.close()
+    copy_tables(first, ["predictions", "labels", "training_reference"], schema)
+    config = copy.deepcopy(demo_config(schema=schema))
+    config["warehouse"] = {
+        "type": "postgres",
+        "host": PG["host"],
+        "port": PG["port"],
+        "user": PG["user"],
+        "dbname": PG["dbname"],
+        "schema": "mw_incr_test",
+    }
+    warehouse = resolve_warehouse(config)
+    project = DbtProject(config, warehouse.env, target_path=tmp_path / "pg1" / "target")
+    outcome = project.run(full_refresh=True)
+    assert outcome.build_ok, outcome.build_errors
+    # the whole log now: the first batch and the rest
+    copy_tables(path, ["predictions", "labels", "training_reference"], schema)
+    project = DbtProject(config, warehouse.env, target_path=tmp_path / "pg2" / "target")
+    outcome = project.run(full_refresh=False)
+    assert outcome.build_ok, outcome.build_errors
+
+    table = "stg_modelwatch__predictions_repeated_ids"
+    keys = ["prediction_id", "id_occurrence"]
+    expected = duck.df(f"select * exclude (id_key) from modelwatch.{table}")
+    actual = pg_df(f'select * from "mw_incr_test"."{table}"').drop(columns=["id_key"])
+    assert len(expected) > 2
+    assert_tables_equal(actual, expected, keys, rtol=1e-9)
