@@ -175,7 +175,9 @@ def comparison_log(rng: np.random.Generator) -> pd.DataFrame:
             rows.append((f"c{request}", request, "v1", "champion", at, score))
             rows.append((f"s{request}", request, "v2", "shadow", at, float(rng.uniform(0, 1))))
             if day >= 15:
-                rows.append((f"h{request}", request, "v3", "challenger", at, float(rng.uniform(0, 1))))
+                rows.append(
+                    (f"h{request}", request, "v3", "challenger", at, float(rng.uniform(0, 1)))
+                )
     for pid, request, version, role, day in [
         ("c_late_shadow", "x1", "v1", "champion", 5),
         ("s_late_shadow", "x1", "v2", "shadow", 16),
@@ -253,7 +255,10 @@ def test_incremental_comparison_equals_full_refresh(tmp_path):
     day = lambda n: pd.Timestamp("2026-03-02") + pd.Timedelta(days=n)  # noqa: E731
     assert ((after.candidate_version == "v3") & (after.window_start == day(0))).any()
     assert not (before.candidate_version == "v3").any()
-    for window, column in [(day(5), "unpaired_baseline_count"), (day(3), "unpaired_candidate_count")]:
+    for window, column in [
+        (day(5), "unpaired_baseline_count"),
+        (day(3), "unpaired_candidate_count"),
+    ]:
         was = before[(before.window_start == window) & (before.candidate_version == "v2")]
         now = after[(after.window_start == window) & (after.candidate_version == "v2")]
         assert int(was[column].iloc[0]) == 1 and int(now[column].iloc[0]) == 0
