@@ -162,7 +162,8 @@ def test_missing_column_in_a_run_is_a_build_error(warehouse, tmp_path):
     assert not outcome.build_ok
     assert not outcome.alerts and outcome.alert_tests_run == 0  # no alert tests after a failure
     joined = "\n".join(outcome.build_errors)
-    assert "stg_modelwatch__predictions" in joined
+    # the first staging model to read the log names it (the id index or the predictions view)
+    assert "models/staging/stg_modelwatch__prediction" in joined
     assert "column 'probability' is configured for inputs.predictions" in joined
 
 
