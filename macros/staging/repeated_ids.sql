@@ -30,6 +30,8 @@
         (and so does a new hash function).
     -#}
     {%- if not execute or not is_incremental() -%}{{ return(none) }}{%- endif -%}
+    {#- a missing input is the first thing to report, not a changed fingerprint -#}
+    {%- do modelwatch.input_relation('predictions') -%}
     {%- set stored = run_query('select indexed_as from ' ~ this ~ ' limit 1') -%}
     {%- set expected = run_query('select ' ~ modelwatch.prediction_id_index_fingerprint()).columns[0].values()[0] -%}
     {%- set granularity = modelwatch.get_config().granularity -%}

@@ -239,7 +239,7 @@ def test_build_failure_from_config_exits_2(workdir, capsys):
     code, out, err = _run(capsys, "run", "--config", str(workdir / "missing_table.yml"))
     assert code == cli.EXIT_FAILED, out + err
     assert "modelwatch: the build FAILED" in out
-    assert "inputs.predictions names table 'main.no_such_table'" in out
+    assert "inputs.predictions names table 'main.no_such_table'" in out, out
     assert "does not exist in the warehouse" in out
 
 
