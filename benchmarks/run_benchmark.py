@@ -117,8 +117,10 @@ def run_measured(
     stdout_path: Path,
     stderr_path: Path,
     min_free_bytes: int = 0,
+    keep_samples: bool = False,
 ) -> dict:
-    """Run cmd in its own session; return wall time, peak RSS and how it ended."""
+    """Run cmd in its own session; return wall time, peak RSS and how it ended (with
+    keep_samples, also the sampled (unix time, tree RSS bytes) pairs, to find which step peaked)."""
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(
@@ -126,6 +128,7 @@ def run_measured(
         )
         killed_for = None
         sampled_peak = 0
+        samples = []
         last_sample = 0.0
         while True:
             pid, status, rusage = os.wait4(proc.pid, os.WNOHANG)
@@ -136,6 +139,8 @@ def run_measured(
                 rss = _session_rss_bytes(proc.pid)
                 sampled_peak = max(sampled_peak, rss)
                 last_sample = now
+                if keep_samples:
+                    samples.append((time.time(), rss))
                 if mem_cap_bytes and rss > mem_cap_bytes and killed_for is None:
                     killed_for = (
                         f"memory cap: process tree RSS {rss / 2**30:.1f} GiB exceeded "
@@ -170,6 +175,7 @@ def run_measured(
         "sampled_peak_tree_rss_mb": round(sampled_peak / 2**20, 1),
         "returncode": proc.returncode,
         "killed_for": killed_for,
+        **({"rss_samples": samples} if keep_samples else {}),
     }
 
 

@@ -151,24 +151,56 @@ def failure(measured: dict, stderr: Path, nodes_error: list[str]) -> str:
     return _failure_reason(measured, _tail(stderr, 40))
 
 
-def run_results(since: float) -> tuple[dict[str, float], list[str]]:
-    """(node seconds, failing nodes with their messages) of the newest run after `since`."""
-    try:
-        seconds = node_seconds(since)
-    except RuntimeError:
-        return {}, []
+def newest_run_results() -> dict:
     from modelwatch.project import project_dir
 
     newest = max(
         (project_dir() / "target" / "runs").glob("*/run_results.json"),
         key=lambda p: p.stat().st_mtime,
     )
+    return json.loads(newest.read_text())
+
+
+def run_results(since: float) -> tuple[dict[str, float], list[str]]:
+    """(node seconds, failing nodes with their messages) of the newest run after `since`."""
+    try:
+        seconds = node_seconds(since)
+    except RuntimeError:
+        return {}, []
     errors = [
         f"{r['unique_id'].split('.')[-1]}: {(r.get('message') or '').strip()[:300]}"
-        for r in json.loads(newest.read_text())["results"]
+        for r in newest_run_results()["results"]
         if r["status"] in ("error", "fail", "runtime error")
     ]
     return dict(sorted(seconds.items(), key=lambda kv: -kv[1])), errors
+
+
+def peak_rss_by_node(samples: list[tuple[float, int]], since: float) -> dict[str, float]:
+    """MiB: the highest process-tree RSS sampled while each node ran (compile to end), the
+    highest first. Samples outside every node (start-up, tests' compile) are left out."""
+    if not samples:
+        return {}
+    try:
+        node_seconds(since)  # raises when no run of this job wrote results
+    except RuntimeError:
+        return {}
+    peaks = {}
+    for result in newest_run_results()["results"]:
+        spans = [
+            (
+                dt.datetime.fromisoformat(t["started_at"].replace("Z", "+00:00")).timestamp(),
+                dt.datetime.fromisoformat(t["completed_at"].replace("Z", "+00:00")).timestamp(),
+            )
+            for t in result.get("timing", [])
+            if t.get("started_at") and t.get("completed_at")
+        ]
+        if not spans:
+            continue
+        start, end = min(a for a, _ in spans), max(b for _, b in spans)
+        during = [rss for at, rss in samples if start <= at <= end + 1.0]
+        if during:
+            peaks[result["unique_id"].split(".")[2]] = round(max(during) / 2**20)
+    return dict(sorted(peaks.items(), key=lambda kv: -kv[1]))
 
 
 def run_job(job: str, config: Path, workdir: Path, timeout_s: float) -> dict:
@@ -189,7 +221,9 @@ def run_job(job: str, config: Path, workdir: Path, timeout_s: float) -> dict:
         stdout_path=workdir / f"{job}.stdout",
         stderr_path=stderr,
         min_free_bytes=2**30,
+        keep_samples=True,
     )
+    samples = measured.pop("rss_samples")
     nodes, errors = run_results(started)
     ok = measured["returncode"] == 0 and not measured["killed_for"] and not errors
     result = {
@@ -206,6 +240,7 @@ def run_job(job: str, config: Path, workdir: Path, timeout_s: float) -> dict:
         "peak_tree_rss_mb": max(measured["peak_rss_mb"], measured["sampled_peak_tree_rss_mb"]),
         "timings": json.loads(timings.read_text()) if timings.exists() else None,
         "nodes_seconds": nodes,
+        "nodes_peak_rss_mib": dict(list(peak_rss_by_node(samples, started).items())[:TOP_NODES]),
     }
     if not ok:
         result["stderr_tail"] = _tail(stderr, 30)
