@@ -39,3 +39,43 @@
         arg_dict['target_relation'], arg_dict['temp_relation'], arg_dict['unique_key'],
         arg_dict['dest_columns'], arg_dict['incremental_predicates'])) }}
 {% endmacro %}
+
+
+{% macro windows_as_constants(query, max_rows=2000) %}
+    {#-
+        Runs `query` (model_name, model_version, window_start: the windows an incremental run
+        recomputes) at compile time and returns them as SQL constants: {'relation': a VALUES
+        select of those rows, 'windows': the distinct windows as a list of timestamp literals,
+        'first': the earliest one}. Filters on constants reach the table scan (zone maps skip old
+        blocks) before any join or aggregate; a join with the same rows computed in SQL let
+        DuckDB aggregate the whole history first. More than max_rows rows (a rebuild of a long
+        history) -> none: the caller keeps its SQL form.
+    -#}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set rows = run_query(query).rows | rejectattr(2, 'none') | list -%}
+    {%- if rows | length > max_rows -%}{{ return(none) }}{%- endif -%}
+    {%- set timestamp = dbt.type_timestamp() -%}
+    {%- set string = dbt.type_string() -%}
+    {%- set literal = {} -%}
+    {%- for row in rows -%}
+        {%- do literal.update({row[2] | string: 'cast(' ~ modelwatch.sql_string(row[2] | string) ~ ' as ' ~ timestamp ~ ')'}) -%}
+    {%- endfor -%}
+    {%- set selects = [] -%}
+    {%- for row in rows -%}
+        {%- do selects.append('select '
+            ~ ('cast(null as ' ~ string ~ ')' if row[0] is none else 'cast(' ~ modelwatch.sql_string(row[0]) ~ ' as ' ~ string ~ ')') ~ ' as model_name, '
+            ~ ('cast(null as ' ~ string ~ ')' if row[1] is none else 'cast(' ~ modelwatch.sql_string(row[1]) ~ ' as ' ~ string ~ ')') ~ ' as model_version, '
+            ~ literal[row[2] | string] ~ ' as window_start') -%}
+    {%- endfor -%}
+    {%- if not selects -%}
+        {%- do selects.append('select cast(null as ' ~ string ~ ') as model_name, cast(null as ' ~ string
+            ~ ') as model_version, cast(null as ' ~ timestamp ~ ') as window_start where 1 = 0') -%}
+    {%- endif -%}
+    {%- set windows = [] -%}
+    {%- for key in literal.keys() | sort -%}{%- do windows.append(literal[key]) -%}{%- endfor -%}
+    {{ return({
+        'relation': selects | join('\nunion all\n'),
+        'windows': windows,
+        'first': windows[0] if windows else none,
+    }) }}
+{% endmacro %}

@@ -32,56 +32,63 @@
 {%- endset -%}
 {%- set valid_labels -%}
     (select * from {{ ref('int_modelwatch__labels_validated') }} where quarantine_reason is null or quarantine_reason = 'superseded_by_correction')
-{%- endset %}
+{%- endset -%}
 
-with
-
-{%- if is_incremental() %}
-
-label_signatures as (
-
-    select
-        model_name,
-        model_version,
-        window_start,
-        count(*) as label_rows,
-        max(case when quarantine_reason is null then labeled_at end) as last_labeled_at
-    from {{ valid_labels }} as l
-    group by model_name, model_version, window_start
-
-),
-
-stored_signatures as (
-
-    select
-        model_name,
-        model_version,
-        window_start,
-        sum(label_rows) as label_rows,
-        max(labeled_at) as last_labeled_at
-    from {{ this }}
-    group by model_name, model_version, window_start
-
-),
-
-windows_to_process as (
-
+{%- if is_incremental() -%}
+    {%- set lookback_start = run_query('select ' ~ modelwatch.incremental_lookback_start()).columns[0].values()[0] if execute else none -%}
+    {%- set lookback = modelwatch.incremental_lookback_start() if lookback_start is none
+        else 'cast(' ~ modelwatch.sql_string(lookback_start | string) ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+    {#- the windows to recompute: inside the lookback, of a rebuilt model, or whose labels changed -#}
+    {%- set windows_to_process -%}
     select distinct model_name, model_version, window_start
     from {{ valid_predictions }} as p
-    where window_start >= {{ modelwatch.incremental_lookback_start() }}
-        {%- if rebuild %}
-        or model_name in {{ modelwatch.string_list(rebuild) }}
-        {%- endif %}
+    where p.predicted_at >= {{ lookback }}
+    {%- if rebuild %}
+    union
+    select distinct model_name, model_version, window_start
+    from {{ valid_predictions }} as p
+    where model_name in {{ modelwatch.string_list(rebuild) }}
+    {%- endif %}
     union
     select l.model_name, l.model_version, l.window_start
-    from label_signatures as l
-    left join stored_signatures as t
+    from (
+        select
+            model_name,
+            model_version,
+            window_start,
+            count(*) as label_rows,
+            max(case when quarantine_reason is null then labeled_at end) as last_labeled_at
+        from {{ valid_labels }} as v
+        group by model_name, model_version, window_start
+    ) as l
+    left join (
+        select
+            model_name,
+            model_version,
+            window_start,
+            sum(label_rows) as label_rows,
+            max(labeled_at) as last_labeled_at
+        from {{ this }}
+        group by model_name, model_version, window_start
+    ) as t
         on l.model_name = t.model_name
         and l.model_version = t.model_version
         and l.window_start = t.window_start
     where t.window_start is null
         or t.label_rows <> l.label_rows
         or not coalesce(t.last_labeled_at = l.last_labeled_at, t.last_labeled_at is null and l.last_labeled_at is null)
+    {%- endset -%}
+    {#- as constants where they are few (every daily run): the scans below skip the other windows -#}
+    {%- set constants = modelwatch.windows_as_constants(windows_to_process) if lookback_start is not none else none -%}
+{%- endif %}
+
+with
+
+{%- if is_incremental() %}
+
+windows_to_process as (
+
+    {{ constants.relation if constants else windows_to_process }}
 
 ),
 
@@ -93,6 +100,9 @@ predictions as (
         on p.model_name = w.model_name
         and p.model_version = w.model_version
         and p.window_start = w.window_start
+    {%- if constants %}
+    where {{ 'p.predicted_at >= ' ~ constants.first ~ ' and p.window_start in (' ~ (constants.windows | join(', ')) ~ ')' if constants.windows else '1 = 0' }}
+    {%- endif %}
 
 ),
 
@@ -104,6 +114,9 @@ labels as (
         on l.model_name = w.model_name
         and l.model_version = w.model_version
         and l.window_start = w.window_start
+    {%- if constants %}
+    where {{ 'l.window_start in (' ~ (constants.windows | join(', ')) ~ ')' if constants.windows else '1 = 0' }}
+    {%- endif %}
 
 ),
 
