@@ -54,11 +54,10 @@
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
     {%- set rows = run_query(query).rows | rejectattr(2, 'none') | list -%}
     {%- if rows | length > max_rows -%}{{ return(none) }}{%- endif -%}
-    {%- set timestamp = dbt.type_timestamp() -%}
     {%- set string = dbt.type_string() -%}
     {%- set literal = {} -%}
     {%- for row in rows -%}
-        {%- do literal.update({row[2] | string: 'cast(' ~ modelwatch.sql_string(row[2] | string) ~ ' as ' ~ timestamp ~ ')'}) -%}
+        {%- do literal.update({row[2] | string: modelwatch.timestamp_literal(row[2])}) -%}
     {%- endfor -%}
     {%- set selects = [] -%}
     {%- for row in rows -%}
@@ -69,7 +68,7 @@
     {%- endfor -%}
     {%- if not selects -%}
         {%- do selects.append('select cast(null as ' ~ string ~ ') as model_name, cast(null as ' ~ string
-            ~ ') as model_version, cast(null as ' ~ timestamp ~ ') as window_start where 1 = 0') -%}
+            ~ ') as model_version, cast(null as ' ~ dbt.type_timestamp() ~ ') as window_start where 1 = 0') -%}
     {%- endif -%}
     {%- set windows = [] -%}
     {%- for key in literal.keys() | sort -%}{%- do windows.append(literal[key]) -%}{%- endfor -%}
@@ -78,4 +77,10 @@
         'windows': windows,
         'first': windows[0] if windows else none,
     }) }}
+{% endmacro %}
+
+
+{% macro timestamp_literal(value) %}
+    {#- a timestamp read back by run_query, as SQL (text 'YYYY-MM-DD HH:MM:SS[.ffffff]') -#}
+    {{ return('cast(' ~ modelwatch.sql_string(value | string) ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
 {% endmacro %}

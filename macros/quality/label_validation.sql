@@ -1,0 +1,81 @@
+{% macro label_validation_scope(max_windows=5000) %}
+    {#-
+        Compile time, for an incremental run of int_modelwatch__labels_validated: which label
+        windows it recomputes and how far back it must read predictions, as SQL constants, so
+        the scans of the label input and the log skip older blocks. Returns none (recompute
+        everything) on an empty table or when more than max_windows label windows changed.
+          label_windows: timestamp literals, sorted, the undated window (1970-01-01) first:
+            the windows of labels dated inside the lookback, the undated one, and every stored
+            label window holding a row that can change: a valid row of a prediction that got a
+            new label (a correction re-ranks it; valid rows are dated after their prediction,
+            so they sit at or after its window), or a row of a prediction not yet seen (it may
+            have arrived since).
+          first_prediction_window: the earliest window of a prediction with a label row in
+            those windows (the id index's windows; equal hashes only make it earlier), none if
+            the id index knows none of them.
+        Predictions dated before the lookback that arrive late are not in the id index until a
+        --full-refresh, as for every incremental table.
+    -#}
+    {%- if not execute -%}{{ return(none) }}{%- endif -%}
+    {%- set timestamp = dbt.type_timestamp() -%}
+    {%- set undated = 'cast(' ~ modelwatch.sql_string('1970-01-01 00:00:00') ~ ' as ' ~ timestamp ~ ')' -%}
+    {%- set labels = ref('stg_modelwatch__labels') -%}
+    {%- set index = ref('stg_modelwatch__prediction_id_index') -%}
+    {%- set starts = run_query('select ' ~ modelwatch.incremental_lookback_start('label_window') ~ ', '
+        ~ modelwatch.incremental_lookback_start()).rows[0] -%}
+    {%- if starts[0] is none -%}{{ return(none) }}{%- endif -%}
+    {%- set label_start = modelwatch.timestamp_literal(starts[0]) -%}
+    {%- set prediction_start = modelwatch.timestamp_literal(starts[1]) if starts[1] is not none else label_start -%}
+
+    {#- predictions with a new label (dated inside the lookback, or undated) -#}
+    {%- set new_label_ids -%}
+        select l.prediction_id
+        from {{ labels }} as l
+        where (l.labeled_at >= {{ label_start }} or l.labeled_at is null)
+            and l.prediction_id is not null
+    {%- endset -%}
+    {%- set earliest = run_query(
+        'select min(i.window_start) from ' ~ index ~ ' as i where i.id_key in (select '
+        ~ modelwatch.prediction_id_key('n.prediction_id') ~ ' from (' ~ new_label_ids ~ ') as n)').rows[0][0] -%}
+    {%- set valid_rows_from = prediction_start if earliest is none
+        else 'least(' ~ prediction_start ~ ', ' ~ modelwatch.timestamp_literal(earliest) ~ ')' -%}
+
+    {%- set windows_query -%}
+        select {{ modelwatch.window_start('l.labeled_at') }} as label_window
+        from {{ labels }} as l
+        where l.labeled_at >= {{ label_start }}
+        union
+        select s.label_window
+        from {{ this }} as s
+        where (s.label_window >= {{ valid_rows_from }} or s.model_name = '__unknown__')
+            and s.prediction_id in (
+                {{ new_label_ids }}
+                union
+                -- predictions inside the lookback: their labels may have arrived first
+                select p.prediction_id
+                from {{ ref('stg_modelwatch__predictions') }} as p
+                where p.predicted_at >= {{ prediction_start }}
+                    and p.id_occurrence = 1
+            )
+    {%- endset -%}
+    {%- set found = run_query(windows_query).columns[0].values() | reject('none') | list -%}
+    {%- if found | length > max_windows -%}{{ return(none) }}{%- endif -%}
+    {%- set windows = [undated] -%}
+    {%- for value in found | map('string') | unique | sort -%}
+        {%- set literal = modelwatch.timestamp_literal(value) -%}
+        {%- if literal != undated -%}{%- do windows.append(literal) -%}{%- endif -%}
+    {%- endfor -%}
+
+    {#- the predictions of every label row in those windows (undated labels included) -#}
+    {%- set batch_labels = 'l.labeled_at is null' ~ (
+        ' or (l.labeled_at >= ' ~ windows[1] ~ ' and ' ~ modelwatch.window_start('l.labeled_at')
+        ~ ' in (' ~ (windows[1:] | join(', ')) ~ '))' if windows | length > 1 else '') -%}
+    {%- set batch_earliest = run_query(
+        'select min(i.window_start) from ' ~ index ~ ' as i where i.id_key in (select '
+        ~ modelwatch.prediction_id_key('l.prediction_id') ~ ' from ' ~ labels ~ ' as l where '
+        ~ batch_labels ~ ')').rows[0][0] -%}
+    {{ return({
+        'label_windows': windows,
+        'first_prediction_window': none if batch_earliest is none else modelwatch.timestamp_literal(batch_earliest),
+    }) }}
+{% endmacro %}
