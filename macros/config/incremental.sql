@@ -84,3 +84,23 @@
     {#- a timestamp read back by run_query, as SQL (text 'YYYY-MM-DD HH:MM:SS[.ffffff]') -#}
     {{ return('cast(' ~ modelwatch.sql_string(value | string) ~ ' as ' ~ dbt.type_timestamp() ~ ')') }}
 {% endmacro %}
+
+
+{% macro in_windows_predicate(timestamp_column, windows, with_null=false, max_terms=500) %}
+    {#-
+        SQL: timestamp_column falls in one of `windows` (timestamp literals of window starts),
+        as ranges the engine's table scan can skip blocks with (DuckDB pushes an OR of ranges
+        into its zone maps; a window_start computed from the column it cannot). More than
+        max_terms windows -> from the earliest on. with_null: null timestamps pass too.
+    -#}
+    {%- set terms = ['(' ~ timestamp_column ~ ' is null)'] if with_null else [] -%}
+    {%- if windows | length > max_terms -%}
+        {%- do terms.append('(' ~ timestamp_column ~ ' >= ' ~ (windows | min) ~ ')') -%}
+    {%- else -%}
+        {%- for window in windows -%}
+            {%- do terms.append('(' ~ timestamp_column ~ ' >= ' ~ window ~ ' and ' ~ timestamp_column ~ ' < '
+                ~ modelwatch.window_end(window) ~ ')') -%}
+        {%- endfor -%}
+    {%- endif -%}
+    {{ return('(' ~ (terms | join(' or ') if terms else '1 = 0') ~ ')') }}
+{% endmacro %}

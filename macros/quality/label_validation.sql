@@ -10,9 +10,10 @@
             new label (a correction re-ranks it; valid rows are dated after their prediction,
             so they sit at or after its window), or a row of a prediction not yet seen (it may
             have arrived since).
-          first_prediction_window: the earliest window of a prediction with a label row in
-            those windows (the id index's windows; equal hashes only make it earlier), none if
-            the id index knows none of them.
+          prediction_windows: the windows of the predictions of the label rows in those
+            windows (the id index's; equal hashes only add windows): the log is read there only.
+          ranked_from: the earliest of them with a valid label row, none if none: their other
+            valid label rows, which a correction ranks against, are dated after it.
         Predictions dated before the lookback that arrive late are not in the id index until a
         --full-refresh, as for every incremental table.
     -#}
@@ -27,12 +28,13 @@
     {%- set label_start = modelwatch.timestamp_literal(starts[0]) -%}
     {%- set prediction_start = modelwatch.timestamp_literal(starts[1]) if starts[1] is not none else label_start -%}
 
-    {#- predictions with a new label (dated inside the lookback, or undated) -#}
+    {#- predictions with a new label that can be valid (dated inside the lookback; staging
+        quarantines undated ones): only a valid row re-ranks the others -#}
     {%- set new_label_ids -%}
         select l.prediction_id
         from {{ labels }} as l
-        where (l.labeled_at >= {{ label_start }} or l.labeled_at is null)
-            and l.prediction_id is not null
+        where l.labeled_at >= {{ label_start }}
+            and l.quarantine_reason is null
     {%- endset -%}
     {%- set earliest = run_query(
         'select min(i.window_start) from ' ~ index ~ ' as i where i.id_key in (select '
@@ -66,16 +68,23 @@
         {%- if literal != undated -%}{%- do windows.append(literal) -%}{%- endif -%}
     {%- endfor -%}
 
-    {#- the predictions of every label row in those windows (undated labels included) -#}
-    {%- set batch_labels = 'l.labeled_at is null' ~ (
-        ' or (l.labeled_at >= ' ~ windows[1] ~ ' and ' ~ modelwatch.window_start('l.labeled_at')
-        ~ ' in (' ~ (windows[1:] | join(', ')) ~ '))' if windows | length > 1 else '') -%}
-    {%- set batch_earliest = run_query(
-        'select min(i.window_start) from ' ~ index ~ ' as i where i.id_key in (select '
-        ~ modelwatch.prediction_id_key('l.prediction_id') ~ ' from ' ~ labels ~ ' as l where '
-        ~ batch_labels ~ ')').rows[0][0] -%}
+    {#- the windows of the predictions of every label row in those windows (undated labels
+        included), and whether a valid label row points at them -#}
+    {%- set batch_rows = modelwatch.in_windows_predicate('l.labeled_at', windows[1:], with_null=true) -%}
+    {%- set prediction_windows = run_query(
+        'select i.window_start, max(b.valid) from ' ~ index ~ ' as i inner join (select '
+        ~ modelwatch.prediction_id_key('l.prediction_id') ~ ' as id_key, max(case when l.quarantine_reason is null then 1 else 0 end) as valid from '
+        ~ labels ~ ' as l where ' ~ batch_rows ~ ' group by ' ~ modelwatch.prediction_id_key('l.prediction_id')
+        ~ ') as b on i.id_key = b.id_key group by i.window_start order by i.window_start').rows -%}
+    {%- set literals = [] -%}
+    {%- set ranked = [] -%}
+    {%- for row in prediction_windows -%}
+        {%- do literals.append(modelwatch.timestamp_literal(row[0])) -%}
+        {%- if row[1] == 1 -%}{%- do ranked.append(literals[-1]) -%}{%- endif -%}
+    {%- endfor -%}
     {{ return({
         'label_windows': windows,
-        'first_prediction_window': none if batch_earliest is none else modelwatch.timestamp_literal(batch_earliest),
+        'prediction_windows': literals,
+        'ranked_from': ranked[0] if ranked else none,
     }) }}
 {% endmacro %}

@@ -50,7 +50,7 @@ predictions as (
     where id_occurrence = 1 and prediction_id is not null
         {%- if scope %}
         -- only the predictions of the labels below (their windows, from the id index)
-        and {{ '(predicted_at >= ' ~ scope.first_prediction_window ~ ' or predicted_at is null)' if scope.first_prediction_window else 'predicted_at is null' }}
+        and {{ modelwatch.in_windows_predicate('predicted_at', scope.prediction_windows, with_null=true) }}
         {%- endif %}
 
 ),
@@ -62,8 +62,7 @@ labels_in_windows as (
     -- the label windows recomputed (label_validation_scope)
     select *
     from source_labels
-    where label_window in ({{ scope.label_windows | join(', ') }})
-        and (labeled_at >= {{ scope.label_windows[1] if scope.label_windows | length > 1 else undated }} or labeled_at is null)
+    where {{ modelwatch.in_windows_predicate('labeled_at', scope.label_windows[1:], with_null=true) }}
 
 ),
 
@@ -73,7 +72,7 @@ labels as (
         l.*,
         true as is_recomputed
     from labels_in_windows as l
-    {%- if scope.first_prediction_window %}
+    {%- if scope.ranked_from %}
     union all
     -- their predictions' other valid label rows (dated after the prediction): a correction
     -- ranks against them; rows that are not valid keep their reason whatever the rank
@@ -81,7 +80,7 @@ labels as (
         l.*,
         false as is_recomputed
     from source_labels as l
-    where l.labeled_at >= {{ scope.first_prediction_window }}
+    where l.labeled_at >= {{ scope.ranked_from }}
         and l.label_window not in ({{ scope.label_windows | join(', ') }})
         and l.prediction_id in (select b.prediction_id from labels_in_windows as b)
     {%- endif %}
