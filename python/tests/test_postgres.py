@@ -192,3 +192,13 @@ def test_incremental_duplicate_ids_on_postgres(tmp_path):
     actual = pg_df(f'select * from "mw_incr_test"."{table}"').drop(columns=["id_key"])
     assert len(expected) > 2
     assert_tables_equal(actual, expected, keys, rtol=1e-9)
+
+    # the incremental label validation (windows found at compile time) equals the full build
+    reasons = (
+        "select coalesce(quarantine_reason, 'valid') as reason, count(*) as n "
+        "from {}.int_modelwatch__labels_validated group by 1 order by 1"
+    )
+    expected = duck.df(reasons.format("modelwatch"))
+    actual = pg_df(reasons.format('"mw_incr_test"'))
+    assert len(expected) > 1
+    pd.testing.assert_frame_equal(actual, expected, check_dtype=False)
