@@ -17,11 +17,14 @@
     (regression) or label_class (multiclass).
     Incremental by label_window, the window of labeled_at (label rows never move between label
     windows): a run recomputes the label windows of the labels dated inside the lookback (what
-    arrived since the last run) and every stored label window holding a row of a prediction
-    that got a new label (a correction re-ranks its earlier rows) or that arrived inside the
-    lookback (a label that came before its prediction stops being unknown_prediction). Labels
-    dated before the lookback that arrive late are picked up by --full-refresh only, as late
-    prediction rows are. Undated labels share one label_window, recomputed on every run.
+    arrived since the last run) and every stored label window holding a valid row of a
+    prediction that got a new valid label (a correction re-ranks its earlier rows) or a row of
+    a prediction not seen before (it may have arrived: unknown_prediction no more). Those
+    windows, and the windows of their predictions (from the id index), are found at compile
+    time (label_validation_scope) and inlined as constants, so the label input and the log are
+    read only there. Labels dated before the lookback that arrive late are picked up by
+    --full-refresh only, as late prediction rows are. Undated labels share one label_window,
+    recomputed on every run.
 -#}
 {%- set binary = modelwatch.models_with_task('binary') -%}
 {%- set regression = modelwatch.models_with_task('regression') -%}
