@@ -212,3 +212,76 @@ def test_a_window_that_loses_its_quarantined_rows_is_emptied(builds):
     query = "select * from modelwatch.quarantined_predictions"
     assert cleaned.df(f"{query} where window_start = timestamp '{window}'").empty
     assert_tables_equal(cleaned.df(query), rebuilt.df(query), ROW_TABLES["quarantined_predictions"])
+
+
+def test_a_label_dated_long_before_its_late_prediction_is_rejudged(tmp_path):
+    """A label dated before every logged prediction (an upstream clock error), for a prediction
+    logged only in the second batch, was stored as unknown_prediction; the second run brings no
+    new label (nothing else reaches back to its window) and must still re-judge it as
+    labeled_before_prediction, as a full build does (label_validation_scope: stored rows of
+    predictions not seen before)."""
+    from modelwatch.config import resolve_warehouse
+    from modelwatch.runner import DbtProject
+
+    days, cutoff_day = 8, 5
+    path = tmp_path / "all.duckdb"
+    con = duckdb.connect(str(path))
+    generate_demo(con, scale=0.02, days=days)
+    cutoff = f"timestamp '{DEMO_START}' + interval {cutoff_day} day"
+    con.execute(f"delete from main.labels where labeled_at >= {cutoff}")
+    (early_id,) = con.execute(
+        "select prediction_id from main.predictions "
+        f"where predicted_at >= timestamp '{DEMO_START}' + interval {days - 1} day "
+        "and model_name = 'credit_default' and prediction_id not in "
+        "(select l.prediction_id from main.labels as l where l.prediction_id is not null) "
+        "order by prediction_id limit 1"
+    ).fetchone()
+    con.execute(
+        "insert into main.labels (prediction_id, label, labeled_at) values "
+        f"('{early_id}', 1, timestamp '{DEMO_START}' - interval 3 day)"
+    )
+    con.execute("create schema first_batch")
+    con.execute(
+        "create table first_batch.predictions as select * from main.predictions "
+        f"where predicted_at < {cutoff} or predicted_at is null"
+    )
+    for table in ("labels", "training_reference"):
+        con.execute(f"create table first_batch.{table} as select * from main.{table}")
+    con.close()
+
+    def build(warehouse_path, schema, full_refresh, name):
+        config = demo_config(schema=schema)
+        config["warehouse"] = {"type": "duckdb", "path": str(warehouse_path)}
+        warehouse = resolve_warehouse(config)
+        project = DbtProject(config, warehouse.env, target_path=tmp_path / name / "target")
+        outcome = project.run(full_refresh=full_refresh, jobs=["quality"])
+        assert outcome.build_ok, outcome.build_errors
+
+    reasons = (
+        "select prediction_id, labeled_at, coalesce(quarantine_reason, 'valid') as reason "
+        "from modelwatch.int_modelwatch__labels_validated"
+    )
+    inc = tmp_path / "incremental.duckdb"
+    shutil.copy(path, inc)
+    build(inc, "first_batch", True, "first")
+    with duckdb.connect(str(inc), read_only=True) as con:
+        first = con.sql(reasons).df()
+    assert first[first.prediction_id == early_id].reason.tolist() == ["unknown_prediction"]
+    # the second batch: the rest of the log, no new label
+    with duckdb.connect(str(inc)) as con:
+        con.execute(
+            "insert into first_batch.predictions select * from main.predictions "
+            f"where predicted_at >= {cutoff}"
+        )
+    build(inc, "first_batch", False, "second")
+    build(path, "main", True, "full")
+    with duckdb.connect(str(inc), read_only=True) as con:
+        incremental = con.sql(reasons).df()
+    with duckdb.connect(str(path), read_only=True) as con:
+        full = con.sql(reasons).df()
+    assert full[full.prediction_id == early_id].reason.tolist() == ["labeled_before_prediction"]
+    key = ["prediction_id", "labeled_at", "reason"]
+    pd.testing.assert_frame_equal(
+        incremental.sort_values(key).reset_index(drop=True),
+        full.sort_values(key).reset_index(drop=True),
+    )
