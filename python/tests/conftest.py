@@ -57,6 +57,18 @@ def run_modelwatch(
     return Built(path=path, config=config, outcome=outcome, project=project)
 
 
+def write_first_batch(con: duckdb.DuckDBPyConnection, cutoff_sql: str) -> None:
+    """Schema first_batch: the predictions logged before cutoff_sql (and the undated ones), every
+    label and the reference, what a warehouse held before the rest of main's log arrived."""
+    con.execute("create schema first_batch")
+    con.execute(
+        "create table first_batch.predictions as select * from main.predictions "
+        f"where predicted_at < {cutoff_sql} or predicted_at is null"
+    )
+    for table in ("labels", "training_reference"):
+        con.execute(f"create table first_batch.{table} as select * from main.{table}")
+
+
 def carried_column(name: str) -> str:
     """The alias a user column travels under inside the project (macros/config carried_column)."""
     return "mw_" + hashlib.md5(name.encode("utf-8")).hexdigest()[:16]

@@ -8,7 +8,7 @@ import shutil
 import duckdb
 import pandas as pd
 import pytest
-from conftest import run_modelwatch
+from conftest import run_modelwatch, write_first_batch
 from tables import OUTPUT_TABLES, ROW_TABLES, assert_tables_equal
 
 from modelwatch.demo import DEMO_START, demo_config, generate_demo
@@ -240,13 +240,7 @@ def test_a_label_dated_long_before_its_late_prediction_is_rejudged(tmp_path):
         "insert into main.labels (prediction_id, label, labeled_at) values "
         f"('{early_id}', 1, timestamp '{DEMO_START}' - interval 3 day)"
     )
-    con.execute("create schema first_batch")
-    con.execute(
-        "create table first_batch.predictions as select * from main.predictions "
-        f"where predicted_at < {cutoff} or predicted_at is null"
-    )
-    for table in ("labels", "training_reference"):
-        con.execute(f"create table first_batch.{table} as select * from main.{table}")
+    write_first_batch(con, cutoff)
     con.close()
 
     def build(warehouse_path, schema, full_refresh, name):

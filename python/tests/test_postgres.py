@@ -8,7 +8,7 @@ import copy
 import duckdb
 import pandas as pd
 import pytest
-from conftest import run_modelwatch
+from conftest import run_modelwatch, write_first_batch
 from pg import PG, connect_or_skip, copy_tables, pg_df
 from tables import OUTPUT_TABLES, assert_tables_equal
 
@@ -149,13 +149,7 @@ def test_incremental_duplicate_ids_on_postgres(tmp_path):
         "and model_name = 'credit_default' order by predicted_at limit 1"
     )
     cutoff = f"timestamp '{DEMO_START}' + interval {first_days} day"
-    con.execute("create schema first_batch")
-    con.execute(
-        "create table first_batch.predictions as select * from main.predictions "
-        f"where predicted_at < {cutoff} or predicted_at is null"
-    )
-    for table in ("labels", "training_reference"):
-        con.execute(f"create table first_batch.{table} as select * from main.{table}")
+    write_first_batch(con, cutoff)
     con.close()
     duck = run_modelwatch(path, demo_config(), tmp_path / "duck")
 
