@@ -3,75 +3,55 @@
     and which windows it and canary_verdicts recompute on an incremental run.
 -#}
 
-{% macro comparison_pairs_ctes(labeled_relation, windows_relation=none) %}
+{% macro comparison_pairs_ctes(labeled_relation, windows_relation=none, windows=none) %}
     {#-
         CTEs ending in comparison_pairs: champion rows paired with every shadow / challenger
         version's row for the same request (model_name, request_id), in the champion's window,
         plus candidate rows whose request the champion never scored. windows_relation (model_name,
         window_start): only the pairs of those windows; partners and the candidate versions are
-        still looked up in every window, so a window's pairs equal a full build's.
+        still looked up in every window, so a window's pairs equal a full build's. windows (their
+        window_start values as timestamp literals, from windows_as_constants): the log is read
+        for those windows by constant filters, and a partner lookup reads only the requests they
+        hold, so a daily run does not hash the whole history.
     -#}
-    {%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') -%}
-    {%- set cols = modelwatch.get_config().columns.predictions -%}
-    {%- set configured = cols.request_id is not none and cols.deployment_role is not none %}
-comparison_requests as (
-
-    select
-        model_name,
-        model_version,
-        window_start,
-        request_id,
-        deployment_role,
-        score,
-        predicted_label,
-        label
-    from {{ labeled_relation }}
-    where request_id is not null
-        {%- if not configured %}
-        and 1 = 0
-        {%- elif other_tasks %}
-        -- binary models only: McNemar, both ROC AUCs and score differences are binary figures
-        and not {{ modelwatch.model_in('model_name', other_tasks) }}
-        {%- endif %}
-
-),
-
-comparison_champion_all as (
-
-    select * from comparison_requests
-    where deployment_role = 'champion'
-
-),
-
+    {%- set candidate_role = "(deployment_role is null or deployment_role not in ('champion', 'canary'))" -%}
+    {%- set in_windows = 'window_start in (' ~ (windows | join(', ')) ~ ')' if windows else '1 = 0' -%}
 comparison_champion as (
 
-    {%- if windows_relation %}
     select c.*
-    from comparison_champion_all as c
+    from ({{ modelwatch.comparison_requests(labeled_relation, "deployment_role = 'champion'" ~ (' and ' ~ in_windows if windows is not none else '')) }}
+    ) as c
+    {%- if windows_relation %}
     inner join {{ windows_relation }} as w
         on c.model_name = w.model_name
         and c.window_start = w.window_start
-    {%- else %}
-    select * from comparison_champion_all
     {%- endif %}
 
 ),
 
-comparison_candidates as (
-
-    -- shadows and challengers score the champion's requests; a canary serves its own
-    select * from comparison_requests
-    where deployment_role is null or deployment_role not in ('champion', 'canary')
-
-),
-
+-- shadows and challengers score the champion's requests; a canary serves its own
 comparison_candidate_versions as (
 
     select distinct
         model_name,
         model_version,
         deployment_role
-    from comparison_candidates
+    from ({{ modelwatch.comparison_requests(labeled_relation, candidate_role) }}
+    ) as k
+
+),
+
+comparison_candidates as (
+
+    select k.*
+    from ({{ modelwatch.comparison_requests(labeled_relation, candidate_role) }}
+    ) as k
+    {%- if windows is not none %}
+    -- the partners of the champion rows above only
+    inner join (select distinct model_name, request_id from comparison_champion) as r
+        on k.model_name = r.model_name
+        and k.request_id = r.request_id
+    {%- endif %}
 
 ),
 
@@ -117,6 +97,19 @@ comparison_paired as (
 
 ),
 
+comparison_window_candidates as (
+
+    select k.*
+    from ({{ modelwatch.comparison_requests(labeled_relation, candidate_role ~ (' and ' ~ in_windows if windows is not none else '')) }}
+    ) as k
+    {%- if windows_relation %}
+    inner join {{ windows_relation }} as w
+        on k.model_name = w.model_name
+        and k.window_start = w.window_start
+    {%- endif %}
+
+),
+
 comparison_orphans as (
 
     -- candidate rows whose request the champion never scored (in any window)
@@ -133,13 +126,18 @@ comparison_orphans as (
         k.label,
         true as has_candidate,
         false as has_baseline
-    from comparison_candidates as k
-    {%- if windows_relation %}
-    inner join {{ windows_relation }} as w
-        on k.model_name = w.model_name
-        and k.window_start = w.window_start
-    {%- endif %}
-    left join comparison_champion_all as c
+    from comparison_window_candidates as k
+    left join (
+        select c.model_name, c.request_id
+        from ({{ modelwatch.comparison_requests(labeled_relation, "deployment_role = 'champion'") }}
+        ) as c
+        {%- if windows is not none %}
+        -- the requests of the candidate rows above only
+        inner join (select distinct model_name, request_id from comparison_window_candidates) as r
+            on c.model_name = r.model_name
+            and c.request_id = r.request_id
+        {%- endif %}
+    ) as c
         on k.model_name = c.model_name
         and k.request_id = c.request_id
     where c.request_id is null
@@ -153,6 +151,32 @@ comparison_pairs as (
     select * from comparison_orphans
 
 )
+{%- endmacro %}
+
+
+{% macro comparison_requests(labeled_relation, where) %}
+    {#- the rows of comparison_pairs_ctes: binary models' rows with a request id, and `where` -#}
+    {%- set other_tasks = modelwatch.models_with_task('regression') + modelwatch.models_with_task('multiclass') -%}
+    {%- set cols = modelwatch.get_config().columns.predictions -%}
+    {%- set configured = cols.request_id is not none and cols.deployment_role is not none %}
+    select
+        model_name,
+        model_version,
+        window_start,
+        request_id,
+        deployment_role,
+        score,
+        predicted_label,
+        label
+    from {{ labeled_relation }}
+    where request_id is not null
+        {%- if not configured %}
+        and 1 = 0
+        {%- elif other_tasks %}
+        -- binary models only: McNemar, both ROC AUCs and score differences are binary figures
+        and not {{ modelwatch.model_in('model_name', other_tasks) }}
+        {%- endif %}
+        and {{ where }}
 {%- endmacro %}
 
 

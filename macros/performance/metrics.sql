@@ -41,6 +41,39 @@
 {%- endmacro %}
 
 
+{% macro auc_groups_cte(source, group_columns, prefix) %}
+    {#- the AUC CTEs' `{prefix}auc_groups`: an integer id per group, so sorts are on (id, score) -#}
+    {%- set keys = group_columns | join(', ') -%}
+    {{ prefix }}auc_groups as (
+
+        select
+            {{ keys }},
+            row_number() over (order by {{ keys }}) as auc_group_id
+        from (select distinct {{ keys }} from {{ source }}) as distinct_groups
+
+    )
+{%- endmacro %}
+
+
+{% macro auc_by_group_cte(group_columns, auc_columns, prefix) %}
+    {#- the AUC CTEs' last, `{prefix}roc_auc`: the group columns back on each group id's AUCs -#}
+    {{ prefix }}roc_auc as (
+
+        select
+            {%- for c in group_columns %}
+            g.{{ c }},
+            {%- endfor %}
+            {%- for c in auc_columns %}
+            a.{{ c }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        from {{ prefix }}auc_groups as g
+        inner join {{ prefix }}auc_by_group_id as a
+            on g.auc_group_id = a.auc_group_id
+
+    )
+{%- endmacro %}
+
+
 {% macro roc_auc_ctes(source, group_columns, weights, prefix='') %}
     {#-
         CTEs ending in `{prefix}roc_auc` over relation `source` (group columns must not be null): for
@@ -50,15 +83,7 @@
         class has no weight. Rows are grouped by (group, score) first, so ties cost one row, and
         groups get an integer id: the running sums sort on (id, score), not on strings.
     -#}
-    {%- set keys = group_columns | join(', ') -%}
-    {{ prefix }}auc_groups as (
-
-        select
-            {{ keys }},
-            row_number() over (order by {{ keys }}) as auc_group_id
-        from (select distinct {{ keys }} from {{ source }}) as distinct_groups
-
-    ),
+    {{ modelwatch.auc_groups_cte(source, group_columns, prefix) }},
 
     {{ prefix }}score_groups as (
 
@@ -107,20 +132,9 @@
 
     ),
 
-    {{ prefix }}roc_auc as (
-
-        select
-            {%- for c in group_columns %}
-            g.{{ c }},
-            {%- endfor %}
-            {%- for name, positive, negative in weights %}
-            a.{{ name }}_auc{{ ',' if not loop.last }}
-            {%- endfor %}
-        from {{ prefix }}auc_groups as g
-        inner join {{ prefix }}auc_by_group_id as a
-            on g.auc_group_id = a.auc_group_id
-
-    )
+    {%- set auc_columns = [] -%}
+    {%- for name, positive, negative in weights -%}{%- do auc_columns.append(name ~ '_auc') -%}{%- endfor %}
+    {{ modelwatch.auc_by_group_cte(group_columns, auc_columns, prefix) }}
 {%- endmacro %}
 
 
@@ -135,15 +149,7 @@
         double as roc_auc_ctes' weighted sums. Groups get an integer id: the sort is on (id,
         score), not on strings.
     -#}
-    {%- set keys = group_columns | join(', ') -%}
-    {{ prefix }}auc_groups as (
-
-        select
-            {{ keys }},
-            row_number() over (order by {{ keys }}) as auc_group_id
-        from (select distinct {{ keys }} from {{ source }}) as distinct_groups
-
-    ),
+    {{ modelwatch.auc_groups_cte(source, group_columns, prefix) }},
 
     {{ prefix }}label_ranks as (
 
@@ -175,18 +181,7 @@
 
     ),
 
-    {{ prefix }}roc_auc as (
-
-        select
-            {%- for c in group_columns %}
-            g.{{ c }},
-            {%- endfor %}
-            a.realized_auc
-        from {{ prefix }}auc_groups as g
-        inner join {{ prefix }}auc_by_group_id as a
-            on g.auc_group_id = a.auc_group_id
-
-    )
+    {{ modelwatch.auc_by_group_cte(group_columns, ['realized_auc'], prefix) }}
 {%- endmacro %}
 
 

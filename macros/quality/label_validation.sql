@@ -18,8 +18,7 @@
         --full-refresh, as for every incremental table.
     -#}
     {%- if not execute -%}{{ return(none) }}{%- endif -%}
-    {%- set timestamp = dbt.type_timestamp() -%}
-    {%- set undated = 'cast(' ~ modelwatch.sql_string('1970-01-01 00:00:00') ~ ' as ' ~ timestamp ~ ')' -%}
+    {%- set undated = modelwatch.undated_label_window() -%}
     {%- set labels = ref('stg_modelwatch__labels') -%}
     {%- set index = ref('stg_modelwatch__prediction_id_index') -%}
     {%- set starts = run_query('select ' ~ modelwatch.incremental_lookback_start('label_window') ~ ', '
@@ -87,4 +86,10 @@
         'prediction_windows': literals,
         'ranked_from': ranked[0] if ranked else none,
     }) }}
+{% endmacro %}
+
+
+{% macro undated_label_window() %}
+    {#- the label_window of undated label rows (staging quarantines them): one key of its own -#}
+    {{ return(modelwatch.timestamp_literal('1970-01-01 00:00:00')) }}
 {% endmacro %}

@@ -37,7 +37,7 @@
 {%- if is_incremental() -%}
     {%- set lookback_start = run_query('select ' ~ modelwatch.incremental_lookback_start()).columns[0].values()[0] if execute else none -%}
     {%- set lookback = modelwatch.incremental_lookback_start() if lookback_start is none
-        else 'cast(' ~ modelwatch.sql_string(lookback_start | string) ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+        else modelwatch.timestamp_literal(lookback_start) -%}
     {#- the windows to recompute: inside the lookback, of a rebuilt model, or whose labels changed -#}
     {%- set windows_to_process -%}
     select distinct model_name, model_version, window_start

@@ -30,7 +30,7 @@
 {%- set regression = modelwatch.models_with_task('regression') -%}
 {%- set multiclass = modelwatch.get_config().models | selectattr('task', 'equalto', 'multiclass') | list -%}
 {%- set other_tasks = regression + (multiclass | map(attribute='name') | list) -%}
-{%- set undated = 'cast(' ~ modelwatch.sql_string('1970-01-01 00:00:00') ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+{%- set undated = modelwatch.undated_label_window() -%}
 {#- a changed config (a task, classes, a model added) can change any row: recompute them all -#}
 {%- set scope = modelwatch.label_validation_scope() if is_incremental() and not modelwatch.models_to_rebuild() else none %}
 

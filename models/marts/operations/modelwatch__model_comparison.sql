@@ -15,32 +15,21 @@
     the windows a new candidate version or a request's other side touches.
 -#}
 {%- set groups = ['model_name', 'window_start', 'baseline_version', 'candidate_version'] -%}
-
-with
-
-labeled as (
-
-    select * from {{ ref('int_modelwatch__predictions_labeled') }}
-
-),
-
-window_status as {{ modelwatch.deployment_window_status(
+{%- set labeled = ref('int_modelwatch__predictions_labeled') -%}
+{%- set window_status = modelwatch.deployment_window_status(
     windows_having='sum(champion_request_rows + candidate_request_rows) > 0',
-    models_having='sum(candidate_request_rows) > 0') }},
-
-label_windows as (
-
-    {{ modelwatch.label_windows_to_process('window_status', keys=['model_name', 'window_start']) }}
-
-),
+    models_having='sum(candidate_request_rows) > 0') -%}
 
 {%- if is_incremental() %}
-
--- a candidate version not stored yet: its missing partners show in every champion window
-new_version_windows as (
-
-    select s.model_name, s.window_start
-    from window_status as s
+{#- the windows to recompute, found before the query runs: the log is then read for them only -#}
+{%- set changed_windows -%}
+    -- labels changed, not final, inside the lookback, or a model rebuilt
+    select model_name, cast(null as {{ dbt.type_string() }}) as model_version, window_start
+    from ({{ modelwatch.label_windows_to_process(window_status, keys=['model_name', 'window_start']) }}) as l
+    union
+    -- a candidate version not stored yet: its missing partners show in every champion window
+    select s.model_name, cast(null as {{ dbt.type_string() }}) as model_version, s.window_start
+    from {{ window_status }} as s
     where s.model_name in (
         select v.model_name
         from (
@@ -53,46 +42,46 @@ new_version_windows as (
             and v.model_version = t.candidate_version
         where t.model_name is null
     )
-
-),
-
--- the other side of a request recomputed: a shadow row can fall in the next window
-request_windows as (
-
-    select distinct o.model_name, o.window_start
-    from labeled as o
+{%- endset -%}
+{%- set changed = modelwatch.windows_as_constants(changed_windows) -%}
+{#- the other side of a request recomputed: a shadow row can fall in the next window -#}
+{%- set windows_to_process -%}
+    select model_name, model_version, window_start from ({{ changed.relation if changed else changed_windows }}) as c
+    union
+    select distinct o.model_name, cast(null as {{ dbt.type_string() }}) as model_version, o.window_start
+    from {{ labeled }} as o
     inner join (
         select distinct l.model_name, l.request_id
-        from labeled as l
-        inner join label_windows as w
+        from {{ labeled }} as l
+        inner join ({{ changed.relation if changed else changed_windows }}) as w
             on l.model_name = w.model_name
             and l.window_start = w.window_start
         where l.request_id is not null
+            {%- if changed %}
+            and {{ 'l.window_start in (' ~ (changed.windows | join(', ')) ~ ')' if changed.windows else '1 = 0' }}
+            {%- endif %}
     ) as r
         on o.model_name = r.model_name
         and o.request_id = r.request_id
-
-),
-
-windows_to_process as (
-
-    select model_name, window_start from label_windows
-    union
-    select model_name, window_start from new_version_windows
-    union
-    select model_name, window_start from request_windows
-
-),
-{%- else %}
-
-windows_to_process as (
-
-    select * from label_windows
-
-),
+{%- endset -%}
+{%- set constants = modelwatch.windows_as_constants(windows_to_process) if changed else none -%}
 {%- endif %}
 
-{{ modelwatch.comparison_pairs_ctes('labeled', 'windows_to_process') }},
+with
+
+window_status as {{ window_status }},
+
+windows_to_process as (
+
+    {%- if is_incremental() %}
+    select model_name, window_start from ({{ constants.relation if constants else windows_to_process }}) as w
+    {%- else %}
+    select model_name, window_start from window_status
+    {%- endif %}
+
+),
+
+{{ modelwatch.comparison_pairs_ctes(labeled, 'windows_to_process', constants.windows if constants else none) }},
 
 pairs as (
 
