@@ -18,7 +18,7 @@
 {%- endmacro %}
 
 
-{% macro incremental_window_filter(column='window_start') %}
+{% macro incremental_window_filter(column='window_start', time_column=none) %}
     {#-
         Which windows an incremental run (re)computes: every window not yet stored for its model,
         the last incremental.lookback_windows windows (so late rows land), and every window of a
@@ -26,19 +26,39 @@
         never skipped because of where the newest stored window is: the lookback counts back from
         the newest stored window, but never from later than the load time's window, so rows
         dated in the future (quarantined anyway) cannot freeze later windows.
+        time_column (the rows' timestamp, for a read of the prediction log): those windows are
+        found at compile time in int_modelwatch__prediction_row_counts (every window of the log,
+        counted on each run) and inlined as constants, with ranges of time_column the table scan
+        skips the older blocks by; a filter on a computed window reads the whole history.
     -#}
+    {%- set log_windows = ref('int_modelwatch__prediction_row_counts') if time_column else none -%}
     {%- if is_incremental() -%}
         {%- set rebuild = modelwatch.models_to_rebuild() -%}
-        (model_name, {{ column }}) not in (
-            select model_name, window_start
-            from {{ this }}
-            where model_name is not null and window_start is not null
-                and window_start < {{ modelwatch.incremental_lookback_start() }}
-                {%- if rebuild %}
-                and model_name not in {{ modelwatch.string_list(rebuild) }}
-                {%- endif %}
-            group by model_name, window_start
-        )
+        {%- set stored -%}
+            (
+                select model_name, window_start
+                from {{ this }}
+                where model_name is not null and window_start is not null
+                    and window_start < {{ modelwatch.incremental_lookback_start() }}
+                    {%- if rebuild %}
+                    and model_name not in {{ modelwatch.string_list(rebuild) }}
+                    {%- endif %}
+                group by model_name, window_start
+            )
+        {%- endset -%}
+        {%- set constants = none -%}
+        {%- if time_column and execute -%}
+            {%- set constants = modelwatch.windows_as_constants(
+                'select distinct model_name, cast(null as ' ~ dbt.type_string() ~ ') as model_version, window_start from '
+                ~ log_windows ~ ' where model_name is not null and window_start is not null'
+                ~ ' and (model_name, window_start) not in ' ~ stored) -%}
+        {%- endif -%}
+        {%- if constants -%}
+            {{ modelwatch.in_windows_predicate(time_column, constants.windows) }}
+            and (model_name, {{ column }}) in (select model_name, window_start from ({{ constants.relation }}) as w)
+        {%- else -%}
+            (model_name, {{ column }}) not in {{ stored }}
+        {%- endif -%}
     {%- else -%}
         1 = 1
     {%- endif -%}

@@ -47,7 +47,7 @@
         {{ return('merge') }}
     {%- endif -%}
     {%- set counted = run_query('select count(distinct window_start), count(*) from ' ~ windows_relation
-        ~ ' where ' ~ modelwatch.incremental_window_filter()) -%}
+        ~ ' where ' ~ modelwatch.incremental_window_filter(time_column='predicted_at')) -%}
     {%- set windows = counted.columns[0].values()[0] or 0 -%}
     {%- set rows = counted.columns[1].values()[0] or 0 -%}
     {%- if windows > drift.ks_merge_max_windows and rows < windows * drift.ks_buckets -%}

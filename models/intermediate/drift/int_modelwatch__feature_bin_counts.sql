@@ -47,7 +47,7 @@ edges as (
 monitored as (
 
     select * from {{ ref('int_modelwatch__predictions_monitored') }}
-    where {{ modelwatch.incremental_window_filter() }}
+    where {{ modelwatch.incremental_window_filter(time_column='predicted_at') }}
 
 ),
 

@@ -29,7 +29,7 @@ reference as (
 monitored as (
 
     select * from {{ ref('int_modelwatch__predictions_monitored') }}
-    where {{ modelwatch.incremental_window_filter() }}
+    where {{ modelwatch.incremental_window_filter(time_column='predicted_at') }}
 
 ),
 

@@ -25,7 +25,7 @@ with
 predictions as (
 
     select * from {{ ref('stg_modelwatch__predictions') }}
-    where quarantine_reason is null and {{ modelwatch.incremental_window_filter() }}
+    where quarantine_reason is null and {{ modelwatch.incremental_window_filter(time_column='predicted_at') }}
 
 ),
 

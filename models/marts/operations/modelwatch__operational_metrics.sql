@@ -26,7 +26,7 @@ predictions as (
         {{ modelwatch.unit_cost_sql() }} as request_cost_usd
         {%- endif %}
     from {{ ref('stg_modelwatch__predictions') }}
-    where quarantine_reason is null and {{ modelwatch.incremental_window_filter() }}
+    where quarantine_reason is null and {{ modelwatch.incremental_window_filter(time_column='predicted_at') }}
 
 ),
 

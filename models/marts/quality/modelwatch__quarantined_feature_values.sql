@@ -38,7 +38,7 @@ with
 monitored as (
 
     select * from {{ ref('int_modelwatch__predictions_monitored') }}
-    where {{ modelwatch.incremental_window_filter() }}
+    where {{ modelwatch.incremental_window_filter(time_column='predicted_at') }}
 
 ),
 
