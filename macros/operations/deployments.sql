@@ -15,7 +15,8 @@
         hold, so a daily run does not hash the whole history.
     -#}
     {%- set candidate_role = "(deployment_role is null or deployment_role not in ('champion', 'canary'))" -%}
-    {%- set in_windows = 'window_start in (' ~ (windows | join(', ')) ~ ')' if windows else '1 = 0' -%}
+    {#- ranges, not an IN list: DuckDB applies them in the scan, before reading the other columns -#}
+    {%- set in_windows = modelwatch.in_windows_predicate('window_start', windows or []) -%}
 comparison_champion as (
 
     select c.*

@@ -51,3 +51,25 @@
     from {{ status_relation }}
     {%- endif -%}
 {% endmacro %}
+
+
+{% macro label_windows(status_relation, with_coverage_due=false, keys=none) %}
+    {#-
+        label_windows_to_process as {'sql': a select of the keys, 'windows': their window starts
+        as timestamp literals, or none}. On an incremental run the windows are found at compile
+        time and inlined as constants when few (windows_as_constants): a filter on `windows`
+        reaches the scan of the label join, where a join with the SQL form let DuckDB compute
+        every row of the history first.
+    -#}
+    {%- set keys = keys or ['model_name', 'model_version', 'window_start'] -%}
+    {%- set query = modelwatch.label_windows_to_process(status_relation, with_coverage_due, keys) -%}
+    {%- if is_incremental() -%}
+        {%- set version = 'model_version' if 'model_version' in keys else 'cast(null as ' ~ dbt.type_string() ~ ')' -%}
+        {%- set constants = modelwatch.windows_as_constants(
+            'select model_name, ' ~ version ~ ' as model_version, window_start from (' ~ query ~ ') as w') -%}
+        {%- if constants -%}
+            {{ return({'sql': 'select ' ~ (keys | join(', ')) ~ ' from (' ~ constants.relation ~ ') as c', 'windows': constants.windows}) }}
+        {%- endif -%}
+    {%- endif -%}
+    {{ return({'sql': query, 'windows': none}) }}
+{% endmacro %}

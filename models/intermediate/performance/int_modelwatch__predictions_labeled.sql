@@ -101,7 +101,7 @@ predictions as (
         and p.model_version = w.model_version
         and p.window_start = w.window_start
     {%- if constants %}
-    where {{ 'p.predicted_at >= ' ~ constants.first ~ ' and p.window_start in (' ~ (constants.windows | join(', ')) ~ ')' if constants.windows else '1 = 0' }}
+    where {{ modelwatch.in_windows_predicate('p.predicted_at', constants.windows) }}
     {%- endif %}
 
 ),
@@ -115,7 +115,7 @@ labels as (
         and l.model_version = w.model_version
         and l.window_start = w.window_start
     {%- if constants %}
-    where {{ 'l.window_start in (' ~ (constants.windows | join(', ')) ~ ')' if constants.windows else '1 = 0' }}
+    where {{ modelwatch.in_windows_predicate('l.window_start', constants.windows) }}
     {%- endif %}
 
 ),

@@ -16,6 +16,7 @@
 {%- set cfg = modelwatch.get_config() -%}
 {%- set groups = ['model_name', 'window_start', 'attribute_name', 'group_value'] -%}
 
+{%- set to_process = modelwatch.label_windows(ref('int_modelwatch__fairness_window_status'), keys=['model_name', 'window_start']) %}
 with
 
 window_status as (
@@ -26,7 +27,7 @@ window_status as (
 
 windows_to_process as (
 
-    {{ modelwatch.label_windows_to_process('window_status', keys=['model_name', 'window_start']) }}
+    {{ to_process.sql }}
 
 ),
 
@@ -39,6 +40,9 @@ attribute_rows as (
     inner join windows_to_process as w
         on r.model_name = w.model_name
         and r.window_start = w.window_start
+    {%- if to_process.windows is not none %}
+    where {{ modelwatch.in_windows_predicate('r.window_start', to_process.windows) }}
+    {%- endif %}
 
 ),
 

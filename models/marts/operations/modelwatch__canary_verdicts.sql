@@ -18,13 +18,15 @@
 {%- set rule = modelwatch.get_config().canary -%}
 {%- set keys = ['model_name', 'window_start', 'arm', 'model_version'] -%}
 
+{%- set window_status = modelwatch.deployment_window_status(windows_having='sum(canary_rows) > 0') -%}
+{%- set to_process = modelwatch.label_windows(window_status, keys=['model_name', 'window_start']) %}
 with
 
-window_status as {{ modelwatch.deployment_window_status(windows_having='sum(canary_rows) > 0') }},
+window_status as {{ window_status }},
 
 windows_to_process as (
 
-    {{ modelwatch.label_windows_to_process('window_status', keys=['model_name', 'window_start']) }}
+    {{ to_process.sql }}
 
 ),
 
@@ -45,6 +47,9 @@ arms as (
         on l.model_name = w.model_name
         and l.window_start = w.window_start
     where l.deployment_role in ('canary', 'champion')
+    {%- if to_process.windows is not none %}
+    and {{ modelwatch.in_windows_predicate('l.window_start', to_process.windows) }}
+    {%- endif %}
 
 ),
 

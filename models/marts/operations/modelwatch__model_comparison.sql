@@ -58,7 +58,7 @@
             and l.window_start = w.window_start
         where l.request_id is not null
             {%- if changed %}
-            and {{ 'l.window_start in (' ~ (changed.windows | join(', ')) ~ ')' if changed.windows else '1 = 0' }}
+            and {{ modelwatch.in_windows_predicate('l.window_start', changed.windows) }}
             {%- endif %}
     ) as r
         on o.model_name = r.model_name

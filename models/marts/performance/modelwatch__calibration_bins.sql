@@ -16,11 +16,15 @@
 {%- set n_bins = modelwatch.get_config().performance.calibration_bins -%}
 {%- set edges = modelwatch.calibration_edges(n_bins) -%}
 
+{#- binary models' windows only: the others have no rows here, so they would count as new on every run -#}
+{%- set status = ref('int_modelwatch__performance_window_status') -%}
+{%- set binary_status = '(select * from ' ~ status ~ ' where not ' ~ modelwatch.model_in('model_name', other_tasks) ~ ')' if other_tasks else status -%}
+{%- set to_process = modelwatch.label_windows(binary_status) %}
 with
 
 windows_to_process as (
 
-    {{ modelwatch.label_windows_to_process(ref('int_modelwatch__performance_window_status')) }}
+    {{ to_process.sql }}
 
 ),
 
@@ -45,6 +49,9 @@ labeled as (
         on p.model_name = w.model_name
         and p.model_version = w.model_version
         and p.window_start = w.window_start
+    {%- if to_process.windows is not none %}
+    where {{ modelwatch.in_windows_predicate('p.window_start', to_process.windows) }}
+    {%- endif %}
 
 ),
 

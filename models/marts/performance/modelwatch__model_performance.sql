@@ -28,11 +28,12 @@
 {%- set bo = "case when m.task = 'binary' then " if (regression or multiclass) else '' -%}
 {%- set bc = ' end' if (regression or multiclass) else '' -%}
 
+{%- set to_process = modelwatch.label_windows(ref('int_modelwatch__performance_window_status'), with_coverage_due=true) %}
 with
 
 windows_to_process as (
 
-    {{ modelwatch.label_windows_to_process(ref('int_modelwatch__performance_window_status'), with_coverage_due=true) }}
+    {{ to_process.sql }}
 
 ),
 
@@ -55,6 +56,9 @@ labeled as (
         on p.model_name = w.model_name
         and p.model_version = w.model_version
         and p.window_start = w.window_start
+    {%- if to_process.windows is not none %}
+    where {{ modelwatch.in_windows_predicate('p.window_start', to_process.windows) }}
+    {%- endif %}
 
 ),
 

@@ -12,6 +12,33 @@
     drift statistics (and counted in feature_quality). Numeric feature columns already typed as
     numbers cannot hold a type error and are not scanned.
 -#}
+{#- the windows an incremental run copies: those whose type errors counted in feature_quality
+    (built from the same rows first, dense: every window, so its own incremental rule finds the
+    new and late windows) differ from the rows stored here, and every window of a model whose
+    config changed. The table itself is sparse: a window without type errors stores nothing. -#}
+{%- set rebuild = modelwatch.models_to_rebuild() -%}
+{%- set windows_to_copy -%}
+    select
+        coalesce(q.model_name, s.model_name) as model_name,
+        cast(null as {{ dbt.type_string() }}) as model_version,
+        coalesce(q.window_start, s.window_start) as window_start
+    from (
+        select model_name, window_start, sum(type_error_count) as type_errors
+        from {{ ref('modelwatch__feature_quality') }}
+        group by model_name, window_start
+    ) as q
+    full outer join (
+        select model_name, window_start, count(*) as stored_rows
+        from {{ this }}
+        group by model_name, window_start
+    ) as s
+        on q.model_name = s.model_name
+        and q.window_start = s.window_start
+    where coalesce(q.type_errors, 0) <> coalesce(s.stored_rows, 0)
+        {%- if rebuild %}
+        or coalesce(q.model_name, s.model_name) in {{ modelwatch.string_list(rebuild) }}
+        {%- endif %}
+{%- endset -%}
 {%- set selects = [] -%}
 {%- for feature in modelwatch.feature_catalog()
       if feature.type == 'numeric' and feature.name != 'score' and modelwatch.feature_needs_safe_cast(feature.name) -%}
@@ -38,7 +65,15 @@ with
 monitored as (
 
     select * from {{ ref('int_modelwatch__predictions_monitored') }}
-    where {{ modelwatch.incremental_window_filter(time_column='predicted_at') }}
+    {%- if is_incremental() %}
+    {%- set constants = modelwatch.windows_as_constants(windows_to_copy) %}
+    {%- if constants %}
+    where {{ modelwatch.in_windows_predicate('predicted_at', constants.windows) }}
+        and (model_name, window_start) in (select model_name, window_start from ({{ constants.relation }}) as w)
+    {%- else %}
+    where (model_name, window_start) in (select model_name, window_start from ({{ windows_to_copy }}) as w)
+    {%- endif %}
+    {%- endif %}
 
 ),
 

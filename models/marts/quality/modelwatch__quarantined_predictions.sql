@@ -15,20 +15,42 @@
 -#}
 -- depends_on: {{ ref('int_modelwatch__prediction_row_counts') }}
 {%- set copy_all = execute and is_incremental() and modelwatch.quarantine_columns_changed() %}
+{%- set quarantined = "quarantine_reason is not null and quarantine_reason != 'unmonitored_model'" -%}
+{%- if is_incremental() and not copy_all %}
+    {#- the windows to copy as constants (found before the pre-hook deletes them): the scan of
+        the log skips the other windows' blocks -#}
+    {%- set constants = modelwatch.windows_as_constants(
+        'select model_name, cast(null as ' ~ dbt.type_string() ~ ') as model_version, window_start from ('
+        ~ modelwatch.quarantine_windows_to_copy() ~ ') as w') -%}
+    {%- set undated = run_query('select count(*) from ' ~ ref('int_modelwatch__prediction_row_counts')
+        ~ " where (model_name = '__unknown__' or window_start is null) and " ~ quarantined).rows[0][0] if execute else 1 -%}
+{%- endif %}
 
 with
 
 predictions as (
 
     select * from {{ ref('stg_modelwatch__predictions') }}
-    where quarantine_reason is not null and quarantine_reason != 'unmonitored_model'
+    where {{ quarantined }}
         {%- if is_incremental() and not copy_all %}
-        -- run after the pre-hook deleted the windows to copy: those now differ from what is stored
+        -- the windows to copy: the pre-hook deleted them, so they now differ from what is stored
+        {%- if constants %}
+        and {{ modelwatch.in_windows_predicate('predicted_at', constants.windows) }}
+        and (model_name, window_start) in (select model_name, window_start from ({{ constants.relation }}) as w)
+        {%- if undated %}
+    union all
+    -- rows without a model name or a timestamp: replaced on every run
+    select * from {{ ref('stg_modelwatch__predictions') }}
+    where {{ quarantined }}
+        and (model_name is null or window_start is null)
+        {%- endif %}
+        {%- else %}
         and (
             model_name is null
             or window_start is null
             or (model_name, window_start) in ({{ modelwatch.quarantine_windows_to_copy() }})
         )
+        {%- endif %}
         {%- endif %}
 
 ),
