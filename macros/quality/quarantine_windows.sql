@@ -8,17 +8,26 @@
 -#}
 
 {% macro quarantine_windows_to_copy() %}
+    {{ return(modelwatch.windows_whose_count_changed(
+        'select model_name, window_start, sum(row_count) as row_count from '
+        ~ ref('int_modelwatch__prediction_row_counts')
+        ~ " where quarantine_reason is not null and quarantine_reason != 'unmonitored_model'"
+        ~ " and window_start is not null and model_name != '__unknown__' group by model_name, window_start")) }}
+{%- endmacro %}
+
+
+{% macro windows_whose_count_changed(counted) %}
+    {#-
+        (model_name, window_start) of a quarantine table (this) an incremental run copies again:
+        where `counted` (model_name, window_start, row_count: the rows the table should hold,
+        counted upstream) differs from the rows stored, a window down to none included, and
+        every window of a model whose config changed.
+    -#}
     {%- set rebuild = modelwatch.models_to_rebuild() -%}
     select
         coalesce(q.model_name, s.model_name) as model_name,
         coalesce(q.window_start, s.window_start) as window_start
-    from (
-        select model_name, window_start, sum(row_count) as quarantined_rows
-        from {{ ref('int_modelwatch__prediction_row_counts') }}
-        where quarantine_reason is not null and quarantine_reason != 'unmonitored_model'
-            and window_start is not null and model_name != '__unknown__'
-        group by model_name, window_start
-    ) as q
+    from ({{ counted }}) as q
     full outer join (
         select model_name, window_start, count(*) as stored_rows
         from {{ this }}
@@ -27,7 +36,7 @@
     ) as s
         on q.model_name = s.model_name
         and q.window_start = s.window_start
-    where coalesce(q.quarantined_rows, 0) <> coalesce(s.stored_rows, 0)
+    where coalesce(q.row_count, 0) <> coalesce(s.stored_rows, 0)
         {%- if rebuild %}
         or coalesce(q.model_name, s.model_name) in {{ modelwatch.string_list(rebuild) }}
         {%- endif %}

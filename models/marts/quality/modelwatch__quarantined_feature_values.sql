@@ -16,28 +16,11 @@
     (built from the same rows first, dense: every window, so its own incremental rule finds the
     new and late windows) differ from the rows stored here, and every window of a model whose
     config changed. The table itself is sparse: a window without type errors stores nothing. -#}
-{%- set rebuild = modelwatch.models_to_rebuild() -%}
 {%- set windows_to_copy -%}
-    select
-        coalesce(q.model_name, s.model_name) as model_name,
-        cast(null as {{ dbt.type_string() }}) as model_version,
-        coalesce(q.window_start, s.window_start) as window_start
-    from (
-        select model_name, window_start, sum(type_error_count) as type_errors
-        from {{ ref('modelwatch__feature_quality') }}
-        group by model_name, window_start
-    ) as q
-    full outer join (
-        select model_name, window_start, count(*) as stored_rows
-        from {{ this }}
-        group by model_name, window_start
-    ) as s
-        on q.model_name = s.model_name
-        and q.window_start = s.window_start
-    where coalesce(q.type_errors, 0) <> coalesce(s.stored_rows, 0)
-        {%- if rebuild %}
-        or coalesce(q.model_name, s.model_name) in {{ modelwatch.string_list(rebuild) }}
-        {%- endif %}
+    select model_name, cast(null as {{ dbt.type_string() }}) as model_version, window_start
+    from ({{ modelwatch.windows_whose_count_changed(
+        'select model_name, window_start, sum(type_error_count) as row_count from '
+        ~ ref('modelwatch__feature_quality') ~ ' group by model_name, window_start') }}) as w
 {%- endset -%}
 {%- set selects = [] -%}
 {%- for feature in modelwatch.feature_catalog()
