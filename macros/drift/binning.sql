@@ -30,6 +30,8 @@
         found at compile time in int_modelwatch__prediction_row_counts (every window of the log,
         counted on each run) and inlined as constants, with ranges of time_column the table scan
         skips the older blocks by; a filter on a computed window reads the whole history.
+        For dense tables only (a row for every window processed): a table that stores rows for
+        some windows only would count the others as new on every run.
     -#}
     {%- set log_windows = ref('int_modelwatch__prediction_row_counts') if time_column else none -%}
     {%- if is_incremental() -%}
