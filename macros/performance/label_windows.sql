@@ -48,7 +48,7 @@
         {%- endif %}
     {%- else -%}
     select {{ keys | join(', ') }}
-    from {{ status_relation }}
+    from {{ status_relation }} as s
     {%- endif -%}
 {% endmacro %}
 
