@@ -16,7 +16,7 @@
     -#}
     {%- set candidate_role = "(deployment_role is null or deployment_role not in ('champion', 'canary'))" -%}
     {#- ranges, not an IN list: DuckDB applies them in the scan, before reading the other columns -#}
-    {%- set in_windows = modelwatch.in_windows_predicate('window_start', windows or []) -%}
+    {%- set in_windows = ' and ' ~ modelwatch.in_windows_predicate('window_start', windows) if windows is not none else '' -%}
     {#- partner lookups limited to the requests of those windows: on DuckDB only, where it was
         measured; PostgreSQL planned the semi-joins through the materialized CTEs as nested
         loops over the whole history (a test run did not finish in 30 minutes) -#}
@@ -24,7 +24,7 @@
 comparison_champion as (
 
     select c.*
-    from ({{ modelwatch.comparison_requests(labeled_relation, "deployment_role = 'champion'" ~ (' and ' ~ in_windows if windows is not none else '')) }}
+    from ({{ modelwatch.comparison_requests(labeled_relation, "deployment_role = 'champion'" ~ in_windows) }}
     ) as c
     {%- if windows_relation %}
     inner join {{ windows_relation }} as w
@@ -105,7 +105,7 @@ comparison_paired as (
 comparison_window_candidates as (
 
     select k.*
-    from ({{ modelwatch.comparison_requests(labeled_relation, candidate_role ~ (' and ' ~ in_windows if windows is not none else '')) }}
+    from ({{ modelwatch.comparison_requests(labeled_relation, candidate_role ~ in_windows) }}
     ) as k
     {%- if windows_relation %}
     inner join {{ windows_relation }} as w
