@@ -3,7 +3,7 @@ a 5,000-row reference, built with the warehouse's memory_limit (default 2GB); pr
 time and the peak RSS of the build (this process: dbt runs in-process, DuckDB in its threads).
 
     python benchmarks/wide_table.py [--features 200] [--rows 5000] [--memory-limit 2GB]
-        [--threads 1] [--out DIR]
+        [--threads 1] [--unpivot-min-features N] [--out DIR]
 
 Figures: docs/benchmark.md, "Wide tables".
 """
@@ -62,6 +62,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=5000)
     parser.add_argument("--memory-limit", default="2GB")
     parser.add_argument("--threads", type=int, default=1, help="warehouse.threads")
+    parser.add_argument(
+        "--unpivot-min-features", type=int, default=None, help="drift.unpivot_min_features"
+    )
     parser.add_argument("--out", default=None, help="work directory (default: a temporary one)")
     args = parser.parse_args()
     workdir = Path(args.out or tempfile.mkdtemp(prefix="mw_wide_"))
@@ -91,6 +94,8 @@ def main() -> int:
             {"name": "wide", "features": {"numeric": [f"f_{i:03d}" for i in range(args.features)]}}
         ],
     }
+    if args.unpivot_min_features is not None:
+        config["drift"] = {"unpivot_min_features": args.unpivot_min_features}
     project = DbtProject(config, resolve_warehouse(config).env, target_path=workdir / "target")
     started = time.perf_counter()
     outcome = project.run(full_refresh=True)
@@ -104,6 +109,7 @@ def main() -> int:
         "rows": args.rows,
         "memory_limit": args.memory_limit,
         "threads": args.threads,
+        "unpivot_min_features": args.unpivot_min_features,
         "build_ok": outcome.build_ok,
         "errors": [e[:300] for e in outcome.build_errors],
         "seconds": round(seconds, 1),

@@ -157,6 +157,14 @@ keys:
         doc: >-
           buckets strategy: equal-width buckets over the reference's 0.1%..99.9% range (more:
           fewer values sorted, larger counts)
+      unpivot_min_features:
+        type: whole
+        min: 1
+        default: 48
+        doc: >-
+          DuckDB: with this many features of a type or more (all models together) drift reads
+          them in one UNPIVOT scan per model (a small plan for wide tables); with fewer, in one
+          narrow scan per feature (about twice as fast per value)
       segments: {type: names, default: [], doc: "e.g. [region, device]: drift rows per segment value too"}
   performance:
     type: mapping

@@ -66,6 +66,8 @@
         ran out of memory at memory_limit 2GB with two threads (benchmarks/wide_table.py,
         docs/benchmark.md "Wide tables"). INCLUDE NULLS keeps the union's rows exactly; a value
         that does not cast (left out by the union) is marked NaN here and dropped after.
+        Below drift.unpivot_min_features features of the type the union is kept: its
+        one-column scans cost about half as much per value.
     -#}
     {%- if feature_type not in ['numeric', 'categorical'] -%}
         {{ exceptions.raise_compiler_error("modelwatch: unpivot_features takes numeric or categorical, got " ~ feature_type) }}
@@ -79,7 +81,9 @@
         {%- endif -%}
         {%- do by_model[feature.model].append(feature) -%}
     {%- endfor -%}
-    {%- if model_order | length == 0 -%}
+    {%- set feature_count = by_model.values() | map('length') | sum -%}
+    {%- if feature_count < modelwatch.get_config().drift.unpivot_min_features -%}
+        {#- 1M rows x 20 features: the KS model 4.7 s instead of 7.7 s (docs/benchmark.md) -#}
         {{ return(modelwatch.default__unpivot_features(relation, feature_type, with_window, is_reference, segments)) }}
     {%- endif -%}
     {%- set selects = [] -%}

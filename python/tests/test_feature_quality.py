@@ -386,6 +386,39 @@ def test_segment_drift_equals_the_unsegmented_run_on_the_filtered_log(built, ios
     )
 
 
+def test_unpivot_scan_gives_the_union_tables(builder, tables, built):
+    """DuckDB reads features as one narrow scan per feature below drift.unpivot_min_features and
+    as one UNPIVOT scan per model from there on: forced here on this fixture (text values that do
+    not cast, segments, a categorical), every drift table equals the union build."""
+    config = copy.deepcopy(CONFIG)
+    config["drift"] = {**config["drift"], "unpivot_min_features": 1}
+    unpivoted = builder(tables, config, "feature_quality_unpivot")
+    compiled = unpivoted.project.target_path / "compiled"
+    ks_sql = next(compiled.rglob("int_modelwatch__feature_drift_ks.sql")).read_text()
+    assert "unpivot include nulls" in ks_sql  # the path under test was taken
+    grains = {
+        "feature_drift": ["window_start", "feature_name", "segment_key", "segment_value"],
+        "feature_bin_counts": [
+            "window_start",
+            "feature_name",
+            "segment_key",
+            "segment_value",
+            "bin_index",
+        ],
+        "reference_bins": ["model_name", "feature_name", "bin_index"],
+        "dataset_drift": ["window_start"],
+        "feature_quality": ["model_name", "window_start", "feature_name"],
+    }
+    for table, keys in grains.items():
+        assert_tables_equal(
+            built.df(f"select * from modelwatch.{table}"),
+            unpivoted.df(f"select * from modelwatch.{table}"),
+            keys,
+            rtol=1e-12,
+            skip=("config_fingerprint",),
+        )
+
+
 def test_segment_with_its_own_reference_equals_numpy(built, current, tables):
     """region is in the reference: the segment's reference rows, on the whole reference's bins."""
     reference = tables["training_reference"]
