@@ -258,15 +258,19 @@ def modelwatch_unavailable() -> str | None:
     return None
 
 
-def write_temp_config(db_copy: Path, dest: Path) -> None:
+def write_temp_config(db_copy: Path, dest: Path, threads: int | None = None) -> None:
     text = CONFIG.read_text()
     try:
         import yaml  # the project venv and the peer venv both have PyYAML
 
         cfg = yaml.safe_load(text)
         cfg["modelwatch"]["warehouse"]["path"] = str(db_copy)
+        if threads is not None:
+            cfg["modelwatch"]["warehouse"]["threads"] = threads
         dest.write_text(yaml.safe_dump(cfg, sort_keys=False))
     except ImportError:  # fall back to rewriting the flow mapping's path in place
+        if threads is not None:
+            raise SystemExit("--modelwatch-threads needs PyYAML") from None
         new, n = re.subn(r"(warehouse:\s*\{[^}]*\bpath:\s*)([^,}]+)", rf"\g<1>{db_copy}", text)
         if n != 1:
             raise SystemExit(f"cannot find warehouse.path in {CONFIG} (install PyYAML)") from None
@@ -299,7 +303,7 @@ def run_contender(name: str, scenario: str, db_copy: Path, tmp: Path, args) -> l
             extra = [{"contender": MW_STARTUP_EXCLUDED, "status": "skipped", "reason": why}]
             return [entry, *extra] if name == "modelwatch" else [entry]
         cfg_path = tmp / "bench_config.yml"
-        write_temp_config(db_copy, cfg_path)
+        write_temp_config(db_copy, cfg_path, args.modelwatch_threads)
         timings_path.unlink(missing_ok=True)
         cmd = [
             str(MODELWATCH),
@@ -547,7 +551,9 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
     spec = SCENARIOS[scenario]
     data = ensure_data(scenario)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    out_json = RESULTS_DIR / f"{scenario}.json"
+    # a run with other DuckDB threads than the config's default (one) gets its own files
+    name = scenario + (f"_threads{args.modelwatch_threads}" if args.modelwatch_threads else "")
+    out_json = RESULTS_DIR / f"{name}.json"
     previous = {}
     if out_json.exists():
         try:
@@ -573,6 +579,7 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
         "memory_cap_gb": args.memory_cap_gb,
         "min_free_gb": args.min_free_gb,
         "modelwatch_jobs": args.modelwatch_jobs,
+        "modelwatch_threads": args.modelwatch_threads or 1,
         "machine": _machine(),
         "versions": _versions(),
         "contenders": [],
@@ -580,7 +587,7 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
 
     def save():
         out_json.write_text(json.dumps(result, indent=2, default=str) + "\n")
-        (RESULTS_DIR / f"{scenario}.md").write_text(markdown_table(result) + "\n")
+        (RESULTS_DIR / f"{name}.md").write_text(markdown_table(result) + "\n")
 
     tmp = Path(tempfile.mkdtemp(prefix=f"modelwatch-bench-{scenario}-", dir=args.work_dir))
     try:
@@ -684,6 +691,13 @@ def main(argv: list[str] | None = None) -> int:
         default="drift",
         help="what modelwatch builds: `modelwatch run --jobs` value (default drift: the drift "
         "job with staging and its tests, what the peers compute) or all (the whole project)",
+    )
+    ap.add_argument(
+        "--modelwatch-threads",
+        type=int,
+        default=None,
+        help="warehouse.threads for modelwatch (default: the config's, one DuckDB thread, for "
+        "byte-identical reruns); results go to <scenario>_threads<N>.json",
     )
     ap.add_argument(
         "--repeat",
