@@ -552,8 +552,8 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
     data = ensure_data(scenario)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     # a run with other DuckDB threads than the config's default (one) gets its own files
-    name = scenario + (f"_threads{args.modelwatch_threads}" if args.modelwatch_threads else "")
-    out_json = RESULTS_DIR / f"{name}.json"
+    stem = scenario + (f"_threads{args.modelwatch_threads}" if args.modelwatch_threads else "")
+    out_json = RESULTS_DIR / f"{stem}.json"
     previous = {}
     if out_json.exists():
         try:
@@ -587,7 +587,7 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
 
     def save():
         out_json.write_text(json.dumps(result, indent=2, default=str) + "\n")
-        (RESULTS_DIR / f"{name}.md").write_text(markdown_table(result) + "\n")
+        (RESULTS_DIR / f"{stem}.md").write_text(markdown_table(result) + "\n")
 
     tmp = Path(tempfile.mkdtemp(prefix=f"modelwatch-bench-{scenario}-", dir=args.work_dir))
     try:

@@ -27,6 +27,9 @@ keys:
       path: warehouse.duckdb      # DuckDB file, relative to this config file
       memory_limit: 4GB           # DuckDB memory limit (spills to disk beyond it)
       threads: 1                  # DuckDB threads; 1 keeps reruns byte-identical (see Speed)
+      exact_threads: 2            # DuckDB threads of the models whose results do not depend on
+                                  # the order (counts, quantiles, the exact KS); default: every
+                                  # core of the machine (see Speed)
       schema: modelwatch          # output schema; alert failures go to <schema>_audit (CLI; as a
                                   # dbt package: <target schema>_modelwatch, see above)
       # postgres: host, port, user, dbname, password_env (name of the env var holding the password)

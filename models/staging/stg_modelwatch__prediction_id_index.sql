@@ -1,8 +1,11 @@
+{#- more DuckDB threads: integer counts, the same in any order (macros/config/threads.sql) -#}
 {{ config(
     materialized=('view' if target.type == 'spark' else 'incremental'),
     incremental_strategy=modelwatch.incremental_strategy(),
     unique_key='window_start',
     on_schema_change='fail',
+    pre_hook="{{ modelwatch.order_free_threads() }}",
+    post_hook="{{ modelwatch.order_free_threads(reset=true) }}",
 ) }}
 {#-
     The prediction ids seen so far, compact: one row per id key (modelwatch.prediction_id_key, a

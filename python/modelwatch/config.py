@@ -87,6 +87,16 @@ def _duckdb_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
             errors.append(f"warehouse.threads must be a whole number >= 1, got {threads!r}")
         else:
             env["MODELWATCH_DUCKDB_THREADS"] = str(threads)
+    # the models whose results do not depend on the order (macros/config/threads.sql): every
+    # core by default, never fewer than warehouse.threads
+    exact = spec.get("exact_threads")
+    if exact is None:
+        configured = int(env.get("MODELWATCH_DUCKDB_THREADS", "1"))
+        env["MODELWATCH_DUCKDB_EXACT_THREADS"] = str(max(os.cpu_count() or 1, configured))
+    elif not _whole(exact, 1, 1024):
+        errors.append(f"warehouse.exact_threads must be a whole number >= 1, got {exact!r}")
+    else:
+        env["MODELWATCH_DUCKDB_EXACT_THREADS"] = str(exact)
     return env
 
 
@@ -168,7 +178,7 @@ SPARK_FIXED_SETTINGS = {
 
 
 WAREHOUSE_TYPES: dict[str, tuple[frozenset[str], Any]] = {
-    "duckdb": (frozenset({"path", "memory_limit", "threads"}), _duckdb_env),
+    "duckdb": (frozenset({"path", "memory_limit", "threads", "exact_threads"}), _duckdb_env),
     "postgres": (frozenset({"host", "port", "user", "dbname", "password_env"}), _postgres_env),
     "spark": (frozenset({"warehouse_dir", "metastore", "settings"}), _spark_env),
 }

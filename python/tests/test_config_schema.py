@@ -117,3 +117,21 @@ def test_validate_reports_every_schema_error_at_once_without_dbt(tmp_path, capsy
     assert "models[m].threshold must be a number in [0, 1]" in err
     assert "warehouse.threads must be a whole number >= 1" in err
     assert seconds < 2, seconds
+
+
+def test_exact_threads_default_to_every_core_and_never_below_threads(tmp_path, monkeypatch):
+    """warehouse.exact_threads: the DuckDB threads of the order-free models
+    (macros/config/threads.sql); every core unless given, at least warehouse.threads."""
+    from modelwatch.config import ConfigError, resolve_warehouse
+
+    def env(**spec: Any) -> dict[str, str]:
+        path = str(tmp_path / "w.duckdb")
+        return resolve_warehouse({"warehouse": {"type": "duckdb", "path": path, **spec}}).env
+
+    monkeypatch.setattr("os.cpu_count", lambda: 6)
+    assert env()["MODELWATCH_DUCKDB_EXACT_THREADS"] == "6"
+    assert "MODELWATCH_DUCKDB_THREADS" not in env()  # profiles.yml's default: one thread
+    assert env(threads=8)["MODELWATCH_DUCKDB_EXACT_THREADS"] == "8"
+    assert env(exact_threads=1)["MODELWATCH_DUCKDB_EXACT_THREADS"] == "1"
+    with pytest.raises(ConfigError, match="warehouse.exact_threads must be a whole number >= 1"):
+        env(exact_threads=0)

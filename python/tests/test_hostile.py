@@ -559,6 +559,104 @@ def test_rerun_gives_byte_identical_tables(demo_built, tmp_path):
         pd.testing.assert_frame_equal(first, second, check_exact=True, obj=table)
 
 
+def order_free_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
+    """300,000 predictions over 3 days (DuckDB splits a scan of that many rows between threads),
+    every one labeled, 1% twice at the same time with the same label spelled apart."""
+    rng = np.random.default_rng(seed)
+    n, n_ref = 300_000, 100_000
+    predictions = pd.DataFrame(
+        {
+            "prediction_id": [f"p{i}" for i in range(n)],
+            "model_name": "m",
+            "model_version": "v1",
+            "predicted_at": pd.Timestamp("2026-05-04")
+            + pd.to_timedelta(rng.integers(0, 3 * 86_400, n), unit="s"),
+            "score": rng.uniform(0, 1, n),
+            "x": rng.normal(0, 1, n),
+            "k": rng.integers(0, 7, n).astype(float),  # ties
+            "c": rng.choice(["a", "b", "c", "d"], n),
+        }
+    )
+    labeled_at = predictions.predicted_at + pd.Timedelta(days=2)
+    labels = pd.DataFrame(
+        {
+            "prediction_id": predictions.prediction_id,
+            "label": np.where(rng.uniform(0, 1, n) < predictions.score, "1", "0"),
+            "labeled_at": labeled_at,
+        }
+    )
+    twice = labels.sample(frac=0.01, random_state=seed).copy()
+    twice["label"] = twice.label.map({"1": "true", "0": "false"})
+    reference = pd.DataFrame(
+        {
+            "score": rng.uniform(0, 1, n_ref),
+            "x": rng.normal(0, 1, n_ref),
+            "k": rng.integers(0, 7, n_ref).astype(float),
+            "c": rng.choice(["a", "b", "c", "d"], n_ref),
+        }
+    )
+    return {
+        "predictions": predictions,
+        "labels": pd.concat([labels, twice], ignore_index=True),
+        "training_reference": reference,
+    }
+
+
+def test_order_free_models_on_more_threads_give_the_same_bytes(tmp_path):
+    """warehouse.exact_threads (macros/config/threads.sql): the order-free models (reference
+    quantiles and bins, bin counts, the exact KS, the id index) on two DuckDB threads give every
+    table of a one-thread build to the last bit, on a log large enough for DuckDB to split its
+    scans."""
+    tables = order_free_tables()
+    config = {
+        "granularity": "day",
+        "inputs": {
+            "predictions": "main.predictions",
+            "labels": "main.labels",
+            "reference": "main.training_reference",
+        },
+        "models": [{"name": "m", "features": {"numeric": ["x", "k"], "categorical": ["c"]}}],
+    }
+    built = {}
+    statements: list[str] = []
+
+    def collect(event) -> None:
+        if event.info.name == "SQLQuery" and "set threads" in event.data.sql:
+            # (after dbt's query comment)
+            statements.append(" ".join(event.data.sql.split("*/")[-1].split()))
+
+    for threads in (1, 2):
+        path = tmp_path / f"threads_{threads}.duckdb"
+        write_tables(path, tables)
+        cfg = {**config, "warehouse": {"type": "duckdb", "path": str(path)}}
+        cfg["warehouse"]["exact_threads"] = threads
+        project = DbtProject(
+            cfg, resolve_warehouse(cfg).env, target_path=tmp_path / f"target_{threads}"
+        )
+        outcome = project.run(full_refresh=True, progress=collect if threads == 2 else None)
+        assert outcome.build_ok, outcome.build_errors
+        built[threads] = path
+    # the two-thread build set two threads around each of the 5 order-free models, then one
+    assert statements.count("set threads = 2") == 5, statements
+    assert statements.count("set threads = 1") == 5, statements
+    one, two = (duckdb.connect(str(built[t]), read_only=True) for t in (1, 2))
+    names = [
+        name
+        for (name,) in one.execute(
+            "select table_name from information_schema.tables "
+            "where table_schema = 'modelwatch' and table_type = 'BASE TABLE' order by 1"
+        ).fetchall()
+    ]
+    assert len(names) > 30
+    for name in names:
+        first = one.execute(f"select * from modelwatch.{name}").df()
+        second = two.execute(f"select * from modelwatch.{name}").df()
+        keys = [c for c in first.columns if c != "evidence"]
+        first = first.sort_values(keys, ignore_index=True)
+        second = second.sort_values(keys, ignore_index=True)
+        pd.testing.assert_frame_equal(first, second, check_exact=True, obj=name)
+
+
 # --- two modelwatch processes on one warehouse ----------------------------------------------------
 
 

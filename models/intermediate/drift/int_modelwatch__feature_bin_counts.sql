@@ -1,9 +1,12 @@
+{#- more DuckDB threads: integer counts, the same in any order (macros/config/threads.sql) -#}
 {{ config(
     materialized='incremental',
     incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'window_start'],
     partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
     on_schema_change='fail',
+    pre_hook="{{ modelwatch.order_free_threads() }}",
+    post_hook="{{ modelwatch.order_free_threads(reset=true) }}",
 ) }}
 {#-
     Per window, every reference bin of every monitored feature with the window's count and its PSI
@@ -238,3 +241,5 @@ select
     -- which config built the row: a changed config rebuilds the model's windows
     {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
 from final
+-- a fixed row order: the float sums downstream read these rows in it (macros/config/threads.sql)
+order by model_name, window_start, feature_name, segment_key, segment_value, bin_index

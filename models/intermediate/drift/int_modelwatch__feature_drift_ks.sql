@@ -1,11 +1,12 @@
+{#- more DuckDB threads: the statistic comes from integer counts, the same in any order (macros/config/threads.sql) -#}
 {{ config(
     materialized='incremental',
     incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'window_start'],
     partition_by=modelwatch.incremental_partition_by(['model_name', 'window_start']),
     on_schema_change='fail',
-    pre_hook="{{ modelwatch.ks_session_settings() }}",
-    post_hook="{{ modelwatch.ks_session_settings(reset=true) }}",
+    pre_hook=["{{ modelwatch.ks_session_settings() }}", "{{ modelwatch.order_free_threads() }}"],
+    post_hook=["{{ modelwatch.ks_session_settings(reset=true) }}", "{{ modelwatch.order_free_threads(reset=true) }}"],
 ) }}
 {#- Exact two-sample KS statistic per window and numeric feature, on raw (unbinned) values. -#}
 {%- set strategy = modelwatch.ks_strategy(ref('int_modelwatch__predictions_monitored')) %}
@@ -97,3 +98,5 @@ select
     -- which config built the row: a changed config rebuilds the model's windows
     {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
 from final
+-- a fixed row order: the float sums downstream read these rows in it (macros/config/threads.sql)
+order by model_name, window_start, feature_name

@@ -1,3 +1,8 @@
+{#- more DuckDB threads: integer counts, the same in any order (macros/config/threads.sql) -#}
+{{ config(
+    pre_hook="{{ modelwatch.order_free_threads() }}",
+    post_hook="{{ modelwatch.order_free_threads(reset=true) }}",
+) }}
 {#-
     The fixed bins every window is compared on, with the reference's counts.
     Numeric: quantile bins [lower_bound, upper_bound), null bounds meaning -inf / +inf.
@@ -256,3 +261,5 @@ final as (
 )
 
 select * from final
+-- a fixed row order: the float sums downstream read these rows in it (macros/config/threads.sql)
+order by model_name, feature_name, bin_index, category

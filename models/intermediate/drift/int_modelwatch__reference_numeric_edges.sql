@@ -1,3 +1,8 @@
+{#- more DuckDB threads: quantiles and counts, the same in any order (macros/config/threads.sql) -#}
+{{ config(
+    pre_hook="{{ modelwatch.order_free_threads() }}",
+    post_hook="{{ modelwatch.order_free_threads(reset=true) }}",
+) }}
 {#-
     Quantile bin edges of every numeric feature, fixed by the reference: the k/B quantiles
     (linear interpolation, as numpy.percentile) of the non-null values, deduplicated and sorted,
@@ -126,3 +131,5 @@ final as (
 )
 
 select * from final
+-- a fixed row order: the float sums downstream read these rows in it (macros/config/threads.sql)
+order by feature_id

@@ -1,0 +1,25 @@
+{#-
+    More DuckDB threads for the models whose results do not depend on the order rows are
+    combined in: integer counts, quantiles of sorted values, the exact KS statistic (from
+    counts). The CLI runs DuckDB on warehouse.threads (default 1) because parallel float sums
+    vary in their last bits between reruns; these models run on warehouse.exact_threads
+    (default: every core) and stay byte-identical. Where a float sum downstream reads their rows,
+    they are written in a fixed order (ORDER BY their key), since a one-thread sum follows the
+    order it reads; the id index is only counted downstream.
+    A pre_hook / post_hook pair: the post-hook sets the configured threads back. Acts only where
+    the CLI set both variables (its own profile); as a dbt package, the user's profile rules.
+-#}
+
+{% macro order_free_threads(reset=false) %}
+    {{ return(adapter.dispatch('order_free_threads', 'modelwatch')(reset)) }}
+{% endmacro %}
+
+{% macro default__order_free_threads(reset) %}{% endmacro %}
+
+{% macro duckdb__order_free_threads(reset) %}
+    {%- set exact = env_var('MODELWATCH_DUCKDB_EXACT_THREADS', '') -%}
+    {%- set configured = env_var('MODELWATCH_DUCKDB_THREADS', '1') -%}
+    {%- if exact | length > 0 -%}
+    set threads = {{ (configured if reset else exact) | int }}
+    {%- endif -%}
+{% endmacro %}
