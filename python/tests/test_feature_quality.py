@@ -151,6 +151,24 @@ def make_tables(seed: int = 11) -> dict[str, pd.DataFrame]:
     return {"predictions": predictions, "labels": labels, "training_reference": reference}
 
 
+# the grain of each table the comparisons below read
+GRAINS = {
+    "feature_quality": ["model_name", "window_start", "feature_name"],
+    "quarantined_feature_values": ["prediction_id", "feature_name"],
+    "feature_drift": ["window_start", "feature_name", "segment_key", "segment_value"],
+    "feature_bin_counts": [
+        "window_start",
+        "feature_name",
+        "segment_key",
+        "segment_value",
+        "bin_index",
+    ],
+    "prior_drift": ["window_start", "prior_name"],
+    "dataset_drift": ["window_start"],
+    "custom_metrics": ["window_start", "slice_key", "slice_value", "metric_name"],
+}
+
+
 @pytest.fixture(scope="module")
 def tables() -> dict[str, pd.DataFrame]:
     return make_tables()
@@ -396,19 +414,7 @@ def test_unpivot_scan_gives_the_union_tables(builder, tables, built):
     compiled = unpivoted.project.target_path / "compiled"
     ks_sql = next(compiled.rglob("int_modelwatch__feature_drift_ks.sql")).read_text()
     assert "unpivot include nulls" in ks_sql  # the path under test was taken
-    grains = {
-        "feature_drift": ["window_start", "feature_name", "segment_key", "segment_value"],
-        "feature_bin_counts": [
-            "window_start",
-            "feature_name",
-            "segment_key",
-            "segment_value",
-            "bin_index",
-        ],
-        "reference_bins": ["model_name", "feature_name", "bin_index"],
-        "dataset_drift": ["window_start"],
-        "feature_quality": ["model_name", "window_start", "feature_name"],
-    }
+    grains = {**GRAINS, "reference_bins": ["model_name", "feature_name", "bin_index"]}
     for table, keys in grains.items():
         assert_tables_equal(
             built.df(f"select * from modelwatch.{table}"),
@@ -606,22 +612,7 @@ def test_same_tables_on_postgres(built, tmp_path):
         tmp_path / "target",
     )
     assert outcome.build_ok, outcome.build_errors
-    grains = {
-        "feature_quality": ["model_name", "window_start", "feature_name"],
-        "quarantined_feature_values": ["prediction_id", "feature_name"],
-        "feature_drift": ["window_start", "feature_name", "segment_key", "segment_value"],
-        "feature_bin_counts": [
-            "window_start",
-            "feature_name",
-            "segment_key",
-            "segment_value",
-            "bin_index",
-        ],
-        "prior_drift": ["window_start", "prior_name"],
-        "dataset_drift": ["window_start"],
-        "custom_metrics": ["window_start", "slice_key", "slice_value", "metric_name"],
-    }
-    for table, keys in grains.items():
+    for table, keys in GRAINS.items():
         duck = built.df(f"select * from modelwatch.{table}")
         pg = pg_df(f"select * from feature_quality_out.{table}")
         # exact KS p-values (Python layer) on DuckDB only; the fingerprint hashes the inputs

@@ -542,21 +542,33 @@ def test_rerun_gives_byte_identical_tables(demo_built, tmp_path):
     path = tmp_path / "again.duckdb"
     shutil.copy(demo_built.path, path)
     again = run_modelwatch(path, demo_built.config, tmp_path)
-    tables = [
-        name
-        for (name,) in demo_built.df(
-            "select table_name from information_schema.tables "
-            "where table_schema = 'modelwatch' and table_type = 'BASE TABLE' order by 1"
-        ).itertuples(index=False)
-    ]
-    assert len(tables) > 30
-    for table in tables:
-        first = demo_built.df(f"select * from modelwatch.{table}")
-        second = again.df(f"select * from modelwatch.{table}")
-        keys = [c for c in first.columns if c != "evidence"]
-        first = first.sort_values(keys, ignore_index=True)
-        second = second.sort_values(keys, ignore_index=True)
-        pd.testing.assert_frame_equal(first, second, check_exact=True, obj=table)
+    assert_same_bytes(demo_built.path, again.path)
+
+
+def assert_same_bytes(first_path: Path, second_path: Path) -> None:
+    """Every table of schema modelwatch equal to the last bit (rows compared sorted)."""
+    first_db, second_db = (
+        duckdb.connect(str(p), read_only=True) for p in (first_path, second_path)
+    )
+    try:
+        names = [
+            name
+            for (name,) in first_db.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'modelwatch' and table_type = 'BASE TABLE' order by 1"
+            ).fetchall()
+        ]
+        assert len(names) > 30
+        for name in names:
+            first = first_db.execute(f"select * from modelwatch.{name}").df()
+            second = second_db.execute(f"select * from modelwatch.{name}").df()
+            keys = [c for c in first.columns if c != "evidence"]
+            first = first.sort_values(keys, ignore_index=True)
+            second = second.sort_values(keys, ignore_index=True)
+            pd.testing.assert_frame_equal(first, second, check_exact=True, obj=name)
+    finally:
+        first_db.close()
+        second_db.close()
 
 
 def order_free_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
@@ -639,22 +651,7 @@ def test_order_free_models_on_more_threads_give_the_same_bytes(tmp_path):
     # the two-thread build set two threads around each of the 5 order-free models, then one
     assert statements.count("set threads = 2") == 5, statements
     assert statements.count("set threads = 1") == 5, statements
-    one, two = (duckdb.connect(str(built[t]), read_only=True) for t in (1, 2))
-    names = [
-        name
-        for (name,) in one.execute(
-            "select table_name from information_schema.tables "
-            "where table_schema = 'modelwatch' and table_type = 'BASE TABLE' order by 1"
-        ).fetchall()
-    ]
-    assert len(names) > 30
-    for name in names:
-        first = one.execute(f"select * from modelwatch.{name}").df()
-        second = two.execute(f"select * from modelwatch.{name}").df()
-        keys = [c for c in first.columns if c != "evidence"]
-        first = first.sort_values(keys, ignore_index=True)
-        second = second.sort_values(keys, ignore_index=True)
-        pd.testing.assert_frame_equal(first, second, check_exact=True, obj=name)
+    assert_same_bytes(built[1], built[2])
 
 
 # --- two modelwatch processes on one warehouse ----------------------------------------------------
