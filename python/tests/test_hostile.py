@@ -640,8 +640,8 @@ def test_order_free_models_on_more_threads_give_the_same_bytes(tmp_path):
     for threads in (1, 2):
         path = tmp_path / f"threads_{threads}.duckdb"
         write_tables(path, tables)
-        cfg = {**config, "warehouse": {"type": "duckdb", "path": str(path)}}
-        cfg["warehouse"]["exact_threads"] = threads
+        warehouse = {"type": "duckdb", "path": str(path), "exact_threads": threads}
+        cfg = {**config, "warehouse": warehouse}
         project = DbtProject(
             cfg, resolve_warehouse(cfg).env, target_path=tmp_path / f"target_{threads}"
         )
