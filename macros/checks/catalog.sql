@@ -27,15 +27,12 @@
 -#}
 
 {% macro check_catalog() %}
-    {#- parsed once per invocation, kept next to the resolved config -#}
-    {%- set raw = var('modelwatch', none) -%}
-    {%- set resolved = raw.get('__modelwatch_resolved') if raw is mapping else none -%}
-    {%- if resolved is mapping and '__check_catalog' in resolved -%}
-        {{ return(resolved['__check_catalog']) }}
+    {#- parsed once per invocation: config validation alone asks for it once per check -#}
+    {%- set memo = modelwatch.invocation_memo() -%}
+    {%- if '__modelwatch_check_catalog' not in memo -%}
+        {%- do memo.update({'__modelwatch_check_catalog': fromyaml(modelwatch.check_catalog_yaml())}) -%}
     {%- endif -%}
-    {%- set catalog = fromyaml(modelwatch.check_catalog_yaml()) -%}
-    {%- if resolved is mapping -%}{%- do resolved.update({'__check_catalog': catalog}) -%}{%- endif -%}
-    {{ return(catalog) }}
+    {{ return(memo['__modelwatch_check_catalog']) }}
 {% endmacro %}
 
 

@@ -37,11 +37,22 @@
 {% endmacro %}
 
 
+{% macro invocation_memo() %}
+    {#-
+        A mapping that lives for one dbt invocation: the `modelwatch` var's own mapping, the same
+        object for every node of an invocation. What is costly and the same for every node
+        (the resolved config, the parsed catalogs) is kept there under a `__modelwatch_` key,
+        which get_config skips. When the var is not a mapping, a new {} (nothing is kept).
+    -#}
+    {%- set raw = var('modelwatch', none) -%}
+    {{ return(raw if raw is mapping else {}) }}
+{% endmacro %}
+
+
 {% macro get_config() %}
     {#-
-        Validated once per dbt invocation: the result is kept on the var's own mapping (the same
-        object for every node of one invocation), since every model and test asks for it many
-        times and validation is the slowest Jinja in the project.
+        Validated once per dbt invocation (kept in invocation_memo()), since every model and test
+        asks for it many times and validation is the slowest Jinja in the project.
     -#}
     {%- set raw = var('modelwatch', none) -%}
     {%- if raw is string and raw | trim | first == '{' -%}
@@ -73,7 +84,7 @@
     {%- endif -%}
     {%- set errors = [] -%}
     {%- set given = {} -%}
-    {%- for key, value in raw.items() if key != '__modelwatch_resolved' -%}
+    {%- for key, value in raw.items() if not (key is string and key.startswith('__modelwatch_')) -%}
         {%- do given.update({key: value}) -%}
     {%- endfor -%}
     {%- set schema = modelwatch.config_schema() -%}

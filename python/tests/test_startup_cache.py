@@ -1,13 +1,15 @@
 """The dbt start-up cache (modelwatch.startup_cache) changes nothing but the time.
 
 Three `modelwatch run --jobs drift` processes on identical warehouses: cache off, cache cold (it
-writes the file), cache warm (it reads the file and adds nothing). Their output tables and the
-SQL dbt compiled must be identical. Plus: the template key separates Jinja environments whose
-generated code differs (dbt's text and native environments), and a broken cache file is ignored.
+writes the file), cache warm (it reads the file and adds nothing). Their output tables, the SQL
+dbt compiled and every macro's and node's macro dependencies must be identical. Plus: the
+template key separates Jinja environments whose generated code differs (dbt's text and native
+environments), and a broken cache file is ignored.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -57,7 +59,15 @@ def _run(tmp_path: Path, name: str, cache_dir: Path, enabled: bool = True) -> di
         for sql in (target / "compiled").rglob("*.sql")
     }
     assert compiled, f"no compiled SQL under {target}"
-    return {"tables": tables, "compiled": compiled}
+    # what dbt read from the macros' cached syntax trees: each macro's name and the macros it
+    # calls, hence every node's macro dependencies
+    manifest = json.loads((target / "manifest.json").read_text())
+    graph = {
+        uid: (entry["name"], entry["depends_on"]["macros"])
+        for kind in ("macros", "nodes")
+        for uid, entry in manifest[kind].items()
+    }
+    return {"tables": tables, "compiled": compiled, "graph": graph}
 
 
 def test_cache_changes_nothing_but_time(tmp_path: Path) -> None:
@@ -76,6 +86,9 @@ def test_cache_changes_nothing_but_time(tmp_path: Path) -> None:
     assert warm["tables"] == off["tables"]
     assert cold["compiled"] == off["compiled"]
     assert warm["compiled"] == off["compiled"]
+    assert cold["graph"] == off["graph"]
+    assert warm["graph"] == off["graph"]
+    assert sum(len(calls) for _, calls in off["graph"].values()) > 1000
 
 
 KEY_SCRIPT = """
