@@ -34,7 +34,8 @@ keys:
                                   # dbt package: <target schema>_modelwatch, see above)
       # postgres: host, port, user, dbname, password_env (name of the env var holding the password)
       # spark: warehouse_dir, metastore (local session; relative to this config file), settings
-      #   (extra Spark settings; the session time zone is pinned to UTC)
+      #   (extra Spark settings; the session time zone is pinned to UTC), threads (models built
+      #   at once, default 1; the numbers do not depend on it)
   granularity:
     type: enum
     values: [hour, day, week]

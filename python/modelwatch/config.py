@@ -148,6 +148,14 @@ def _spark_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
                 f"warehouse.{key} {str(path)!r}: directory {str(path.parent)!r} does not exist"
             )
         env[var] = str(path)
+    # dbt threads: models built at once; each is one Spark job, so this is concurrency, not
+    # Spark's own parallelism, and the numbers do not depend on it
+    threads = spec.get("threads")
+    if threads is not None:
+        if not _whole(threads, 1, 64):
+            errors.append(f"warehouse.threads must be a whole number from 1 to 64, got {threads!r}")
+        else:
+            env["MODELWATCH_SPARK_THREADS"] = str(threads)
     settings = spec.get("settings", {})
     if not isinstance(settings, dict) or not all(
         isinstance(k, str) and isinstance(v, str | int | float | bool) for k, v in settings.items()
@@ -180,7 +188,7 @@ SPARK_FIXED_SETTINGS = {
 WAREHOUSE_TYPES: dict[str, tuple[frozenset[str], Any]] = {
     "duckdb": (frozenset({"path", "memory_limit", "threads", "exact_threads"}), _duckdb_env),
     "postgres": (frozenset({"host", "port", "user", "dbname", "password_env"}), _postgres_env),
-    "spark": (frozenset({"warehouse_dir", "metastore", "settings"}), _spark_env),
+    "spark": (frozenset({"warehouse_dir", "metastore", "settings", "threads"}), _spark_env),
 }
 _COMMON_KEYS = frozenset({"type", "schema"})
 

@@ -45,14 +45,19 @@ class Built:
 
 
 def run_modelwatch(
-    path: Path, config: dict[str, Any], workdir: Path, full_refresh: bool = True
+    path: Path,
+    config: dict[str, Any],
+    workdir: Path,
+    full_refresh: bool = True,
+    jobs: list[str] | None = None,
 ) -> Built:
-    """Build the dbt project on a DuckDB file with this config (fresh dbt target dir)."""
+    """Build the dbt project (or only `jobs`) on a DuckDB file with this config (fresh dbt
+    target dir)."""
     config = copy.deepcopy(config)
     config["warehouse"] = {"type": "duckdb", "path": str(path)}
     warehouse = resolve_warehouse(config)
     project = DbtProject(config, warehouse.env, target_path=workdir / "target")
-    outcome = project.run(full_refresh=full_refresh)
+    outcome = project.run(full_refresh=full_refresh, jobs=jobs)
     assert outcome.build_ok, outcome.build_errors
     return Built(path=path, config=config, outcome=outcome, project=project)
 

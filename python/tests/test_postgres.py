@@ -134,7 +134,8 @@ def test_buckets_ks_strategy_equals_scipy_on_postgres(tmp_path):
 def test_incremental_duplicate_ids_on_postgres(tmp_path):
     """The incremental duplicate check (id index, re-ranking) on PostgreSQL, whose id keys are
     the ids themselves: a second batch bringing a re-send of an id first seen on day 1 (before
-    the lookback) gives the repeated rows of DuckDB's full refresh."""
+    the lookback) gives the repeated rows of DuckDB's full refresh. Only the performance job is
+    built: both checked tables are upstream of it."""
     from modelwatch.demo import DEMO_START
 
     connect_or_skip().close()
@@ -151,7 +152,7 @@ def test_incremental_duplicate_ids_on_postgres(tmp_path):
     cutoff = f"timestamp '{DEMO_START}' + interval {first_days} day"
     write_first_batch(con, cutoff)
     con.close()
-    duck = run_modelwatch(path, demo_config(), tmp_path / "duck")
+    duck = run_modelwatch(path, demo_config(), tmp_path / "duck", jobs=["performance"])
 
     schema = "mw_incr_inputs"
     first = tmp_path / "first.duckdb"
@@ -172,12 +173,12 @@ def test_incremental_duplicate_ids_on_postgres(tmp_path):
     }
     warehouse = resolve_warehouse(config)
     project = DbtProject(config, warehouse.env, target_path=tmp_path / "pg1" / "target")
-    outcome = project.run(full_refresh=True)
+    outcome = project.run(full_refresh=True, jobs=["performance"])
     assert outcome.build_ok, outcome.build_errors
     # the whole log now: the first batch and the rest
     copy_tables(path, ["predictions", "labels", "training_reference"], schema)
     project = DbtProject(config, warehouse.env, target_path=tmp_path / "pg2" / "target")
-    outcome = project.run(full_refresh=False)
+    outcome = project.run(full_refresh=False, jobs=["performance"])
     assert outcome.build_ok, outcome.build_errors
 
     table = "stg_modelwatch__predictions_repeated_ids"

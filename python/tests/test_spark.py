@@ -93,6 +93,8 @@ def spark_config(base: dict[str, Any], workdir: Path, schema: str) -> dict[str, 
         "metastore": str(workdir / "spark-metastore"),
         "settings": SETTINGS,
         "schema": schema,
+        # two models at once: the builds take minutes of per-statement overhead on 2 cores
+        "threads": 2,
     }
     return config
 
@@ -275,7 +277,8 @@ def test_seed_values_load_alike_on_spark():
 
 
 def test_spark_warehouse_config(tmp_path):
-    """warehouse.type spark: locations (relative to the config file), settings, pinned keys."""
+    """warehouse.type spark: locations (relative to the config file), settings, pinned keys,
+    threads."""
     from modelwatch.config import ConfigError, load_config
 
     file = tmp_path / "c.yml"
@@ -288,6 +291,10 @@ def test_spark_warehouse_config(tmp_path):
     assert warehouse.type == "spark" and warehouse.env["MODELWATCH_TARGET"] == "spark"
     assert warehouse.env["MODELWATCH_SPARK_WAREHOUSE_DIR"] == str(tmp_path / "wh")
     assert warehouse.env["MODELWATCH_SPARK_METASTORE"] == str(tmp_path / "ms")
+    assert "MODELWATCH_SPARK_THREADS" not in warehouse.env  # profiles.yml's default: 1
+    assert resolve_warehouse({"warehouse": {"type": "spark", "threads": 2}}).env[
+        "MODELWATCH_SPARK_THREADS"
+    ] == "2"
     assert json.loads(warehouse.env["MODELWATCH_SPARK_SETTINGS"]) == {
         "spark.driver.memory": "2g",
         "spark.sql.adaptive.enabled": "false",
@@ -297,6 +304,7 @@ def test_spark_warehouse_config(tmp_path):
         ({"type": "spark", "settings": ["a"]}, "warehouse.settings must map"),
         ({"type": "spark", "warehouse_dir": str(tmp_path / "no" / "wh")}, "does not exist"),
         ({"type": "spark", "path": "x.duckdb"}, "unknown key 'path'"),
+        ({"type": "spark", "threads": 0}, "warehouse.threads must be a whole number from 1"),
     ):
         with pytest.raises(ConfigError, match=message):
             resolve_warehouse({"warehouse": spec})
