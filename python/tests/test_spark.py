@@ -292,9 +292,8 @@ def test_spark_warehouse_config(tmp_path):
     assert warehouse.env["MODELWATCH_SPARK_WAREHOUSE_DIR"] == str(tmp_path / "wh")
     assert warehouse.env["MODELWATCH_SPARK_METASTORE"] == str(tmp_path / "ms")
     assert "MODELWATCH_SPARK_THREADS" not in warehouse.env  # profiles.yml's default: 1
-    assert resolve_warehouse({"warehouse": {"type": "spark", "threads": 2}}).env[
-        "MODELWATCH_SPARK_THREADS"
-    ] == "2"
+    threaded = resolve_warehouse({"warehouse": {"type": "spark", "threads": 2}})
+    assert threaded.env["MODELWATCH_SPARK_THREADS"] == "2"
     assert json.loads(warehouse.env["MODELWATCH_SPARK_SETTINGS"]) == {
         "spark.driver.memory": "2g",
         "spark.sql.adaptive.enabled": "false",
