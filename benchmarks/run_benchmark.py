@@ -51,7 +51,8 @@ SCENARIOS = {
 }
 # run order; modelwatch last because it writes into the warehouse file (each of its runs gets a
 # fresh copy). modelwatch_cold runs first with an empty start-up cache (modelwatch.startup_cache:
-# dbt's schemas and Jinja bytecode, like .pyc files), then modelwatch with the cache it filled.
+# dbt's schemas, Jinja bytecode and macro syntax trees, like .pyc files), then modelwatch with
+# the cache it filled.
 CONTENDERS = ["floor_query", "nannyml", "evidently", "modelwatch_cold", "modelwatch"]
 ALIASES = {
     "floor": "floor_query",
@@ -457,8 +458,8 @@ def markdown_table(result: dict) -> str:
         "models_seconds); CPU s = user+system CPU time of the process. Peak RSS = ru_maxrss "
         "of the contender's process. Speed-up = contender time / modelwatch time (>1 means "
         "modelwatch is faster). modelwatch_cold: the same run with an empty start-up cache (dbt's "
-        "config schemas and Jinja bytecode, kept between runs like .pyc files); modelwatch: "
-        "with the cache that run filled.",
+        "config schemas, Jinja bytecode and macro syntax trees, kept between runs like .pyc "
+        "files); modelwatch: with the cache that run filled.",
     ]
     jobs = result.get("modelwatch_jobs") or "all"
     what = "the whole project" if jobs == "all" else f"`--jobs {jobs}` (upstream and tests)"
