@@ -238,14 +238,18 @@ def test_incremental_comparison_equals_full_refresh(tmp_path):
     }
     everything = {"predictions": predictions, "labels": labels, "training_reference": reference}
     incremental_path, full_path = tmp_path / "incremental.duckdb", tmp_path / "full.duckdb"
+    # only the operations job, which holds model_comparison and everything upstream of it
+    jobs = ["operations"]
     write_tables(incremental_path, first)
-    before = run_modelwatch(incremental_path, config, tmp_path / "a").df(
+    before = run_modelwatch(incremental_path, config, tmp_path / "a", jobs=jobs).df(
         "select * from modelwatch.model_comparison"
     )
     write_tables(incremental_path, everything)
-    incremental = run_modelwatch(incremental_path, config, tmp_path / "b", full_refresh=False)
+    incremental = run_modelwatch(
+        incremental_path, config, tmp_path / "b", full_refresh=False, jobs=jobs
+    )
     write_tables(full_path, everything)
-    full = run_modelwatch(full_path, config, tmp_path / "c")
+    full = run_modelwatch(full_path, config, tmp_path / "c", jobs=jobs)
 
     query = "select * from modelwatch.model_comparison"
     keys = OUTPUT_TABLES["model_comparison"]
