@@ -205,10 +205,13 @@ def test_a_window_that_loses_its_quarantined_rows_is_emptied(builds):
         f"modelwatch.quarantined_predictions where window_start = timestamp '{window}')"
     )
     con.close()
-    cleaned = run_modelwatch(path, config, workdir / "e", full_refresh=False)
+    # the quality job holds quarantined_predictions and everything upstream of it
+    cleaned = run_modelwatch(path, config, workdir / "e", full_refresh=False, jobs=["quality"])
     rebuilt_path = workdir / "cleaned_full.duckdb"
     shutil.copy(path, rebuilt_path)
-    rebuilt = run_modelwatch(rebuilt_path, config, workdir / "f", full_refresh=True)
+    rebuilt = run_modelwatch(
+        rebuilt_path, config, workdir / "f", full_refresh=True, jobs=["quality"]
+    )
     query = "select * from modelwatch.quarantined_predictions"
     assert cleaned.df(f"{query} where window_start = timestamp '{window}'").empty
     assert_tables_equal(cleaned.df(query), rebuilt.df(query), ROW_TABLES["quarantined_predictions"])
