@@ -81,23 +81,28 @@ def _duckdb_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
             errors.append(f"warehouse.memory_limit must be like '4GB' or '512MiB', got {memory!r}")
         else:
             env["MODELWATCH_DUCKDB_MEMORY_LIMIT"] = memory.strip()
-    threads = spec.get("threads")
-    if threads is not None:
-        if not _whole(threads, 1, 1024):
-            errors.append(f"warehouse.threads must be a whole number >= 1, got {threads!r}")
-        else:
-            env["MODELWATCH_DUCKDB_THREADS"] = str(threads)
+    _threads_setting(spec, "threads", "MODELWATCH_DUCKDB_THREADS", env, errors)
     # the models whose results do not depend on the order (macros/config/threads.sql): every
     # core by default, never fewer than warehouse.threads
-    exact = spec.get("exact_threads")
-    if exact is None:
+    if spec.get("exact_threads") is None:
         configured = int(env.get("MODELWATCH_DUCKDB_THREADS", "1"))
         env["MODELWATCH_DUCKDB_EXACT_THREADS"] = str(max(os.cpu_count() or 1, configured))
-    elif not _whole(exact, 1, 1024):
-        errors.append(f"warehouse.exact_threads must be a whole number >= 1, got {exact!r}")
     else:
-        env["MODELWATCH_DUCKDB_EXACT_THREADS"] = str(exact)
+        _threads_setting(spec, "exact_threads", "MODELWATCH_DUCKDB_EXACT_THREADS", env, errors)
     return env
+
+
+def _threads_setting(
+    spec: dict[str, Any], key: str, var: str, env: dict[str, str], errors: list[str]
+) -> None:
+    """A thread count from the warehouse spec into env[var], if given and valid."""
+    value = spec.get(key)
+    if value is None:
+        return
+    if not _whole(value, 1, 1024):
+        errors.append(f"warehouse.{key} must be a whole number >= 1, got {value!r}")
+    else:
+        env[var] = str(value)
 
 
 def _postgres_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
@@ -150,12 +155,7 @@ def _spark_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
         env[var] = str(path)
     # dbt threads: models built at once; each is one Spark job, so this is concurrency, not
     # Spark's own parallelism, and the numbers do not depend on it
-    threads = spec.get("threads")
-    if threads is not None:
-        if not _whole(threads, 1, 64):
-            errors.append(f"warehouse.threads must be a whole number from 1 to 64, got {threads!r}")
-        else:
-            env["MODELWATCH_SPARK_THREADS"] = str(threads)
+    _threads_setting(spec, "threads", "MODELWATCH_SPARK_THREADS", env, errors)
     settings = spec.get("settings", {})
     if not isinstance(settings, dict) or not all(
         isinstance(k, str) and isinstance(v, str | int | float | bool) for k, v in settings.items()

@@ -303,7 +303,7 @@ def test_spark_warehouse_config(tmp_path):
         ({"type": "spark", "settings": ["a"]}, "warehouse.settings must map"),
         ({"type": "spark", "warehouse_dir": str(tmp_path / "no" / "wh")}, "does not exist"),
         ({"type": "spark", "path": "x.duckdb"}, "unknown key 'path'"),
-        ({"type": "spark", "threads": 0}, "warehouse.threads must be a whole number from 1"),
+        ({"type": "spark", "threads": 0}, "warehouse.threads must be a whole number >= 1"),
     ):
         with pytest.raises(ConfigError, match=message):
             resolve_warehouse({"warehouse": spec})
