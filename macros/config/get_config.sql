@@ -54,18 +54,17 @@
         Validated once per dbt invocation (kept in invocation_memo()), since every model and test
         asks for it many times and validation is the slowest Jinja in the project.
     -#}
+    {%- set memo = modelwatch.invocation_memo() -%}
+    {%- if '__modelwatch_resolved' in memo -%}
+        {{ return(memo['__modelwatch_resolved']) }}
+    {%- endif -%}
     {%- set raw = var('modelwatch', none) -%}
     {%- if raw is string and raw | trim | first == '{' -%}
         {#- the var as JSON text (sqlfluff's dbt templater passes vars as strings) -#}
         {%- set raw = fromjson(raw) -%}
     {%- endif -%}
-    {%- if raw is mapping and '__modelwatch_resolved' in raw -%}
-        {{ return(raw['__modelwatch_resolved']) }}
-    {%- endif -%}
     {%- set resolved = modelwatch._resolve_config(raw) -%}
-    {%- if raw is mapping -%}
-        {%- do raw.update({'__modelwatch_resolved': resolved}) -%}
-    {%- endif -%}
+    {%- do memo.update({'__modelwatch_resolved': resolved}) -%}
     {{ return(resolved) }}
 {% endmacro %}
 

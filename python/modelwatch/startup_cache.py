@@ -49,7 +49,8 @@ PACKAGES = (
     "jinja2",
     "markupsafe",
 )
-# beyond this many templates the file starts over (config-specific test templates accumulate)
+# beyond this many templates (or syntax trees) their store starts over (config-specific test
+# templates accumulate)
 MAX_TEMPLATES = 20000
 
 
@@ -189,6 +190,20 @@ def _environment_signature(env: Any) -> tuple:
     )
 
 
+def _template_key(env: Any, *arguments: Any) -> str:
+    """A Jinja cache key: the environment's signature and the call's arguments."""
+    return hashlib.sha1(repr((_environment_signature(env), *arguments)).encode()).hexdigest()
+
+
+def _remember(store: dict[str, bytes], key: str, value: bytes) -> None:
+    """Keep a new entry for save(); a store reaching MAX_TEMPLATES entries starts over."""
+    with _state.lock:
+        if len(store) >= MAX_TEMPLATES:
+            store.clear()
+        store[key] = value
+        _state.dirty = True
+
+
 def _patch_jinja() -> None:
     from dbt_common.clients import jinja as dbt_jinja
 
@@ -206,18 +221,12 @@ def _patch_jinja() -> None:
         # raw output, parsed nodes and macro debugging (which writes linecache) go uncached
         if raw or not isinstance(source, str) or dbt_jinja.MACRO_DEBUGGING:
             return original(self, source, name, filename, raw, defer_init)
-        key = hashlib.sha1(
-            repr((_environment_signature(self), source, name, filename, defer_init)).encode()
-        ).hexdigest()
+        key = _template_key(self, source, name, filename, defer_init)
         cached = _state.templates.get(key)
         if cached is not None:
             return marshal.loads(cached)
         code = original(self, source, name, filename, raw, defer_init)
-        with _state.lock:
-            if len(_state.templates) >= MAX_TEMPLATES:
-                _state.templates.clear()
-            _state.templates[key] = marshal.dumps(code)
-            _state.dirty = True
+        _remember(_state.templates, key, marshal.dumps(code))
         return code
 
     environment_class.compile = compile  # type: ignore[method-assign]
@@ -261,9 +270,7 @@ def _patch_jinja_parse() -> None:
     def _parse(self: Any, source: str, name: str | None, filename: str | None) -> Any:
         if not isinstance(source, str):
             return original(self, source, name, filename)
-        key = hashlib.sha1(
-            repr((_environment_signature(self), source, name, filename)).encode()
-        ).hexdigest()
+        key = _template_key(self, source, name, filename)
         cached = _state.syntax_trees.get(key)
         if cached is not None:
             return _TreeUnpickler(io.BytesIO(cached), self).load()
@@ -273,11 +280,7 @@ def _patch_jinja_parse() -> None:
             _TreePickler(buffer, self).dump(tree)
         except Exception:  # noqa: BLE001 -- a tree that does not pickle is simply not kept
             return tree
-        with _state.lock:
-            if len(_state.syntax_trees) >= MAX_TEMPLATES:
-                _state.syntax_trees.clear()
-            _state.syntax_trees[key] = buffer.getvalue()
-            _state.dirty = True
+        _remember(_state.syntax_trees, key, buffer.getvalue())
         return tree
 
     environment_class._parse = _parse  # type: ignore[method-assign]
