@@ -40,7 +40,7 @@ from modelwatch.project import project_dir
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from run_benchmark import log, run_measured  # noqa: E402
+from measure import log, run_measured  # noqa: E402
 
 MODELWATCH = HERE.parent / ".venv" / "bin" / "modelwatch"
 RESULTS_DIR = HERE / "results"

@@ -10,7 +10,7 @@ For each row count it
      once per job set (default: `--jobs drift`, then the whole project), each in its own
      session: wall time, CPU (user + sys of the process and its reaped children), peak RSS
      (ru_maxrss from os.wait4, and the process tree's RSS sampled from /proc each second;
-     run_benchmark.run_measured) and dbt's node times from run_results.json,
+     measure.run_measured) and dbt's node times from run_results.json,
   3. writes benchmarks/results/scale_<rows>.json after every run (a cut-short run keeps what it
      measured) and prints a Markdown table. The data is deleted at the end (--keep keeps it).
 
@@ -38,7 +38,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import make_data  # noqa: E402
 from incremental_cost import in_child, node_seconds  # noqa: E402
-from run_benchmark import _failure_reason, _tail, log, run_measured  # noqa: E402
+from measure import failure_reason, log, run_measured, tail  # noqa: E402
 
 RESULTS_DIR = HERE / "results"
 NUMERIC = make_data.NUMERIC[:10]
@@ -144,11 +144,11 @@ def write_config(workdir: Path, warehouse: Path) -> Path:
 
 
 def failure(measured: dict, stderr: Path, nodes_error: list[str]) -> str:
-    """What failed: dbt's failing nodes (with DuckDB's message), else run_benchmark's reading of
-    the exit (timeout, signal, the stderr's last error)."""
+    """What failed: dbt's failing nodes (with DuckDB's message), else measure.failure_reason's
+    reading of the exit (timeout, signal, the stderr's last error)."""
     if nodes_error:
         return "; ".join(nodes_error)
-    return _failure_reason(measured, _tail(stderr, 40))
+    return failure_reason(measured, tail(stderr, 40))
 
 
 def newest_run_results() -> dict:
@@ -243,7 +243,7 @@ def run_job(job: str, config: Path, workdir: Path, timeout_s: float) -> dict:
         "nodes_peak_rss_mib": dict(list(peak_rss_by_node(samples, started).items())[:TOP_NODES]),
     }
     if not ok:
-        result["stderr_tail"] = _tail(stderr, 30)
+        result["stderr_tail"] = tail(stderr, 30)
     log(
         f"{job}: {result['status']} wall {measured['wall_seconds']:.0f} s, CPU "
         f"{measured['cpu_seconds']:.0f} s, peak RSS {result['peak_tree_rss_mb']:,.0f} MB"

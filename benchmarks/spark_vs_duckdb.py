@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from run_benchmark import run_measured
+from measure import run_measured
 
 HERE = Path(__file__).resolve().parent
 # what a user would set for small data on few cores (the test suite uses the same)
