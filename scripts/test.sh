@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test suite: install, start PostgreSQL, install Chromium (for the HTML report test) and
 # PySpark (the Spark tests), lint (ruff, sqlfluff), pytest. Arguments go to pytest (one process);
-# without arguments the Spark tests run beside the rest (below).
+# without arguments the suite runs as two pytest processes at once (below).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/setup.sh
@@ -18,18 +18,25 @@ export MODELWATCH_TEST_SPARK=1
 if [ "$#" -gt 0 ]; then
     exec .venv/bin/python -m pytest "$@"
 fi
-# The whole suite. The Spark tests (one module fixture: two builds of the project, ~12 min, most
-# of it in Spark's JVM) run in a second pytest process beside the rest, which keeps one core busy
-# with dbt and DuckDB: two cores, two processes. Their output follows the main run's.
-spark_log="$(mktemp)"
-trap 'rm -f "$spark_log"' EXIT
-.venv/bin/python -m pytest -p no:cacheprovider python/tests/test_spark.py >"$spark_log" 2>&1 &
-spark_pid=$!
+# The whole suite, in two pytest processes at once: the suite keeps about one core busy (dbt's
+# Python and one DuckDB thread), so the second core takes the Spark tests (one module fixture:
+# two builds of the project, most of it in Spark's JVM) and modules whose fixtures are their own
+# (none of conftest's shared builds), ~17 + ~10 min. Their output follows the main run's.
+beside=(
+    python/tests/test_spark.py
+    python/tests/test_package.py
+    python/tests/test_incremental.py
+    python/tests/test_ks_strategies.py
+)
+beside_log="$(mktemp)"
+trap 'rm -f "$beside_log"' EXIT
+.venv/bin/python -m pytest -p no:cacheprovider "${beside[@]}" >"$beside_log" 2>&1 &
+beside_pid=$!
 status=0
-.venv/bin/python -m pytest --ignore=python/tests/test_spark.py || status=$?
-spark_status=0
-wait "$spark_pid" || spark_status=$?
-echo "==== python/tests/test_spark.py (run beside the rest; exit code $spark_status) ===="
-cat "$spark_log"
+.venv/bin/python -m pytest "${beside[@]/#/--ignore=}" || status=$?
+beside_status=0
+wait "$beside_pid" || beside_status=$?
+echo "==== ${beside[*]} (run beside the rest; exit code $beside_status) ===="
+cat "$beside_log"
 if [ "$status" -ne 0 ]; then exit "$status"; fi
-exit "$spark_status"
+exit "$beside_status"
