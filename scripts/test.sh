@@ -21,7 +21,8 @@ fi
 # The whole suite, in two pytest processes at once: the suite keeps about one core busy (dbt's
 # Python and one DuckDB thread), so the second core takes the Spark tests (one module fixture:
 # two builds of the project, most of it in Spark's JVM) and modules whose fixtures are their own
-# (none of conftest's shared builds), ~17 + ~10 min. Their output follows the main run's.
+# (none of conftest's shared builds). Measured side by side: 32 and 24 min.
+# Their output follows the main run's.
 beside=(
     python/tests/test_spark.py
     python/tests/test_package.py
