@@ -30,9 +30,11 @@ beside=(
     python/tests/test_ks_strategies.py
 )
 beside_log="$(mktemp)"
-trap 'rm -f "$beside_log"' EXIT
 .venv/bin/python -m pytest -p no:cacheprovider "${beside[@]}" >"$beside_log" 2>&1 &
 beside_pid=$!
+# an interrupted run (Ctrl-C ends the main pytest and this script) takes the second one along:
+# a background job of a script ignores SIGINT and would run on
+trap 'kill "$beside_pid" 2>/dev/null || true; rm -f "$beside_log"' EXIT
 status=0
 .venv/bin/python -m pytest "${beside[@]/#/--ignore=}" || status=$?
 beside_status=0
