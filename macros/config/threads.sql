@@ -1,7 +1,7 @@
 {#-
     More DuckDB threads for the models whose results do not depend on the order rows are
     combined in: integer counts, quantiles of sorted values, the exact KS statistic (from
-    counts). The CLI runs DuckDB on warehouse.threads (default 1) because parallel float sums
+    counts), rankings with a total order, maxima. The CLI runs DuckDB on warehouse.threads (default 1) because parallel float sums
     vary in their last bits between reruns; these models run on warehouse.exact_threads
     (default: every core) and stay byte-identical. Where a float sum downstream reads their rows,
     they are written in a fixed order (ORDER BY their key), since a one-thread sum follows the
@@ -23,3 +23,13 @@
     set threads = {{ (configured if reset else exact) | int }}
     {%- endif -%}
 {% endmacro %}
+
+{#- The ORDER BY that fixes the row order of a table written on more threads, for the one-thread
+    float sums that read it. DuckDB only: elsewhere a scan does not follow the written order. -#}
+{% macro fixed_row_order(columns) %}
+    {{ return(adapter.dispatch('fixed_row_order', 'modelwatch')(columns)) }}
+{% endmacro %}
+
+{% macro default__fixed_row_order(columns) %}{% endmacro %}
+
+{% macro duckdb__fixed_row_order(columns) %}order by {{ columns | join(', ') }}{% endmacro %}

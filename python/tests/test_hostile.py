@@ -618,7 +618,8 @@ def order_free_tables(seed: int = 3) -> dict[str, pd.DataFrame]:
 
 def test_order_free_models_on_more_threads_give_the_same_bytes(tmp_path):
     """warehouse.exact_threads (macros/config/threads.sql): the order-free models (reference
-    quantiles and bins, bin counts, the exact KS, the id index) on two DuckDB threads give every
+    quantiles and bins, bin counts, the exact KS, the id index, the label validation and label
+    join) on two DuckDB threads give every
     table of a one-thread build to the last bit, on a log large enough for DuckDB to split its
     scans."""
     tables = order_free_tables()
@@ -650,9 +651,9 @@ def test_order_free_models_on_more_threads_give_the_same_bytes(tmp_path):
         outcome = project.run(full_refresh=True, progress=collect if threads == 2 else None)
         assert outcome.build_ok, outcome.build_errors
         built[threads] = path
-    # the two-thread build set two threads around each of the 5 order-free models, then one
-    assert statements.count("set threads = 2") == 5, statements
-    assert statements.count("set threads = 1") == 5, statements
+    # the two-thread build set two threads around each of the 7 order-free models, then one
+    assert statements.count("set threads = 2") == 7, statements
+    assert statements.count("set threads = 1") == 7, statements
     assert_same_bytes(built[1], built[2])
 
 

@@ -1,11 +1,15 @@
 {#- Spark: a table rebuilt each run. Incremental there (insert_overwrite, partitioned by the key)
     the test suite's 4 GB driver ran out of heap in model_performance, which reads the label
     join; the many small partitions are the suspect, not yet confirmed. -#}
+{#- more DuckDB threads: no float arithmetic across rows here, and the rows are written in key
+    order for the one-thread float sums that read them (macros/config/threads.sql) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['model_name', 'model_version', 'window_start'],
     on_schema_change='fail',
+    pre_hook="{{ modelwatch.order_free_threads() }}",
+    post_hook="{{ modelwatch.order_free_threads(reset=true) }}",
 ) }}
 {#-
     Every valid prediction (all model versions and deployment roles) with its label: the latest
@@ -194,3 +198,4 @@ final as (
 )
 
 select * from final
+{{ modelwatch.fixed_row_order(['model_name', 'model_version', 'window_start', 'prediction_id']) }}

@@ -2,11 +2,16 @@
     the test suite's 4 GB driver ran out of heap in model_performance, which reads the label
     join; the many small partitions are the suspect, not yet confirmed. -#}
 -- depends_on: {{ ref('stg_modelwatch__prediction_id_index') }}
+{#- more DuckDB threads: its readers count rows or take maxima, and the ranking below leaves ties
+    only between rows alike in every column written: the same rows on any thread count
+    (macros/config/threads.sql) -#}
 {{ config(
     materialized=('table' if target.type == 'spark' else 'incremental'),
     incremental_strategy=modelwatch.incremental_strategy(),
     unique_key=['label_window'],
     on_schema_change='fail',
+    pre_hook="{{ modelwatch.order_free_threads() }}",
+    post_hook="{{ modelwatch.order_free_threads(reset=true) }}",
 ) }}
 {#-
     Every label row with its prediction's model, version and window and a final
@@ -149,7 +154,8 @@ ranked as (
         *,
         row_number() over (
             partition by prediction_id
-            order by case when row_reason is null then 0 else 1 end, labeled_at desc, label desc, label_value desc, label_class desc
+            -- raw_label last: rows tied up to it differ in no column written ('1' and 'true' do)
+            order by case when row_reason is null then 0 else 1 end, labeled_at desc, label desc, label_value desc, label_class desc, raw_label desc
         ) as label_rank
     from joined
 
