@@ -317,7 +317,13 @@ def main() -> None:
             copy = Path(tmp) / "bench.duckdb"
             if contender == "modelwatch_warm":
                 shutil.copy(data, copy)
-                child(["modelwatch", str(copy)])  # leaves target/ with dbt's partial parse
+                # leaves target/ with dbt's partial parse
+                if child(["modelwatch", str(copy)])["status"] != "ok":
+                    # a measured run without it would parse cold: not a scheduled run
+                    failed = {"status": "failed", "reason": "the unmeasured first run failed"}
+                    results.append({"contender": contender, **failed})
+                    print(json.dumps(results[-1]), file=sys.stderr)
+                    continue
                 copy.unlink()
                 copy.with_suffix(".duckdb.wal").unlink(missing_ok=True)
             shutil.copy(data, copy)
@@ -329,13 +335,16 @@ def main() -> None:
     record = {"rows": args.rows, "windows": args.windows, "load_average_1m": round(load, 2)}
     out.write_text(json.dumps({**record, "results": results}, indent=2) + "\n")
     print(f"{args.rows:,} rows, {args.windows} windows; load average (1 min) at the end {load:.1f}")
-    print("| contender | wall s | CPU s | peak RSS MB | dbt start-up s | slowest nodes (s) |")
-    print("|---|---:|---:|---:|---:|---|")
+    columns = "contender | status | wall s | CPU s | peak RSS MB | dbt start-up s | slowest nodes s"
+    print(f"| {columns} |")
+    print("|---|---|---:|---:|---:|---:|---|")
     for r in results:
         nodes = ", ".join(f"{k} {v}" for k, v in r.get("slowest_nodes", {}).items())
+        status = r["status"] + (f" ({r['reason']})" if r.get("reason") else "")
         print(
-            f"| {r['contender']} | {r.get('wall_seconds')} | {r.get('cpu_seconds')} | "
-            f"{r.get('peak_rss_mb')} | {r.get('dbt_startup_seconds', '')} | {nodes} |"
+            f"| {r['contender']} | {status} | {r.get('wall_seconds', '')} | "
+            f"{r.get('cpu_seconds', '')} | {r.get('peak_rss_mb', '')} | "
+            f"{r.get('dbt_startup_seconds', '')} | {nodes} |"
         )
 
 

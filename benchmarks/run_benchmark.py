@@ -138,6 +138,7 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
                     result["contenders"].extend(_median_run(runs[name]))
             save()
 
+        warm_up_failed = None
         for i in range(args.repeat):
             for name in runs:
                 if name in MW_RUNS:
@@ -150,9 +151,18 @@ def run_scenario(scenario: str, skip: set[str], args) -> dict:
                     if name == MW_WARM and i == 0:
                         shutil.copyfile(data, run_copy)
                         log(f"{name}: a first run of the config, not measured")
-                        run_contender(name, scenario, run_copy, tmp, args)
+                        first = run_contender(name, scenario, run_copy, tmp, args)[0]
+                        if first.get("status") != "ok":
+                            warm_up_failed = first.get("reason") or first.get("status")
                     shutil.copyfile(data, run_copy)
-                    runs[name].append(run_contender(name, scenario, run_copy, tmp, args))
+                    rows = run_contender(name, scenario, run_copy, tmp, args)
+                    if name == MW_WARM and warm_up_failed:
+                        # without its first run this one parsed cold: not a scheduled run
+                        rows[0].update(
+                            status="failed",
+                            reason=f"the unmeasured first run failed: {warm_up_failed}",
+                        )
+                    runs[name].append(rows)
                     if name != MW_WARM or i == args.repeat - 1:
                         shutil.rmtree(run_dir, ignore_errors=True)
                 else:
