@@ -1,11 +1,12 @@
 {#-
     More DuckDB threads for the models whose results do not depend on the order rows are
     combined in: integer counts, quantiles of sorted values, the exact KS statistic (from
-    counts), rankings with a total order, maxima. The CLI runs DuckDB on warehouse.threads (default 1) because parallel float sums
-    vary in their last bits between reruns; these models run on warehouse.exact_threads
-    (default: every core) and stay byte-identical. Where a float sum downstream reads their rows,
-    they are written in a fixed order (ORDER BY their key), since a one-thread sum follows the
-    order it reads; the id index is only counted downstream.
+    counts), rankings with a total order, maxima. The CLI runs DuckDB on warehouse.threads
+    (default 1) because parallel float sums vary in their last bits between reruns; these models
+    run on warehouse.exact_threads (default: every core) and stay byte-identical. Where a float
+    sum downstream reads their rows, they are written in a fixed order (ORDER BY their key,
+    fixed_row_order), since a one-thread sum follows the order it reads; the id index and the
+    label validation are only counted or maximized downstream.
     A pre_hook / post_hook pair: the post-hook sets the configured threads back. Acts only where
     the CLI set both variables (its own profile); as a dbt package, the user's profile rules.
 -#}
