@@ -121,6 +121,21 @@ def test_id_index_equals_full_refresh(builds):
     assert_tables_equal(incremental.df(query), full.df(query), keys)
 
 
+def test_label_join_keeps_key_order_within_each_window(builds):
+    """The label join is written on more threads in key order (macros/config/threads.sql), by
+    an incremental run as by a full one, so the one-thread float sums over a window (log loss,
+    Brier, ECE) read its rows in the same order after either."""
+    query = (
+        "select bool_and(stored = keyed) as in_order from (select "
+        "row_number() over (partition by model_name, model_version, window_start order by rowid) "
+        "as stored, row_number() over (partition by model_name, model_version, window_start "
+        "order by prediction_id) as keyed from modelwatch.int_modelwatch__predictions_labeled)"
+    )
+    incremental, full, *_ = builds
+    assert incremental.df(query).in_order[0]
+    assert full.df(query).in_order[0]
+
+
 def compiled(workdir, model: str) -> str:
     (path,) = (workdir / "target" / "compiled").rglob(f"{model}.*")
     return path.read_text()
