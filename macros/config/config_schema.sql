@@ -25,7 +25,9 @@ keys:
     readme: |
       type: duckdb                # duckdb | postgres | spark
       path: warehouse.duckdb      # DuckDB file, relative to this config file
-      memory_limit: 4GB           # DuckDB memory limit (spills to disk beyond it)
+      memory_limit: 4GB           # memory budget of the run (the process's peak RSS): DuckDB
+                                  # gets 4/5 of it (at least 256 MiB kept back for Python
+                                  # and dbt) and spills to disk beyond that
       threads: 1                  # DuckDB threads; 1 keeps reruns byte-identical (see Speed)
       exact_threads: 2            # DuckDB threads of the models whose results do not depend on
                                   # the order (counts, quantiles, the exact KS); default: every

@@ -74,13 +74,17 @@ def _duckdb_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
         errors.append(f"warehouse.path {str(path)!r} is a directory; name a .duckdb file")
     env = {"MODELWATCH_DUCKDB_PATH": str(path)}
     memory = spec.get("memory_limit")
-    if memory is not None:
-        if not isinstance(memory, str) or not re.fullmatch(
-            r"\d+(\.\d+)?\s*[KMGT]i?B", memory.strip()
-        ):
-            errors.append(f"warehouse.memory_limit must be like '4GB' or '512MiB', got {memory!r}")
-        else:
-            env["MODELWATCH_DUCKDB_MEMORY_LIMIT"] = memory.strip()
+    memory = DEFAULT_MEMORY_BUDGET if memory is None else memory
+    budget = _memory_bytes(memory)
+    if budget is None:
+        errors.append(f"warehouse.memory_limit must be like '4GB' or '512MiB', got {memory!r}")
+    elif budget < MINIMUM_MEMORY_BUDGET:
+        errors.append(
+            f"warehouse.memory_limit must be at least 512MiB (Python and dbt alone take ~300 MB"
+            f" of it), got {memory!r}"
+        )
+    else:
+        env["MODELWATCH_DUCKDB_MEMORY_LIMIT"] = f"{duckdb_buffer_pool_bytes(budget) // 1000}KB"
     _threads_setting(spec, "threads", "MODELWATCH_DUCKDB_THREADS", env, errors)
     # the models whose results do not depend on the order (macros/config/threads.sql): every
     # core by default, never fewer than warehouse.threads
@@ -90,6 +94,32 @@ def _duckdb_env(spec: dict[str, Any], errors: list[str]) -> dict[str, str]:
     else:
         _threads_setting(spec, "exact_threads", "MODELWATCH_DUCKDB_EXACT_THREADS", env, errors)
     return env
+
+
+# warehouse.memory_limit is the run's budget: the peak memory (RSS) of the whole process. DuckDB's
+# own memory_limit bounds only its buffer pool, which spills beyond it; Python, dbt and DuckDB's
+# allocations outside the pool came on top: 0.4 GiB at 10M rows, 0.75 GiB at 100M
+# (docs/benchmark.md, Scale). So DuckDB gets the budget less a reserve for them.
+DEFAULT_MEMORY_BUDGET = "4GB"
+MINIMUM_MEMORY_BUDGET = 512 * 2**20
+_MEMORY_UNITS = {"K": 1, "M": 2, "G": 3, "T": 4}
+
+
+def _memory_bytes(value: Any) -> int | None:
+    """Bytes of a size written as DuckDB reads it ('4GB' = 4e9, '4GiB' = 4 * 2**30), else None."""
+    match = isinstance(value, str) and re.fullmatch(
+        r"(\d+(?:\.\d+)?)\s*([KMGT])(i?)B", value.strip()
+    )
+    if not match:
+        return None
+    number, unit, binary = match.groups()
+    return int(float(number) * (1024 if binary else 1000) ** _MEMORY_UNITS[unit])
+
+
+def duckdb_buffer_pool_bytes(budget: int) -> int:
+    """DuckDB's memory_limit for a run budgeted at `budget` bytes: a fifth (at least 256 MiB)
+    is kept for Python, dbt and DuckDB's memory outside its buffer pool."""
+    return budget - max(budget // 5, 256 * 2**20)
 
 
 def _threads_setting(

@@ -135,3 +135,35 @@ def test_exact_threads_default_to_every_core_and_never_below_threads(tmp_path, m
     assert env(exact_threads=1)["MODELWATCH_DUCKDB_EXACT_THREADS"] == "1"
     with pytest.raises(ConfigError, match="warehouse.exact_threads must be a whole number >= 1"):
         env(exact_threads=0)
+
+
+def test_memory_limit_is_the_run_budget_and_duckdb_gets_it_less_a_reserve(tmp_path):
+    """warehouse.memory_limit budgets the whole process: DuckDB's memory_limit bounds only its
+    buffer pool, so it gets the budget less a fifth (at least 256 MiB) for Python, dbt and
+    DuckDB's memory outside the pool; sizes read as DuckDB reads them (GB decimal, GiB binary)."""
+    import duckdb
+
+    from modelwatch.config import ConfigError, resolve_warehouse
+
+    def pool(memory_limit: Any = None) -> str:
+        spec = {"type": "duckdb", "path": str(tmp_path / "w.duckdb")}
+        if memory_limit is not None:
+            spec["memory_limit"] = memory_limit
+        return resolve_warehouse({"warehouse": spec}).env["MODELWATCH_DUCKDB_MEMORY_LIMIT"]
+
+    assert pool() == pool("4GB") == "3200000KB"  # default budget 4GB: 3.2e9 bytes of pool
+    assert pool("10 GiB") == f"{(10 * 2**30 - 2 * 2**30) // 1000}KB"
+    assert pool("1GB") == f"{(10**9 - 256 * 2**20) // 1000}KB"  # the 256 MiB floor
+    assert pool("512MiB") == f"{256 * 2**20 // 1000}KB"
+    # DuckDB reads the value it is given as the same number of bytes
+    setting = "select current_setting('memory_limit')"
+    given = duckdb.connect(config={"memory_limit": pool("4GB")}).execute(setting).fetchone()
+    written = duckdb.connect(config={"memory_limit": "3.2GB"}).execute(setting).fetchone()
+    assert given == written
+    for bad, message in (
+        ("lots", "must be like '4GB'"),
+        ("4 GB RAM", "must be like '4GB'"),
+        ("100MB", "must be at least 512MiB"),
+    ):
+        with pytest.raises(ConfigError, match=f"warehouse.memory_limit {message}"):
+            pool(bad)
