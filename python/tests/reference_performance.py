@@ -41,6 +41,8 @@ def labeled_predictions(
     lab = lab.merge(frame[["prediction_id", "predicted_at"]], on="prediction_id")
     lab = lab[lab["labeled_at"] >= lab["predicted_at"]]
     first = lab.groupby("prediction_id")["labeled_at"].min().rename("first_labeled_at")
+    # valid label rows received per prediction, corrections included
+    received = lab.groupby("prediction_id").size().rename("label_rows")
     winner = (
         lab.sort_values(["labeled_at", "value"])
         .drop_duplicates("prediction_id", keep="last")
@@ -48,6 +50,8 @@ def labeled_predictions(
         .rename(columns={"value": "label"})
     )
     frame = frame.join(winner, on="prediction_id").join(first, on="prediction_id")
+    frame = frame.join(received, on="prediction_id")
+    frame["label_rows"] = frame["label_rows"].fillna(0).astype(int)
     frame["label_lag_days"] = (
         frame["first_labeled_at"] - frame["predicted_at"]
     ).dt.total_seconds() / 86400.0

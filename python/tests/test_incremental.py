@@ -17,11 +17,17 @@ DAYS, FIRST_BATCH_DAYS = 16, 10
 # the prediction log of the first batch's last days lands late, after labels for it arrived
 LATE_PREDICTION_DAYS = 2
 RESEND_DAY = 14
-# internal tables compared too: the duplicate ids and the exact p-values (incremental models)
+# internal tables compared too (incremental models): the duplicate ids, the exact p-values, and
+# the label chain (the label in use carries its prediction's label_rows and first_labeled_at,
+# which must follow corrections that land in later label windows)
 INTERNAL_TABLES = {
     "stg_modelwatch__predictions_repeated_ids": ["prediction_id", "id_occurrence"],
     "int_modelwatch__feature_drift_p_values_exact": OUTPUT_TABLES["feature_drift"],
-}
+    "int_modelwatch__labels_validated": [
+        "prediction_id", "labeled_at", "raw_label", "quarantine_reason",
+    ],
+    "int_modelwatch__predictions_labeled": ["prediction_id", "model_name", "predicted_at"],
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")

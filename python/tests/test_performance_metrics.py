@@ -101,6 +101,17 @@ def test_realized_metrics_equal_sklearn(rows, performance):
     assert len(unlabeled) > 0 and unlabeled.roc_auc.isna().all() and unlabeled.ece.isna().all()
 
 
+def test_label_rows_count_every_valid_label_row_corrections_included(rows, performance):
+    """label_rows of a window: the valid label rows of its predictions, corrections included
+    (the label validation's label in use carries its prediction's count)."""
+    overall = performance[performance.slice_key == "__all__"]
+    expected = rows.groupby(["model_version", "window_start"]).label_rows.sum()
+    actual = overall.set_index(["model_version", "window_start"]).label_rows
+    assert (actual.sort_index() == expected.reindex(actual.index).sort_index()).all()
+    # the demo's corrections: some predictions have more label rows than one
+    assert (rows.label_rows > 1).sum() > 0 and actual.sum() > rows.label.notna().sum()
+
+
 def test_label_coverage_and_finality(rows, performance):
     overall = performance[performance.slice_key == "__all__"]
     np.testing.assert_allclose(

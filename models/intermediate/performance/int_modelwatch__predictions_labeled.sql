@@ -14,7 +14,8 @@
 {#-
     Every valid prediction (all model versions and deployment roles) with its label: the latest
     valid label row wins (corrections), label_rows counts the label rows received (corrections
-    included) and label_lag_days measures when the outcome was first known. Unlabeled
+    included) and label_lag_days measures when the outcome was first known; the label
+    validation's label in use carries all three, so this is a join only. Unlabeled
     predictions keep a null label. The label sits in its task's column (label: binary 0/1,
     label_value: regression, label_class: multiclass); is_labeled says a valid label exists.
     Incremental by model version and window: a run recomputes the windows inside the lookback
@@ -36,6 +37,9 @@
 {%- endset -%}
 {%- set valid_labels -%}
     (select * from {{ ref('int_modelwatch__labels_validated') }} where quarantine_reason is null or quarantine_reason = 'superseded_by_correction')
+{%- endset -%}
+{%- set labels_in_use -%}
+    (select * from {{ ref('int_modelwatch__labels_validated') }} where quarantine_reason is null)
 {%- endset -%}
 
 {%- if is_incremental() -%}
@@ -113,7 +117,7 @@ predictions as (
 labels as (
 
     select l.*
-    from {{ valid_labels }} as l
+    from {{ labels_in_use }} as l
     inner join windows_to_process as w
         on l.model_name = w.model_name
         and l.model_version = w.model_version
@@ -134,27 +138,11 @@ predictions as (
 
 labels as (
 
-    select * from {{ valid_labels }} as l
+    select * from {{ labels_in_use }} as l
 
 ),
 
 {%- endif %}
-
-label_per_prediction as (
-
-    select
-        prediction_id,
-        max(case when quarantine_reason is null then label end) as label,
-        max(case when quarantine_reason is null then label_value end) as label_value,
-        max(case when quarantine_reason is null then label_class end) as label_class,
-        max(case when quarantine_reason is null then 1 else 0 end) as has_label,
-        count(*) as label_rows,
-        min(labeled_at) as first_labeled_at,
-        max(case when quarantine_reason is null then labeled_at end) as labeled_at
-    from labels
-    group by prediction_id
-
-),
 
 final as (
 
@@ -184,7 +172,7 @@ final as (
         l.label,
         l.label_value,
         l.label_class,
-        coalesce(l.has_label = 1, false) as is_labeled,
+        l.prediction_id is not null as is_labeled,
         coalesce(l.label_rows, 0) as label_rows,
         {{ modelwatch.time_diff('p.predicted_at', 'l.first_labeled_at', 'microsecond') }} / {{ modelwatch.double_literal(86400000000) }} as label_lag_days,
         p.predicted_at,
@@ -192,7 +180,8 @@ final as (
         -- which config built the row: a changed config rebuilds the model's windows
         {{ modelwatch.config_fingerprint('p.model_name') }} as config_fingerprint
     from predictions as p
-    left join label_per_prediction as l
+    -- the label in use, which carries its prediction's count and first arrival of valid rows
+    left join labels as l
         on p.prediction_id = l.prediction_id
 
 )
