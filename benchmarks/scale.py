@@ -6,7 +6,8 @@ For each row count it
      first 10 numeric and 3 categorical ones, and its score), `labels` (every prediction
      labeled 1-20 days later, label ~ Bernoulli(score)) and a 1M-row `reference` (make_data.py's
      reference features, score and a label),
-  2. runs `modelwatch run --full-refresh --no-fail-on-alerts` with DuckDB `memory_limit: 4GB`,
+  2. runs `modelwatch run --full-refresh --no-fail-on-alerts` with `memory_limit: 4GB` (the run's
+     budget; DuckDB's buffer pool gets 4/5 of it),
      once per job set (default: `--jobs drift`, then the whole project), each in its own
      session: wall time, CPU (user + sys of the process and its reaped children), peak RSS
      (ru_maxrss from os.wait4, and the process tree's RSS sampled from /proc each second;
