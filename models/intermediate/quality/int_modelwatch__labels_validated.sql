@@ -19,9 +19,7 @@
     predictions, labels timestamped before their prediction, then corrections (the latest
     labeled_at wins; earlier rows are kept as superseded). The label is validated by the rule of
     its prediction's task and kept in that task's column: label (binary 0/1), label_value
-    (regression) or label_class (multiclass). The label in use also carries its prediction's
-    count and first arrival of valid rows, from the ranking's sort: the label join reads those
-    rows only and regroups nothing.
+    (regression) or label_class (multiclass).
     Incremental by label_window, the window of labeled_at (label rows never move between label
     windows): a run recomputes the label windows of the labels dated inside the lookback (what
     arrived since the last run) and every stored label window holding a valid row of a
@@ -38,9 +36,6 @@
 {%- set multiclass = modelwatch.get_config().models | selectattr('task', 'equalto', 'multiclass') | list -%}
 {%- set other_tasks = regression + (multiclass | map(attribute='name') | list) -%}
 {%- set undated = modelwatch.undated_label_window() -%}
-{#- a prediction's label rows, the label in use first, and the condition of being it -#}
-{%- set ranking = 'case when row_reason is null then 0 else 1 end, labeled_at desc, label desc, label_value desc, label_class desc, raw_label desc' -%}
-{%- set in_use = 'label_rank = 1 and row_reason is null and has_prediction and prediction_reason is null' -%}
 {#- a changed config (a task, classes, a model added) can change any row: recompute them all -#}
 {%- set scope = modelwatch.label_validation_scope() if is_incremental() and not modelwatch.models_to_rebuild() else none %}
 
@@ -155,25 +150,13 @@ joined as (
 
 ranked as (
 
-    -- the same partition and order (one sort): the rank, and over the whole partition the count
-    -- and first arrival of the valid rows, which the label in use carries
     select
         *,
         row_number() over (
             partition by prediction_id
             -- raw_label last: rows tied up to it differ in no column written ('1' and 'true' do)
-            order by {{ ranking }}
-        ) as label_rank,
-        count(case when row_reason is null then 1 end) over (
-            partition by prediction_id
-            order by {{ ranking }}
-            rows between unbounded preceding and unbounded following
-        ) as valid_rows,
-        min(case when row_reason is null then labeled_at end) over (
-            partition by prediction_id
-            order by {{ ranking }}
-            rows between unbounded preceding and unbounded following
-        ) as first_valid_labeled_at
+            order by case when row_reason is null then 0 else 1 end, labeled_at desc, label desc, label_value desc, label_class desc, raw_label desc
+        ) as label_rank
     from joined
 
 ),
@@ -200,9 +183,6 @@ final as (
         ) as quarantine_reason,
         labeled_at,
         label_window,
-        -- on the label in use only (what the label join reads instead of regrouping every row)
-        case when {{ in_use }} then valid_rows end as label_rows,
-        case when {{ in_use }} then first_valid_labeled_at end as first_labeled_at,
         -- which config built the row: a changed config recomputes every label window
         {{ modelwatch.config_fingerprint('model_name') }} as config_fingerprint
     from ranked
