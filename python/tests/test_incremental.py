@@ -18,8 +18,8 @@ DAYS, FIRST_BATCH_DAYS = 16, 10
 LATE_PREDICTION_DAYS = 2
 RESEND_DAY = 14
 # internal tables compared too (incremental models): the duplicate ids, the exact p-values, and
-# the label chain (the label in use carries its prediction's label_rows and first_labeled_at,
-# which must follow corrections that land in later label windows)
+# the label chain (label_rows and label lag must follow corrections that land in later label
+# windows)
 INTERNAL_TABLES = {
     "stg_modelwatch__predictions_repeated_ids": ["prediction_id", "id_occurrence"],
     "int_modelwatch__feature_drift_p_values_exact": OUTPUT_TABLES["feature_drift"],

@@ -103,7 +103,7 @@ def test_realized_metrics_equal_sklearn(rows, performance):
 
 def test_label_rows_count_every_valid_label_row_corrections_included(rows, performance):
     """label_rows of a window: the valid label rows of its predictions, corrections included
-    (the label validation's label in use carries its prediction's count)."""
+    (the label join counts the label in use and the rows it superseded)."""
     overall = performance[performance.slice_key == "__all__"]
     expected = rows.groupby(["model_version", "window_start"]).label_rows.sum()
     actual = overall.set_index(["model_version", "window_start"]).label_rows

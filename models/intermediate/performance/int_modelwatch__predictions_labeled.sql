@@ -37,10 +37,6 @@
 {%- set valid_labels -%}
     (select * from {{ ref('int_modelwatch__labels_validated') }} where quarantine_reason is null or quarantine_reason = 'superseded_by_correction')
 {%- endset -%}
-{#- the label in use of each prediction and the earlier valid rows it corrected: a join of the
-    first and a grouping of the few second (regrouping every label row cost 2-3 s at 10M) -#}
-{%- set in_use = "l.quarantine_reason is null" -%}
-{%- set superseded = "l.quarantine_reason = 'superseded_by_correction'" -%}
 
 {%- if is_incremental() -%}
     {%- set lookback_start = run_query('select ' ~ modelwatch.incremental_lookback_start()).columns[0].values()[0] if execute else none -%}
@@ -114,36 +110,15 @@ predictions as (
 
 ),
 
-{%- set window_rows -%}
+{#- the label rows of the windows recomputed -#}
+{%- set label_scope -%}
     from {{ ref('int_modelwatch__labels_validated') }} as l
     inner join windows_to_process as w
         on l.model_name = w.model_name
         and l.model_version = w.model_version
         and l.window_start = w.window_start
-    {%- if constants %}
-    where {{ modelwatch.in_windows_predicate('l.window_start', constants.windows) }} and
-    {%- else %}
-    where
-    {%- endif %}
 {%- endset %}
-
-labels as (
-
-    select l.*
-    {{ window_rows }} {{ in_use }}
-
-),
-
-corrected as (
-
-    select
-        l.prediction_id,
-        count(*) as superseded_rows,
-        min(l.labeled_at) as first_superseded_at
-    {{ window_rows }} {{ superseded }}
-    group by l.prediction_id
-
-),
+{%- set label_window_filter = ' and ' ~ modelwatch.in_windows_predicate('l.window_start', constants.windows) if constants else '' %}
 
 {%- else %}
 
@@ -153,11 +128,18 @@ predictions as (
 
 ),
 
+{%- set label_scope = 'from ' ~ ref('int_modelwatch__labels_validated') ~ ' as l' %}
+{%- set label_window_filter = '' %}
+
+{%- endif %}
+
+{#- each prediction's label in use is joined; only the few rows it corrected are grouped, for the
+    count of valid rows and the first arrival (regrouping every label row cost 2-3 s at 10M) #}
 labels as (
 
     select l.*
-    from {{ ref('int_modelwatch__labels_validated') }} as l
-    where {{ in_use }}
+    {{ label_scope }}
+    where l.quarantine_reason is null{{ label_window_filter }}
 
 ),
 
@@ -167,13 +149,11 @@ corrected as (
         l.prediction_id,
         count(*) as superseded_rows,
         min(l.labeled_at) as first_superseded_at
-    from {{ ref('int_modelwatch__labels_validated') }} as l
-    where {{ superseded }}
+    {{ label_scope }}
+    where l.quarantine_reason = 'superseded_by_correction'{{ label_window_filter }}
     group by l.prediction_id
 
 ),
-
-{%- endif %}
 
 final as (
 
