@@ -135,6 +135,7 @@ predictions as (
 
 {#- each prediction's label in use is joined; only the few rows it corrected are grouped, for the
     count of valid rows and the first arrival (regrouping every label row cost 2-3 s at 10M) #}
+
 labels as (
 
     select l.*
