@@ -6,6 +6,7 @@ test_config_errors.py, where dbt parses.
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
@@ -144,6 +145,7 @@ def test_memory_limit_is_the_run_budget_and_duckdb_gets_it_less_a_reserve(tmp_pa
     import duckdb
 
     from modelwatch.config import ConfigError, resolve_warehouse
+    from modelwatch.project import project_dir
 
     def pool(memory_limit: Any = None) -> str:
         spec = {"type": "duckdb", "path": str(tmp_path / "w.duckdb")}
@@ -155,10 +157,14 @@ def test_memory_limit_is_the_run_budget_and_duckdb_gets_it_less_a_reserve(tmp_pa
     assert pool("10 GiB") == f"{(10 * 2**30 - 2 * 2**30) // 1000}KB"
     assert pool("1GB") == f"{(10**9 - 256 * 2**20) // 1000}KB"  # the 256 MiB floor
     assert pool("512MiB") == f"{256 * 2**20 // 1000}KB"
-    # DuckDB reads the value it is given as the same number of bytes
+    # DuckDB reads the value it is given as the same number of bytes as profiles.yml's default
+    # (dbt run without the CLI), which must stay the default budget's pool
+    profile = (project_dir() / "profiles.yml").read_text()
+    default = re.search(r"MODELWATCH_DUCKDB_MEMORY_LIMIT', '([^']+)'", profile).group(1)
+    assert default == "3.2GB"
     setting = "select current_setting('memory_limit')"
     given = duckdb.connect(config={"memory_limit": pool("4GB")}).execute(setting).fetchone()
-    written = duckdb.connect(config={"memory_limit": "3.2GB"}).execute(setting).fetchone()
+    written = duckdb.connect(config={"memory_limit": default}).execute(setting).fetchone()
     assert given == written
     for bad, message in (
         ("lots", "must be like '4GB'"),
